@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * lazy_cma: runtime physically contiguous memory, without cma= or
+ * crashkernel= at boot.
+ *
+ * This header is the whole ABI of /dev/lazy_cma. It is shared, unchanged,
+ * by the kernel module and by userspace, and compiles standalone as C90.
+ *
+ * Ioctls 0x00-0x02 keep the numbers and struct layouts of the seed project
+ * (multikernel/lazy_cma), so programs written for it keep working: the
+ * only change is that its "pad" field is now &lazy_cma_allocation_data.flags,
+ * where 0 keeps the old meaning and unknown bits are rejected.
+ *
+ * General rules, for every ioctl:
+ *  - The caller needs CAP_SYS_ADMIN; otherwise -EPERM.
+ *  - The whole command (type, number, size, direction) must match one
+ *    defined below; otherwise -ENOTTY.
+ *  - Fields documented "must be 0" and flag bits not defined here give
+ *    -EINVAL.
+ *  - An argument pointer that cannot be read or written gives -EFAULT.
+ *  - Buffers are identified by their physical start address, outlive the
+ *    file descriptor and the process that allocated them, and are freed by
+ *    %LAZY_CMA_IOCTL_FREE or when the module is unloaded.
+ *  - Lengths are rounded up to whole pages. Allocations start on a
+ *    pageblock boundary (2 MiB on x86-64).
+ *
+ * mmap(2) of the device maps a buffer: the offset is the buffer's physical
+ * address, the length at most the buffer's length, and the buffer is
+ * zeroed before it is first mapped. A mapped buffer cannot be freed,
+ * moved, shrunk or bound (-EBUSY); a bound buffer cannot be mapped (-EBUSY).
+ */
+#ifndef _UAPI_LINUX_LAZY_CMA_H
+#define _UAPI_LINUX_LAZY_CMA_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define LAZY_CMA_IOC_MAGIC	'H'
+
+/** define LAZY_CMA_NAME_MAX - size of a name, including its NUL. */
+#define LAZY_CMA_NAME_MAX	64
+
+/** define LAZY_CMA_DEFAULT_NAME - the /proc/iomem name of unnamed buffers. */
+#define LAZY_CMA_DEFAULT_NAME	"lazy_cma"
+
+/*
+ * Flags of &lazy_cma_allocation_data.flags.
+ *
+ * LAZY_CMA_ALLOC_BELOW_4G: the whole range must lie below 4 GiB (what an
+ * x86 crash kernel needs for DMA and swiotlb).
+ * LAZY_CMA_ALLOC_ABOVE_4G: the whole range must lie at or above 4 GiB.
+ */
+#define LAZY_CMA_ALLOC_BELOW_4G		(1U << 0)
+#define LAZY_CMA_ALLOC_ABOVE_4G		(1U << 1)
+#define LAZY_CMA_ALLOC_VALID_FLAGS	(LAZY_CMA_ALLOC_BELOW_4G | \
+					 LAZY_CMA_ALLOC_ABOVE_4G)
+
+/**
+ * struct lazy_cma_allocation_data - argument of %LAZY_CMA_IOCTL_ALLOC
+ * @len: in: length in bytes, rounded up to a whole page; not 0.
+ * @phys_addr: out: physical address of the new buffer.
+ * @node: in: NUMA node to allocate from, or -1 for any node.
+ * @flags: in: LAZY_CMA_ALLOC_* flags; 0 for the seed project's behaviour.
+ * @name: in: the buffer's name in /proc/iomem, NUL-terminated, printable
+ *	ASCII; empty means %LAZY_CMA_DEFAULT_NAME.
+ *
+ * Without a node, zones are tried from the most movable to the least
+ * (ZONE_MOVABLE, ZONE_NORMAL, ZONE_DMA32; never ZONE_DMA), so memory that
+ * devices need stays free as long as possible.
+ */
+struct lazy_cma_allocation_data {
+	__u64 len;
+	__u64 phys_addr;
+	__s32 node;
+	__u32 flags;
+	char name[LAZY_CMA_NAME_MAX];
+};
+
+/**
+ * define LAZY_CMA_IOCTL_ALLOC - allocate a physically contiguous buffer
+ *
+ * Takes a &struct lazy_cma_allocation_data.
+ *
+ * Return: 0 with @phys_addr set on success, or -1 with errno:
+ *  - %EINVAL: @len is 0 or larger than all memory of the eligible zones;
+ *    unknown @flags, or both placement flags; @node below -1; @name not
+ *    NUL-terminated or not printable.
+ *  - %ENODEV: @node is not online or has no memory.
+ *  - %ENOMEM: no free contiguous window of @len could be taken (memory too
+ *    full or too fragmented); the kernel log says how large the largest
+ *    candidate window was.
+ *  - %EINTR: a fatal signal arrived while pages were being migrated.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_ALLOC	_IOWR(LAZY_CMA_IOC_MAGIC, 0x0, \
+				      struct lazy_cma_allocation_data)
+
+/**
+ * struct lazy_cma_resize_data - argument of %LAZY_CMA_IOCTL_RESIZE
+ * @phys_addr: in: identifies the buffer; out: its (possibly new) address.
+ * @len: in: the new length, rounded up to a whole page; not 0.
+ *	out: the new length.
+ *
+ * Growing takes the neighbouring pages when it can (the address stays) and
+ * otherwise moves the buffer to a new window, copying its contents. The
+ * buffer's placement constraints (node, below/above 4 GiB) are kept.
+ * Shrinking gives back the tail. A buffer bound as the crash-kernel region
+ * may be resized while no crash kernel is loaded; the kernel's crash
+ * region follows it.
+ */
+struct lazy_cma_resize_data {
+	__u64 phys_addr;
+	__u64 len;
+};
+
+/**
+ * define LAZY_CMA_IOCTL_RESIZE - grow or shrink a buffer
+ *
+ * Takes a &struct lazy_cma_resize_data.
+ *
+ * Return: 0 on success (the buffer is unchanged on any failure), or -1
+ * with errno:
+ *  - %EINVAL: @len is 0 or larger than all memory of the eligible zones.
+ *  - %ENOENT: no buffer starts at @phys_addr.
+ *  - %EBUSY: a crash kernel is loaded into the buffer; or the buffer is
+ *    mapped and would have to move or shrink; or another resize, free or
+ *    bind of the same buffer is in progress.
+ *  - %ENOMEM: the buffer cannot grow in place and no window for the new
+ *    length was found.
+ *  - %EINTR: a fatal signal arrived while pages were being migrated.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_RESIZE	_IOWR(LAZY_CMA_IOC_MAGIC, 0x1, \
+				      struct lazy_cma_resize_data)
+
+/**
+ * define LAZY_CMA_IOCTL_FREE - free a buffer
+ *
+ * Takes a __u64, the buffer's physical address. The pages go back to the
+ * page allocator.
+ *
+ * Return: 0 on success, or -1 with errno:
+ *  - %ENOENT: no buffer starts at that address (also after a double free).
+ *  - %EBUSY: the buffer is bound as a crash-kernel region (unbind it
+ *    first), is mapped, or is being resized.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_FREE	_IOW(LAZY_CMA_IOC_MAGIC, 0x2, __u64)
+
+/* Values of &lazy_cma_range.zone. */
+#define LAZY_CMA_ZONE_DMA	0
+#define LAZY_CMA_ZONE_DMA32	1
+#define LAZY_CMA_ZONE_NORMAL	2
+#define LAZY_CMA_ZONE_MOVABLE	3
+#define LAZY_CMA_ZONE_OTHER	255
+
+/*
+ * Flags of &lazy_cma_range.flags.
+ *
+ * LAZY_CMA_RANGE_CRASH: bound as the kernel's crash-kernel region
+ * (crashk_res). LAZY_CMA_RANGE_CRASH_LOW: bound as its below-4-GiB
+ * companion (crashk_low_res). LAZY_CMA_RANGE_CRASH_LOADED: bound, and a
+ * crash kernel is loaded (kexec_crash_loaded()). LAZY_CMA_RANGE_MAPPED:
+ * mapped by at least one process.
+ */
+#define LAZY_CMA_RANGE_CRASH		(1U << 0)
+#define LAZY_CMA_RANGE_CRASH_LOW	(1U << 1)
+#define LAZY_CMA_RANGE_CRASH_LOADED	(1U << 2)
+#define LAZY_CMA_RANGE_MAPPED		(1U << 3)
+
+/**
+ * struct lazy_cma_range - one buffer, as listed by %LAZY_CMA_IOCTL_LIST
+ * @phys_addr: physical start address.
+ * @len: length in bytes.
+ * @node: NUMA node the buffer lies on.
+ * @zone: LAZY_CMA_ZONE_* of the zone the buffer lies in.
+ * @flags: LAZY_CMA_RANGE_* flags.
+ * @map_count: number of mappings of the buffer.
+ * @alloc_ns: how long the allocation (or the last resize) took.
+ * @alloc_attempts: how many alloc_contig_range() calls it took.
+ * @reserved: 0.
+ * @name: the buffer's /proc/iomem name, NUL-terminated.
+ */
+struct lazy_cma_range {
+	__aligned_u64 phys_addr;
+	__aligned_u64 len;
+	__s32 node;
+	__u32 zone;
+	__u32 flags;
+	__u32 map_count;
+	__aligned_u64 alloc_ns;
+	__u32 alloc_attempts;
+	__u32 reserved;
+	char name[LAZY_CMA_NAME_MAX];
+};
+
+/** define LAZY_CMA_RANGE_SIZE_V1 - size of the first &struct lazy_cma_range. */
+#define LAZY_CMA_RANGE_SIZE_V1	112
+
+/**
+ * struct lazy_cma_list - argument of %LAZY_CMA_IOCTL_LIST
+ * @flags: in: must be 0.
+ * @entry_size: in: the size of one &struct lazy_cma_range as the caller
+ *	knows it; at least %LAZY_CMA_RANGE_SIZE_V1. A larger size gets the
+ *	fields this kernel knows and zeroes after them.
+ * @count: in: how many entries @entries has room for (may be 0).
+ *	out: how many buffers exist. When that is more than the room, only
+ *	the first ones were written: call again with a larger array.
+ * @reserved: must be 0.
+ * @entries: in: user address of @count entries of @entry_size bytes,
+ *	ordered by physical address on return.
+ */
+struct lazy_cma_list {
+	__u32 flags;
+	__u32 entry_size;
+	__u32 count;
+	__u32 reserved;
+	__aligned_u64 entries;
+};
+
+/**
+ * define LAZY_CMA_IOCTL_LIST - list every buffer
+ *
+ * Takes a &struct lazy_cma_list.
+ *
+ * Return: 0 with @count set, or -1 with errno:
+ *  - %EINVAL: @flags or @reserved not 0, @entry_size too small or above
+ *    4096, @count above 65536.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_LIST	_IOWR(LAZY_CMA_IOC_MAGIC, 0x3, \
+				      struct lazy_cma_list)
+
+/*
+ * Flags of &lazy_cma_crash_bind.flags.
+ *
+ * LAZY_CMA_CRASH_LOW: bind as crashk_low_res, the below-4-GiB companion of
+ * a crash region placed high; @res_addr is then crashk_low_res's address.
+ */
+#define LAZY_CMA_CRASH_LOW		(1U << 0)
+#define LAZY_CMA_CRASH_VALID_FLAGS	LAZY_CMA_CRASH_LOW
+
+/**
+ * struct lazy_cma_crash_bind - argument of %LAZY_CMA_IOCTL_CRASH_BIND
+ * @phys_addr: in: the buffer to bind.
+ * @res_addr: in: the kernel address of crashk_res (or, with
+ *	%LAZY_CMA_CRASH_LOW, of crashk_low_res), as /proc/kallsyms shows it.
+ *	The module never calls anything through it: it checks that the
+ *	address is that symbol and that the resource there is an empty,
+ *	unregistered "Crash kernel" resource before it writes to it.
+ * @flags: in: LAZY_CMA_CRASH_* flags.
+ * @reserved: must be 0.
+ */
+struct lazy_cma_crash_bind {
+	__aligned_u64 phys_addr;
+	__aligned_u64 res_addr;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * define LAZY_CMA_IOCTL_CRASH_BIND - make a buffer the crash-kernel region
+ *
+ * Takes a &struct lazy_cma_crash_bind. Afterwards /proc/iomem shows
+ * "Crash kernel" at exactly the buffer, /sys/kernel/kexec_crash_size
+ * reports its size, and kexec_file_load(KEXEC_FILE_ON_CRASH) loads into
+ * it. While any buffer is bound the module cannot be unloaded, and writes
+ * to /sys/kernel/kexec_crash_size fail with EINVAL instead of handing the
+ * buffer's pages back to the page allocator.
+ *
+ * Return: 0 on success, or -1 with errno:
+ *  - %EINVAL: unknown @flags, @reserved not 0; @res_addr is not the
+ *    address of crashk_res (crashk_low_res with %LAZY_CMA_CRASH_LOW) or
+ *    the resource there is not the kernel's untouched crash resource; a
+ *    low binding of a buffer that does not lie below 4 GiB.
+ *  - %ENOENT: no buffer starts at @phys_addr.
+ *  - %EEXIST: the kernel already has a crash region of that kind (a
+ *    boot-time crashkernel= reservation, or another bound buffer).
+ *  - %EBUSY: the buffer is already bound, is mapped or is being resized.
+ *  - %EOPNOTSUPP: this kernel lacks what binding needs safely (kexec
+ *    support, kprobes on crash_shrink_memory()).
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_CRASH_BIND	_IOW(LAZY_CMA_IOC_MAGIC, 0x4, \
+					     struct lazy_cma_crash_bind)
+
+/**
+ * struct lazy_cma_crash_unbind - argument of %LAZY_CMA_IOCTL_CRASH_UNBIND
+ * @phys_addr: in: the bound buffer.
+ * @flags: in: must be 0.
+ * @reserved: must be 0.
+ */
+struct lazy_cma_crash_unbind {
+	__aligned_u64 phys_addr;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * define LAZY_CMA_IOCTL_CRASH_UNBIND - give the crash-kernel region back
+ *
+ * Takes a &struct lazy_cma_crash_unbind. Restores the kernel's crash
+ * resource exactly as it was before the bind; the buffer stays allocated.
+ *
+ * Return: 0 on success, or -1 with errno:
+ *  - %EINVAL: @flags or @reserved not 0; the buffer is not bound.
+ *  - %ENOENT: no buffer starts at @phys_addr.
+ *  - %EBUSY: a crash kernel is loaded (unload it first, e.g.
+ *    kexec -p -u), or the buffer is being resized.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_CRASH_UNBIND	_IOW(LAZY_CMA_IOC_MAGIC, 0x5, \
+					     struct lazy_cma_crash_unbind)
+
+#endif /* _UAPI_LINUX_LAZY_CMA_H */
