@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The allocator: find a window of free or movable pages and take it with
+ * alloc_contig_range().
+ *
+ * alloc_contig_range() is expensive when it fails: it isolates pageblocks,
+ * drains per-cpu lists, migrates whatever it can and only then meets the
+ * page it cannot move. Trying it at every pageblock in turn (what a naive
+ * allocator does) makes a full or fragmented machine pay that price many
+ * times. So every candidate window is screened first, from struct page
+ * alone and without taking any lock:
+ *
+ *  - a pageblock that is offline, a hole, in another zone, or holds a
+ *    reserved page or a page that is neither free nor movable (slab, page
+ *    tables, kernel allocations) cannot be part of any window;
+ *  - every other pageblock costs the number of pages that would have to be
+ *    migrated or reclaimed (free buddy blocks are skipped whole).
+ *
+ * Windows of whole pageblocks are then ranked by that cost, and only the
+ * cheapest few that do not overlap are tried. Zones are tried from the
+ * most movable to the least (ZONE_MOVABLE, ZONE_NORMAL, ZONE_DMA32; never
+ * ZONE_DMA) so that memory devices need stays free as long as possible.
+ *
+ * The screen is a heuristic on racy data: alloc_contig_range() stays the
+ * only judge, and its failure just moves on to the next window.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/vmstat.h>
+
+#include "lcma.h"
+
+#define LCMA_GFP		(GFP_KERNEL | __GFP_NOWARN)
+#define LCMA_BAD_BLOCK		U32_MAX
+/* Windows tried per zone, and alloc_contig_range() calls per request. */
+#define LCMA_WINDOWS_PER_ZONE	8
+#define LCMA_MAX_ATTEMPTS	24
+#define LCMA_NR_RANKS		3
+#define LCMA_4G_PFN		((unsigned long)(SZ_4G >> PAGE_SHIFT))
+
+struct lcma_window {
+	unsigned long pfn;
+	unsigned long cost;
+};
+
+/* Preference of a zone type: 0 is tried first; -1 is never used. */
+static int lcma_zone_rank(enum zone_type t)
+{
+	if (t == ZONE_MOVABLE)
+		return 0;
+	if (t == ZONE_NORMAL)
+		return 1;
+	if (lcma_zone_is_dma32(t))
+		return 2;
+	return -1;
+}
+
+static void lcma_pfn_bounds(const struct lcma_placement *place,
+			    unsigned long *lo, unsigned long *hi)
+{
+	*lo = 0;
+	*hi = ULONG_MAX;
+	if (place->flags & LAZY_CMA_ALLOC_BELOW_4G)
+		*hi = LCMA_4G_PFN;
+	if (place->flags & LAZY_CMA_ALLOC_ABOVE_4G)
+		*lo = LCMA_4G_PFN;
+}
+
+static bool lcma_node_wanted(const struct lcma_placement *place, int nid)
+{
+	return place->node == NUMA_NO_NODE || place->node == nid;
+}
+
+const char *lcma_zone_name(u32 zone)
+{
+	switch (zone) {
+	case LAZY_CMA_ZONE_DMA:
+		return "DMA";
+	case LAZY_CMA_ZONE_DMA32:
+		return "DMA32";
+	case LAZY_CMA_ZONE_NORMAL:
+		return "Normal";
+	case LAZY_CMA_ZONE_MOVABLE:
+		return "Movable";
+	default:
+		return "other";
+	}
+}
+
+void lcma_describe_pfn(unsigned long pfn, int *nid, u32 *zone)
+{
+	struct page *page = pfn_to_page(pfn);
+	enum zone_type t = page_zonenum(page);
+
+	*nid = page_to_nid(page);
+	if (lcma_zone_is_dma(t))
+		*zone = LAZY_CMA_ZONE_DMA;
+	else if (lcma_zone_is_dma32(t))
+		*zone = LAZY_CMA_ZONE_DMA32;
+	else if (t == ZONE_NORMAL)
+		*zone = LAZY_CMA_ZONE_NORMAL;
+	else if (t == ZONE_MOVABLE)
+		*zone = LAZY_CMA_ZONE_MOVABLE;
+	else
+		*zone = LAZY_CMA_ZONE_OTHER;
+}
+
+/**
+ * lcma_check_request() - refuse what cannot succeed before any work
+ * @nr_pages: length asked for.
+ * @place: placement asked for.
+ *
+ * Return: 0; -ENODEV if the node is not online with memory; -EINVAL if
+ * @nr_pages is more than all memory of the eligible zones; -ENOMEM if it
+ * is more than the free and reclaimable memory of the eligible nodes.
+ */
+int lcma_check_request(unsigned long nr_pages,
+		       const struct lcma_placement *place)
+{
+	unsigned long lo, hi, total = 0, avail = 0;
+	int nid, z;
+
+	if (place->node != NUMA_NO_NODE &&
+	    (place->node < 0 || place->node >= MAX_NUMNODES ||
+	     !node_state(place->node, N_MEMORY)))
+		return -ENODEV;
+
+	lcma_pfn_bounds(place, &lo, &hi);
+	for_each_node_state(nid, N_MEMORY) {
+		if (!lcma_node_wanted(place, nid))
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+			unsigned long s, e;
+
+			if (!populated_zone(zone))
+				continue;
+			avail += zone_page_state(zone, NR_FREE_PAGES) +
+				 zone_page_state(zone, NR_ZONE_INACTIVE_FILE) +
+				 zone_page_state(zone, NR_ZONE_ACTIVE_FILE);
+			if (lcma_zone_rank(z) < 0)
+				continue;
+			s = max(zone->zone_start_pfn, lo);
+			e = min(zone_end_pfn(zone), hi);
+			if (e > s)
+				total += min(e - s, zone_managed_pages(zone));
+		}
+	}
+	if (nr_pages > total)
+		return -EINVAL;
+	if (nr_pages > avail)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Cost of the pages [pfn, end) of @zone: how many would have to move, or
+ * LCMA_BAD_BLOCK if one cannot. @free_until carries a free buddy block
+ * that reaches past the previous range.
+ */
+static u32 lcma_range_cost(struct zone *zone, unsigned long pfn,
+			   unsigned long end, unsigned long *free_until)
+{
+	struct page *page;
+	u32 cost = 0;
+
+	page = pfn_to_online_page(pfn);
+	if (!page || page_zone(page) != zone)
+		return LCMA_BAD_BLOCK;
+	page = pfn_to_online_page(end - 1);
+	if (!page || page_zone(page) != zone)
+		return LCMA_BAD_BLOCK;
+
+	while (pfn < end) {
+		if (pfn < *free_until) {
+			pfn = *free_until;
+			continue;
+		}
+		page = pfn_to_page(pfn);
+		if (PageBuddy(page)) {
+			unsigned long order = READ_ONCE(page->private);
+
+			/* Racy read: a torn order only skips one page. */
+			if (order > LCMA_MAX_BUDDY_ORDER)
+				order = 0;
+			*free_until = pfn + (1UL << order);
+			continue;
+		}
+		if (PageReserved(page))
+			return LCMA_BAD_BLOCK;
+		/* A free page on a per-cpu list, or one being freed. */
+		if (!page_count(page)) {
+			pfn++;
+			continue;
+		}
+		if (!PageLRU(page) && !lcma_page_movable_ops(page))
+			return LCMA_BAD_BLOCK;
+		cost++;
+		pfn++;
+	}
+	return cost;
+}
+
+static int lcma_window_cmp(const void *a, const void *b)
+{
+	const struct lcma_window *x = a, *y = b;
+
+	if (x->cost != y->cost)
+		return x->cost < y->cost ? -1 : 1;
+	/* Equal cost: higher addresses first, away from early allocations. */
+	if (x->pfn != y->pfn)
+		return x->pfn > y->pfn ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Screen @zone for windows of @nr_pages within [lo, hi). Writes at most
+ * @max non-overlapping windows to @out, cheapest first, and returns how
+ * many, or -ENOMEM.
+ */
+static int lcma_screen_zone(struct zone *zone, unsigned long lo,
+			    unsigned long hi, unsigned long nr_pages,
+			    struct lcma_window *out, int max,
+			    unsigned long *largest)
+{
+	unsigned long pb = pageblock_nr_pages;
+	unsigned long start = ALIGN(max(zone->zone_start_pfn, lo), pb);
+	unsigned long end = ALIGN_DOWN(min(zone_end_pfn(zone), hi), pb);
+	unsigned long nblocks, wblocks, nwin = 0, b, run = 0, bad = 0;
+	unsigned long sum = 0, free_until = 0;
+	struct lcma_window *win;
+	u32 *cost;
+	int n = 0, i;
+
+	if (end <= start)
+		return 0;
+	nblocks = (end - start) / pb;
+	wblocks = DIV_ROUND_UP(nr_pages, pb);
+
+	cost = kvmalloc_array(nblocks, sizeof(*cost), GFP_KERNEL);
+	if (!cost)
+		return -ENOMEM;
+	for (b = 0; b < nblocks; b++) {
+		unsigned long pfn = start + b * pb;
+
+		cost[b] = lcma_range_cost(zone, pfn, pfn + pb, &free_until);
+		run = cost[b] == LCMA_BAD_BLOCK ? 0 : run + 1;
+		*largest = max(*largest, run * pb);
+		if (!(b % 64))
+			cond_resched();
+	}
+	if (nblocks < wblocks)
+		goto out_cost;
+
+	win = kvmalloc_array(nblocks - wblocks + 1, sizeof(*win), GFP_KERNEL);
+	if (!win) {
+		kvfree(cost);
+		return -ENOMEM;
+	}
+	/* Slide a window of wblocks pageblocks over the zone. */
+	for (b = 0; b < nblocks; b++) {
+		if (cost[b] == LCMA_BAD_BLOCK)
+			bad++;
+		else
+			sum += cost[b];
+		if (b >= wblocks) {
+			if (cost[b - wblocks] == LCMA_BAD_BLOCK)
+				bad--;
+			else
+				sum -= cost[b - wblocks];
+		}
+		if (b + 1 >= wblocks && !bad) {
+			win[nwin].pfn = start + (b + 1 - wblocks) * pb;
+			win[nwin].cost = sum;
+			nwin++;
+		}
+	}
+	sort(win, nwin, sizeof(*win), lcma_window_cmp, NULL);
+
+	for (b = 0; b < nwin && n < max; b++) {
+		bool overlaps = false;
+
+		for (i = 0; i < n; i++) {
+			unsigned long d = win[b].pfn > out[i].pfn ?
+					  win[b].pfn - out[i].pfn :
+					  out[i].pfn - win[b].pfn;
+
+			if (d < wblocks * pb) {
+				overlaps = true;
+				break;
+			}
+		}
+		if (!overlaps)
+			out[n++] = win[b];
+	}
+	kvfree(win);
+out_cost:
+	kvfree(cost);
+	return n;
+}
+
+/**
+ * lcma_alloc_window() - allocate @nr_pages contiguous pages
+ * @nr_pages: length in pages.
+ * @place: node and placement constraints.
+ * @pfn: out: the first page frame on success.
+ * @stats: out: attempts, windows screened, time, largest usable window.
+ *
+ * Return: 0, -ENOMEM when no window could be taken, -EINTR on a fatal
+ * signal.
+ */
+int lcma_alloc_window(unsigned long nr_pages,
+		      const struct lcma_placement *place, unsigned long *pfn,
+		      struct lcma_alloc_stats *stats)
+{
+	u64 t0 = ktime_get_ns();
+	struct lcma_window *cand;
+	unsigned long lo, hi;
+	int rank, nid, z, n, i, cap, ret = -ENOMEM;
+
+	memset(stats, 0, sizeof(*stats));
+	lcma_pfn_bounds(place, &lo, &hi);
+	/* One zone of each rank per node; nodes may come online meanwhile. */
+	cap = num_node_state(N_MEMORY) * LCMA_WINDOWS_PER_ZONE;
+	cand = kmalloc_array(cap, sizeof(*cand), GFP_KERNEL);
+	if (!cand)
+		return -ENOMEM;
+
+	for (rank = 0; rank < LCMA_NR_RANKS; rank++) {
+		n = 0;
+		for_each_node_state(nid, N_MEMORY) {
+			if (!lcma_node_wanted(place, nid))
+				continue;
+			for (z = 0; z < MAX_NR_ZONES; z++) {
+				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+				int got;
+
+				if (lcma_zone_rank(z) != rank ||
+				    !populated_zone(zone) ||
+				    n + LCMA_WINDOWS_PER_ZONE > cap)
+					continue;
+				got = lcma_screen_zone(zone, lo, hi, nr_pages,
+						       cand + n,
+						       LCMA_WINDOWS_PER_ZONE,
+						       &stats->largest);
+				if (got < 0) {
+					ret = got;
+					goto out;
+				}
+				n += got;
+			}
+		}
+		stats->windows += n;
+		sort(cand, n, sizeof(*cand), lcma_window_cmp, NULL);
+
+		for (i = 0; i < n && stats->attempts < LCMA_MAX_ATTEMPTS; i++) {
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				goto out;
+			}
+			stats->attempts++;
+			ret = lcma_alloc_contig_range(cand[i].pfn,
+						      cand[i].pfn + nr_pages,
+						      LCMA_GFP);
+			if (!ret) {
+				*pfn = cand[i].pfn;
+				goto out;
+			}
+			if (ret == -EINTR)
+				goto out;
+			pr_debug("window %#lx+%lu (cost %lu) failed: %d\n",
+				 cand[i].pfn, nr_pages, cand[i].cost, ret);
+		}
+		ret = -ENOMEM;
+	}
+out:
+	kfree(cand);
+	stats->ns = ktime_get_ns() - t0;
+	return ret;
+}
+
+/**
+ * lcma_grow_in_place() - take the pages right after a buffer
+ * @pfn: the buffer's first page frame.
+ * @nr_pages: its length.
+ * @new_nr_pages: the length wanted.
+ * @place: the buffer's placement constraints.
+ *
+ * Return: 0 if [pfn + nr_pages, pfn + new_nr_pages) is now ours; -ENOSPC
+ * if it leaves the zone or the placement; -EBUSY if it holds a hole or
+ * pages that cannot move; another -errno from alloc_contig_range().
+ */
+int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
+		       unsigned long new_nr_pages,
+		       const struct lcma_placement *place)
+{
+	unsigned long ext = pfn + nr_pages, end = pfn + new_nr_pages;
+	unsigned long lo, hi, p, free_until = 0;
+	struct zone *zone = page_zone(pfn_to_page(pfn));
+
+	lcma_pfn_bounds(place, &lo, &hi);
+	if (end > hi || end > zone_end_pfn(zone))
+		return -ENOSPC;
+	/* Every pageblock of the extension must be online and in our zone. */
+	for (p = ext; p < end; p = ALIGN(p + 1, pageblock_nr_pages)) {
+		unsigned long e = min(end, ALIGN(p + 1, pageblock_nr_pages));
+
+		if (lcma_range_cost(zone, p, e, &free_until) == LCMA_BAD_BLOCK)
+			return -EBUSY;
+	}
+	return lcma_alloc_contig_range(ext, end, LCMA_GFP);
+}

@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lazy_cma - runtime physically contiguous memory, without cma= or
+ * crashkernel= at boot.
+ *
+ * This file is the character device /dev/lazy_cma: the ioctls of
+ * uapi/lazy_cma.h, mmap, and the life of a buffer. The allocator is in
+ * alloc.c, the crash-kernel binding in crash.c.
+ *
+ * A buffer lives on lcma_buffers from allocation to free. Long operations
+ * (allocation, growing) run without lcma_lock: an allocation is not on the
+ * list until it is complete, and a buffer being resized is marked busy so
+ * that free, resize, bind, unbind and mmap of it fail with -EBUSY until
+ * the resize is done.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/ioport.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "lcma.h"
+
+DEFINE_MUTEX(lcma_lock);
+/* Every buffer, sorted by pfn; lcma_lock. */
+static LIST_HEAD(lcma_buffers);
+static unsigned int lcma_nr_buffers;
+
+#define LCMA_LIST_MAX_COUNT	65536
+#define LCMA_LIST_MAX_ENTRY	4096
+
+static_assert(sizeof(struct lazy_cma_range) == LAZY_CMA_RANGE_SIZE_V1);
+
+static unsigned long lcma_mib(unsigned long pages)
+{
+	return pages >> (20 - PAGE_SHIFT);
+}
+
+static struct lcma_buffer *lcma_find(u64 phys)
+{
+	struct lcma_buffer *buf;
+
+	lockdep_assert_held(&lcma_lock);
+	if (phys & ~PAGE_MASK)
+		return NULL;
+	list_for_each_entry(buf, &lcma_buffers, node)
+		if (PFN_PHYS(buf->pfn) == phys)
+			return buf;
+	return NULL;
+}
+
+static void lcma_list_insert(struct lcma_buffer *new)
+{
+	struct lcma_buffer *buf;
+
+	lockdep_assert_held(&lcma_lock);
+	list_for_each_entry(buf, &lcma_buffers, node)
+		if (buf->pfn > new->pfn)
+			break;
+	list_add_tail(&new->node, &buf->node);
+}
+
+static void lcma_res_set(struct lcma_buffer *buf)
+{
+	buf->res.start = PFN_PHYS(buf->pfn);
+	buf->res.end = PFN_PHYS(buf->pfn + buf->nr_pages) - 1;
+	buf->res.parent = NULL;
+	buf->res.sibling = NULL;
+	buf->res.child = NULL;
+}
+
+/*
+ * Give @buf a new range and move its /proc/iomem entries (ours, and the
+ * kernel's crash resource when bound) along.
+ */
+static void lcma_set_range(struct lcma_buffer *buf, unsigned long pfn,
+			   unsigned long nr_pages)
+{
+	lockdep_assert_held(&lcma_lock);
+	if (buf->crash_res)
+		lcma_crash_detach(buf);
+	remove_resource(&buf->res);
+	buf->pfn = pfn;
+	buf->nr_pages = nr_pages;
+	lcma_res_set(buf);
+	/* The pages are ours: nothing else can claim this exact range. */
+	WARN_ON_ONCE(insert_resource(&iomem_resource, &buf->res));
+	if (buf->crash_res)
+		lcma_crash_attach(buf);
+	lcma_describe_pfn(pfn, &buf->nid, &buf->zone);
+	list_del(&buf->node);
+	lcma_list_insert(buf);
+}
+
+static int lcma_check_name(const char *name)
+{
+	size_t len = strnlen(name, LAZY_CMA_NAME_MAX), i;
+
+	if (len == LAZY_CMA_NAME_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 ||
+		    (unsigned char)name[i] > 0x7e)
+			return -EINVAL;
+	return 0;
+}
+
+/* Zero [from, to) of @pfn's pages; they have never been seen by users. */
+static void lcma_zero_pages(unsigned long pfn, unsigned long from,
+			    unsigned long to)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		clear_highpage(pfn_to_page(pfn + i));
+		if (!(i % 1024))
+			cond_resched();
+	}
+}
+
+static void lcma_copy_pages(unsigned long dst, unsigned long src,
+			    unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		copy_highpage(pfn_to_page(dst + i), pfn_to_page(src + i));
+		if (!(i % 1024))
+			cond_resched();
+	}
+}
+
+static void lcma_buffer_release(struct lcma_buffer *buf)
+{
+	free_contig_range(buf->pfn, buf->nr_pages);
+	pr_info("freed %s: %lu MiB at %pa\n", buf->name,
+		lcma_mib(buf->nr_pages), &buf->res.start);
+	kfree(buf);
+}
+
+static long lcma_ioctl_alloc(void __user *argp)
+{
+	struct lazy_cma_allocation_data a;
+	struct lcma_alloc_stats st;
+	struct lcma_placement place;
+	struct lcma_buffer *buf;
+	unsigned long nr, pfn;
+	int ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (!a.len || a.len > ULONG_MAX - PAGE_SIZE)
+		return -EINVAL;
+	if ((a.flags & ~LAZY_CMA_ALLOC_VALID_FLAGS) ||
+	    (a.flags & LAZY_CMA_ALLOC_VALID_FLAGS) == LAZY_CMA_ALLOC_VALID_FLAGS)
+		return -EINVAL;
+	if (a.node < -1)
+		return -EINVAL;
+	ret = lcma_check_name(a.name);
+	if (ret)
+		return ret;
+
+	nr = PAGE_ALIGN(a.len) >> PAGE_SHIFT;
+	place.node = a.node < 0 ? NUMA_NO_NODE : a.node;
+	place.flags = a.flags;
+	ret = lcma_check_request(nr, &place);
+	if (ret == -ENOMEM)
+		pr_info("cannot allocate %lu MiB: not that much memory is free or reclaimable\n",
+			lcma_mib(nr));
+	if (ret)
+		return ret;
+
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	strscpy(buf->name, a.name[0] ? a.name : LAZY_CMA_DEFAULT_NAME,
+		sizeof(buf->name));
+	ret = lcma_alloc_window(nr, &place, &pfn, &st);
+	if (ret) {
+		pr_info("no contiguous %lu MiB for %s: %u attempt(s) over %u candidate window(s) in %llu ms; largest usable window %lu MiB\n",
+			lcma_mib(nr), buf->name, st.attempts, st.windows,
+			div_u64(st.ns, NSEC_PER_MSEC), lcma_mib(st.largest));
+		kfree(buf);
+		return ret;
+	}
+	buf->pfn = pfn;
+	buf->nr_pages = nr;
+	buf->place = place;
+	buf->alloc_ns = st.ns;
+	buf->alloc_attempts = st.attempts;
+	atomic_set(&buf->map_count, 0);
+	lcma_describe_pfn(pfn, &buf->nid, &buf->zone);
+	buf->res.name = buf->name;
+	buf->res.flags = IORESOURCE_MEM | IORESOURCE_BUSY;
+	buf->res.desc = IORES_DESC_NONE;
+	lcma_res_set(buf);
+
+	mutex_lock(&lcma_lock);
+	ret = insert_resource(&iomem_resource, &buf->res);
+	if (!ret) {
+		lcma_list_insert(buf);
+		lcma_nr_buffers++;
+	}
+	mutex_unlock(&lcma_lock);
+	if (ret) {
+		pr_err("cannot register %s at %pa in /proc/iomem\n", buf->name,
+		       &buf->res.start);
+		free_contig_range(pfn, nr);
+		kfree(buf);
+		return -EBUSY;
+	}
+	pr_info("allocated %s: %lu MiB at %pa on node %d (%s) in %llu us, %u attempt(s), %u candidate window(s)\n",
+		buf->name, lcma_mib(nr), &buf->res.start, buf->nid,
+		lcma_zone_name(buf->zone), div_u64(st.ns, NSEC_PER_USEC),
+		st.attempts, st.windows);
+
+	a.phys_addr = PFN_PHYS(pfn);
+	if (copy_to_user(argp, &a, sizeof(a))) {
+		/* Nobody learnt the address: take the buffer back if we can. */
+		mutex_lock(&lcma_lock);
+		if (lcma_find(a.phys_addr) == buf && !buf->busy &&
+		    !buf->crash_res && !atomic_read(&buf->map_count)) {
+			list_del(&buf->node);
+			lcma_nr_buffers--;
+			remove_resource(&buf->res);
+		} else {
+			buf = NULL;
+		}
+		mutex_unlock(&lcma_lock);
+		if (buf)
+			lcma_buffer_release(buf);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long lcma_ioctl_free(void __user *argp)
+{
+	struct lcma_buffer *buf;
+	u64 phys;
+	int ret = 0;
+
+	if (copy_from_user(&phys, argp, sizeof(phys)))
+		return -EFAULT;
+	mutex_lock(&lcma_lock);
+	buf = lcma_find(phys);
+	if (!buf) {
+		ret = -ENOENT;
+	} else if (buf->busy || buf->crash_res ||
+		   atomic_read(&buf->map_count)) {
+		ret = -EBUSY;
+	} else {
+		list_del(&buf->node);
+		lcma_nr_buffers--;
+		remove_resource(&buf->res);
+	}
+	mutex_unlock(&lcma_lock);
+	/* Off the list and out of /proc/iomem: nothing can reach it now. */
+	if (!ret)
+		lcma_buffer_release(buf);
+	return ret;
+}
+
+static long lcma_ioctl_resize(void __user *argp)
+{
+	unsigned long pfn, nr, new_pfn = 0, new_nr, free_pfn = 0, free_nr = 0;
+	struct lazy_cma_resize_data r;
+	struct lcma_alloc_stats st = { };
+	struct lcma_placement place;
+	struct lcma_buffer *buf;
+	bool mapped, in_place = false;
+	u64 t0;
+	int ret = 0;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (!r.len || r.len > ULONG_MAX - PAGE_SIZE)
+		return -EINVAL;
+	new_nr = PAGE_ALIGN(r.len) >> PAGE_SHIFT;
+
+	mutex_lock(&lcma_lock);
+	buf = lcma_find(r.phys_addr);
+	if (!buf) {
+		ret = -ENOENT;
+		goto unlock;
+	}
+	if (buf->busy || lcma_crash_loaded(buf)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	mapped = atomic_read(&buf->map_count) > 0;
+	pfn = buf->pfn;
+	nr = buf->nr_pages;
+	place = buf->place;
+	if (new_nr == nr)
+		goto done;
+	if (new_nr < nr) {
+		if (mapped) {
+			ret = -EBUSY;
+			goto unlock;
+		}
+		lcma_set_range(buf, pfn, new_nr);
+		buf->exposed_pages = min(buf->exposed_pages, new_nr);
+		free_pfn = pfn + new_nr;
+		free_nr = nr - new_nr;
+		pr_info("shrank %s to %lu MiB at %pa\n", buf->name,
+			lcma_mib(new_nr), &buf->res.start);
+		goto done;
+	}
+	ret = lcma_check_request(new_nr, &place);
+	if (ret == -EINVAL || ret == -ENODEV)
+		goto unlock;
+	buf->busy = true;
+	mutex_unlock(&lcma_lock);
+
+	t0 = ktime_get_ns();
+	ret = lcma_grow_in_place(pfn, nr, new_nr, &place);
+	st.attempts = 1;
+	if (!ret) {
+		in_place = true;
+		new_pfn = pfn;
+	} else if (ret == -EINTR) {
+		/* Fatal signal: give up. */
+	} else if (mapped) {
+		ret = -EBUSY;
+	} else {
+		ret = lcma_alloc_window(new_nr, &place, &new_pfn, &st);
+		st.attempts++;
+		if (!ret)
+			lcma_copy_pages(new_pfn, pfn,
+					min(buf->exposed_pages, nr));
+	}
+	st.ns = ktime_get_ns() - t0;
+
+	mutex_lock(&lcma_lock);
+	buf->busy = false;
+	if (!ret && lcma_crash_loaded(buf)) {
+		/* A crash kernel was loaded meanwhile: it stays where it is. */
+		if (in_place) {
+			free_pfn = pfn + nr;
+			free_nr = new_nr - nr;
+		} else {
+			free_pfn = new_pfn;
+			free_nr = new_nr;
+		}
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (ret) {
+		pr_info("cannot grow %s to %lu MiB: %d (%u attempt(s); largest usable window %lu MiB)\n",
+			buf->name, lcma_mib(new_nr), ret, st.attempts,
+			lcma_mib(st.largest));
+		goto unlock;
+	}
+	if (!in_place) {
+		free_pfn = pfn;
+		free_nr = nr;
+	}
+	lcma_set_range(buf, new_pfn, new_nr);
+	buf->alloc_ns = st.ns;
+	buf->alloc_attempts = st.attempts;
+	pr_info("grew %s to %lu MiB at %pa %s in %llu us, %u attempt(s)\n",
+		buf->name, lcma_mib(new_nr), &buf->res.start,
+		in_place ? "in place" : "by moving it",
+		div_u64(st.ns, NSEC_PER_USEC), st.attempts);
+done:
+	r.phys_addr = PFN_PHYS(buf->pfn);
+	r.len = PFN_PHYS(buf->nr_pages);
+unlock:
+	mutex_unlock(&lcma_lock);
+	if (free_nr)
+		free_contig_range(free_pfn, free_nr);
+	if (!ret && copy_to_user(argp, &r, sizeof(r)))
+		return -EFAULT;
+	return ret;
+}
+
+static void lcma_fill_range(struct lazy_cma_range *e,
+			    const struct lcma_buffer *buf)
+{
+	memset(e, 0, sizeof(*e));
+	e->phys_addr = PFN_PHYS(buf->pfn);
+	e->len = PFN_PHYS(buf->nr_pages);
+	e->node = buf->nid;
+	e->zone = buf->zone;
+	if (buf->crash_res)
+		e->flags |= buf->crash_low ? LAZY_CMA_RANGE_CRASH_LOW :
+					     LAZY_CMA_RANGE_CRASH;
+	if (lcma_crash_loaded(buf))
+		e->flags |= LAZY_CMA_RANGE_CRASH_LOADED;
+	e->map_count = atomic_read(&buf->map_count);
+	if (e->map_count)
+		e->flags |= LAZY_CMA_RANGE_MAPPED;
+	e->alloc_ns = buf->alloc_ns;
+	e->alloc_attempts = buf->alloc_attempts;
+	strscpy(e->name, buf->name, sizeof(e->name));
+}
+
+static long lcma_ioctl_list(void __user *argp)
+{
+	struct lazy_cma_range *ents = NULL;
+	struct lcma_buffer *buf;
+	struct lazy_cma_list l;
+	char __user *uents;
+	unsigned int n = 0, i, room;
+	int ret = 0;
+
+	if (copy_from_user(&l, argp, sizeof(l)))
+		return -EFAULT;
+	if (l.flags || l.reserved || l.entry_size < LAZY_CMA_RANGE_SIZE_V1 ||
+	    l.entry_size > LCMA_LIST_MAX_ENTRY ||
+	    l.count > LCMA_LIST_MAX_COUNT)
+		return -EINVAL;
+
+	room = min(l.count, READ_ONCE(lcma_nr_buffers));
+	if (room) {
+		ents = kvcalloc(room, sizeof(*ents), GFP_KERNEL);
+		if (!ents)
+			return -ENOMEM;
+	}
+	mutex_lock(&lcma_lock);
+	list_for_each_entry(buf, &lcma_buffers, node) {
+		if (n == room)
+			break;
+		lcma_fill_range(&ents[n++], buf);
+	}
+	l.count = lcma_nr_buffers;
+	mutex_unlock(&lcma_lock);
+
+	uents = u64_to_user_ptr(l.entries);
+	for (i = 0; i < n; i++) {
+		char __user *dst = uents + (size_t)i * l.entry_size;
+
+		if (copy_to_user(dst, &ents[i], sizeof(ents[i])) ||
+		    clear_user(dst + sizeof(ents[i]),
+			       l.entry_size - sizeof(ents[i]))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+	if (copy_to_user(argp, &l, sizeof(l)))
+		ret = -EFAULT;
+out:
+	kvfree(ents);
+	return ret;
+}
+
+static long lcma_ioctl_crash_bind(void __user *argp)
+{
+	struct lazy_cma_crash_bind b;
+	struct lcma_buffer *buf;
+	int ret;
+
+	if (copy_from_user(&b, argp, sizeof(b)))
+		return -EFAULT;
+	if ((b.flags & ~LAZY_CMA_CRASH_VALID_FLAGS) || b.reserved)
+		return -EINVAL;
+	mutex_lock(&lcma_lock);
+	buf = lcma_find(b.phys_addr);
+	if (!buf)
+		ret = -ENOENT;
+	else if (buf->busy || atomic_read(&buf->map_count))
+		ret = -EBUSY;
+	else
+		ret = lcma_crash_bind(buf, b.res_addr,
+				      b.flags & LAZY_CMA_CRASH_LOW);
+	mutex_unlock(&lcma_lock);
+	return ret;
+}
+
+static long lcma_ioctl_crash_unbind(void __user *argp)
+{
+	struct lazy_cma_crash_unbind u;
+	struct lcma_buffer *buf;
+	int ret;
+
+	if (copy_from_user(&u, argp, sizeof(u)))
+		return -EFAULT;
+	if (u.flags || u.reserved)
+		return -EINVAL;
+	mutex_lock(&lcma_lock);
+	buf = lcma_find(u.phys_addr);
+	if (!buf)
+		ret = -ENOENT;
+	else if (buf->busy)
+		ret = -EBUSY;
+	else
+		ret = lcma_crash_unbind(buf);
+	mutex_unlock(&lcma_lock);
+	return ret;
+}
+
+static long lcma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	/* Only whole commands: type, number, size and direction. */
+	switch (cmd) {
+	case LAZY_CMA_IOCTL_ALLOC:
+	case LAZY_CMA_IOCTL_RESIZE:
+	case LAZY_CMA_IOCTL_FREE:
+	case LAZY_CMA_IOCTL_LIST:
+	case LAZY_CMA_IOCTL_CRASH_BIND:
+	case LAZY_CMA_IOCTL_CRASH_UNBIND:
+		break;
+	default:
+		return -ENOTTY;
+	}
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	switch (cmd) {
+	case LAZY_CMA_IOCTL_ALLOC:
+		return lcma_ioctl_alloc(argp);
+	case LAZY_CMA_IOCTL_RESIZE:
+		return lcma_ioctl_resize(argp);
+	case LAZY_CMA_IOCTL_FREE:
+		return lcma_ioctl_free(argp);
+	case LAZY_CMA_IOCTL_LIST:
+		return lcma_ioctl_list(argp);
+	case LAZY_CMA_IOCTL_CRASH_BIND:
+		return lcma_ioctl_crash_bind(argp);
+	default:
+		return lcma_ioctl_crash_unbind(argp);
+	}
+}
+
+static void lcma_vm_open(struct vm_area_struct *vma)
+{
+	struct lcma_buffer *buf = vma->vm_private_data;
+
+	atomic_inc(&buf->map_count);
+}
+
+static void lcma_vm_close(struct vm_area_struct *vma)
+{
+	struct lcma_buffer *buf = vma->vm_private_data;
+
+	atomic_dec(&buf->map_count);
+}
+
+static const struct vm_operations_struct lcma_vm_ops = {
+	.open = lcma_vm_open,
+	.close = lcma_vm_close,
+};
+
+/*
+ * Map a whole buffer or its head: the offset is the buffer's physical
+ * address. The mapping pins the buffer (free, move, shrink and bind fail
+ * with -EBUSY) until the last VMA is gone; the VMAs hold the file and so
+ * the module.
+ */
+static int lcma_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long pages = vma_pages(vma);
+	struct lcma_buffer *buf;
+	int ret = 0;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	mutex_lock(&lcma_lock);
+	buf = lcma_find(PFN_PHYS((u64)vma->vm_pgoff));
+	if (!buf || pages > buf->nr_pages) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	if (buf->busy || buf->crash_res) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (buf->exposed_pages < buf->nr_pages) {
+		lcma_zero_pages(buf->pfn, buf->exposed_pages, buf->nr_pages);
+		buf->exposed_pages = buf->nr_pages;
+	}
+	ret = remap_pfn_range(vma, vma->vm_start, buf->pfn,
+			      vma->vm_end - vma->vm_start, vma->vm_page_prot);
+	if (!ret) {
+		vma->vm_private_data = buf;
+		vma->vm_ops = &lcma_vm_ops;
+		atomic_inc(&buf->map_count);
+	}
+unlock:
+	mutex_unlock(&lcma_lock);
+	return ret;
+}
+
+static const struct file_operations lcma_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = lcma_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.mmap = lcma_mmap,
+};
+
+static struct miscdevice lcma_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "lazy_cma",
+	.fops = &lcma_fops,
+	.mode = 0600,
+};
+
+static int __init lcma_init(void)
+{
+	int ret;
+
+	ret = lcma_crash_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&lcma_misc);
+	if (ret) {
+		pr_err("cannot register /dev/lazy_cma: %d\n", ret);
+		goto err_crash;
+	}
+	return 0;
+
+err_crash:
+	lcma_crash_exit();
+	return ret;
+}
+
+static void __exit lcma_exit(void)
+{
+	struct lcma_buffer *buf, *tmp;
+
+	misc_deregister(&lcma_misc);
+	/*
+	 * No file is open (each holds the module) and no buffer is bound
+	 * (each binding holds the module): every buffer is ours to free.
+	 */
+	mutex_lock(&lcma_lock);
+	list_for_each_entry_safe(buf, tmp, &lcma_buffers, node) {
+		list_del(&buf->node);
+		remove_resource(&buf->res);
+		lcma_buffer_release(buf);
+	}
+	lcma_nr_buffers = 0;
+	mutex_unlock(&lcma_lock);
+	lcma_crash_exit();
+}
+
+module_init(lcma_init);
+module_exit(lcma_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Runtime physically contiguous memory without cma= or crashkernel=");
+MODULE_VERSION("0.1.0");
