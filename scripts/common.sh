@@ -40,17 +40,20 @@ apt_private() {
 # A failed refresh with usable old lists is only a warning: the cache keeps
 # working offline.
 apt_private_update() {
-	local max_age=${1:-360} d="$LAZY_KDUMP_CACHE/apt" stamp
+	local max_age=${1:-360} d="$LAZY_KDUMP_CACHE/apt" stamp new
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	[ -e "$d/status" ] || : >"$d/status"
-	cat >"$d/sources.list.new" <<-SRC
+	# A private temporary name: parallel callers must not rename each other's.
+	new=$(mktemp "$d/sources.list.XXXXXX")
+	cat >"$new" <<-SRC
 	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR bookworm main
 	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_SECURITY_MIRROR bookworm-security main
 	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR trixie main
 	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_SECURITY_MIRROR trixie-security main
 	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $DEBIAN_MIRROR trixie-backports main
 	SRC
-	mv "$d/sources.list.new" "$d/sources.list"
+	chmod 644 "$new"
+	mv "$new" "$d/sources.list"
 	stamp="$d/lists/.updated"
 	if [ -e "$stamp" ] && [ -z "$(find "$stamp" -mmin +"$max_age")" ]; then
 		return 0

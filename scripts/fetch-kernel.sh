@@ -8,13 +8,20 @@
 #   info      shell variables KVER, SUITE, VERSION, VMLINUZ, MODDIR, HEADERS
 #   root/     the packages unpacked (root/usr/src/linux-headers-KVER, ...)
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=common.sh
 . "$(dirname "$0")/common.sh"
 
 [ $# -eq 1 ] || die "usage: $0 bookworm|trixie|trixie-backports"
 suite=$1
 series_of_suite "$suite" >/dev/null || die "unknown suite '$suite' (use bookworm, trixie or trixie-backports)"
 
-apt_private_update
+# One fetch at a time: parallel runs race on the private apt state and on
+# the downloads.
+mkdir -p "$LAZY_KDUMP_CACHE"
+exec 9>"$LAZY_KDUMP_CACHE/.fetch.lock"
+flock 9
+
+apt_private_update 360
 ver=$(suite_version linux-image-amd64 "$suite")
 [ -n "$ver" ] || die "no linux-image-amd64 found in $suite"
 image=$(pkg_depends linux-image-amd64 "$ver" | grep -E '^linux-image-[0-9]' | head -n 1)
@@ -49,7 +56,7 @@ trap 'rm -rf "$tmp"' EXIT
 for p in "${pkgs[@]}"; do
 	pv=$(suite_version "$p" "$suite")
 	[ -n "$pv" ] || die "package $p not found in $suite"
-	f=$(find "$debs" -maxdepth 1 -name "${p}_*" -print | grep -F "_$(echo "$pv" | sed 's/:/%3a/')_" | head -n 1 || true)
+	f=$(find "$debs" -maxdepth 1 -name "${p}_*" -print | grep -F "_${pv//:/%3a}_" | head -n 1 || true)
 	if [ -z "$f" ]; then
 		log "downloading $p $pv"
 		(cd "$debs" && apt_private apt-get -q download "$p=$pv" >/dev/null) ||
