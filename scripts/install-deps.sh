@@ -35,6 +35,8 @@ gcc                     gcc
 make                    make
 libc6-dev               -
 file                    file
+jq                      jq
+clang                   clang
 '
 
 check_only=0
