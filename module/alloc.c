@@ -47,6 +47,7 @@
 #define LCMA_WINDOWS_PER_ZONE	8
 #define LCMA_MAX_ATTEMPTS	24
 #define LCMA_NR_RANKS		3
+#define LCMA_PASSES		2
 #define LCMA_4G_PFN		((unsigned long)(SZ_4G >> PAGE_SHIFT))
 
 struct lcma_window {
@@ -310,6 +311,56 @@ out_cost:
 	return n;
 }
 
+/*
+ * Screen the zones of @rank on the wanted nodes and try their cheapest
+ * windows. Return: 0 with *@pfn set, -ENOMEM, -EINTR.
+ */
+static int lcma_try_rank(int rank, unsigned long nr_pages,
+			 const struct lcma_placement *place, unsigned long lo,
+			 unsigned long hi, struct lcma_window *cand, int cap,
+			 unsigned long *pfn, struct lcma_alloc_stats *stats)
+{
+	int nid, z, i, n = 0, ret;
+
+	for_each_node_state(nid, N_MEMORY) {
+		if (!lcma_node_wanted(place, nid))
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+			int got;
+
+			if (lcma_zone_rank(z) != rank || !populated_zone(zone) ||
+			    n + LCMA_WINDOWS_PER_ZONE > cap)
+				continue;
+			got = lcma_screen_zone(zone, lo, hi, nr_pages, cand + n,
+					       LCMA_WINDOWS_PER_ZONE,
+					       &stats->largest);
+			if (got < 0)
+				return got;
+			n += got;
+		}
+	}
+	stats->windows += n;
+	sort(cand, n, sizeof(*cand), lcma_window_cmp, NULL);
+
+	for (i = 0; i < n && stats->attempts < LCMA_MAX_ATTEMPTS; i++) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		stats->attempts++;
+		ret = lcma_alloc_contig_range(cand[i].pfn, cand[i].pfn + nr_pages,
+					      LCMA_GFP);
+		if (!ret) {
+			*pfn = cand[i].pfn;
+			return 0;
+		}
+		if (ret == -EINTR)
+			return ret;
+		pr_debug("window %#lx+%lu (cost %lu) failed: %d\n",
+			 cand[i].pfn, nr_pages, cand[i].cost, ret);
+	}
+	return -ENOMEM;
+}
+
 /**
  * lcma_alloc_window() - allocate @nr_pages contiguous pages
  * @nr_pages: length in pages.
@@ -327,7 +378,7 @@ int lcma_alloc_window(unsigned long nr_pages,
 	u64 t0 = ktime_get_ns();
 	struct lcma_window *cand;
 	unsigned long lo, hi;
-	int rank, nid, z, n, i, cap, ret = -ENOMEM;
+	int rank, pass, cap, ret = -ENOMEM;
 
 	memset(stats, 0, sizeof(*stats));
 	lcma_pfn_bounds(place, &lo, &hi);
@@ -337,52 +388,21 @@ int lcma_alloc_window(unsigned long nr_pages,
 	if (!cand)
 		return -ENOMEM;
 
-	for (rank = 0; rank < LCMA_NR_RANKS; rank++) {
-		n = 0;
-		for_each_node_state(nid, N_MEMORY) {
-			if (!lcma_node_wanted(place, nid))
-				continue;
-			for (z = 0; z < MAX_NR_ZONES; z++) {
-				struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-				int got;
-
-				if (lcma_zone_rank(z) != rank ||
-				    !populated_zone(zone) ||
-				    n + LCMA_WINDOWS_PER_ZONE > cap)
-					continue;
-				got = lcma_screen_zone(zone, lo, hi, nr_pages,
-						       cand + n,
-						       LCMA_WINDOWS_PER_ZONE,
-						       &stats->largest);
-				if (got < 0) {
-					ret = got;
-					goto out;
-				}
-				n += got;
-			}
+	/*
+	 * A second pass screens again: concurrent allocations screen the same
+	 * cheapest windows, and those that lost a window to another one find
+	 * the memory as it is now.
+	 */
+	for (pass = 0; pass < LCMA_PASSES; pass++) {
+		if (pass && (!stats->attempts ||
+			     stats->attempts >= LCMA_MAX_ATTEMPTS))
+			break;
+		for (rank = 0; rank < LCMA_NR_RANKS; rank++) {
+			ret = lcma_try_rank(rank, nr_pages, place, lo, hi, cand,
+					    cap, pfn, stats);
+			if (ret != -ENOMEM)
+				goto out;
 		}
-		stats->windows += n;
-		sort(cand, n, sizeof(*cand), lcma_window_cmp, NULL);
-
-		for (i = 0; i < n && stats->attempts < LCMA_MAX_ATTEMPTS; i++) {
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				goto out;
-			}
-			stats->attempts++;
-			ret = lcma_alloc_contig_range(cand[i].pfn,
-						      cand[i].pfn + nr_pages,
-						      LCMA_GFP);
-			if (!ret) {
-				*pfn = cand[i].pfn;
-				goto out;
-			}
-			if (ret == -EINTR)
-				goto out;
-			pr_debug("window %#lx+%lu (cost %lu) failed: %d\n",
-				 cand[i].pfn, nr_pages, cand[i].cost, ret);
-		}
-		ret = -ENOMEM;
 	}
 out:
 	kfree(cand);

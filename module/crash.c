@@ -55,7 +55,9 @@
 /* A size crash_shrink_memory() refuses, even once rounded up to a page. */
 #define LCMA_SHRINK_REFUSE	(LONG_MAX & PAGE_MASK)
 
-/* crash_shrink_memory() is guarded; binding is allowed. Set at init. */
+/* Set at init: the kernel reserved a crash region at boot (crashkernel=). */
+static bool lcma_boot_reserved;
+/* Set at init: crash_shrink_memory() is guarded; binding is allowed. */
 static bool lcma_guard_armed;
 /* The buffers bound as crashk_res [0] and crashk_low_res [1]; lcma_lock. */
 static struct lcma_buffer *lcma_bound[2];
@@ -89,6 +91,7 @@ int lcma_crash_init(void)
 	walk_iomem_res_desc(IORES_DESC_CRASH_KERNEL, LCMA_CRASH_FLAGS, 0, -1,
 			    &found, lcma_note_crash_res);
 	if (found.end) {
+		lcma_boot_reserved = true;
 		pr_info("the kernel has a crash kernel region from boot (crashkernel=) at %pa-%pa; crash binding disabled\n",
 			&found.start, &found.end);
 		return 0;
@@ -197,10 +200,6 @@ int lcma_crash_bind(struct lcma_buffer *buf, unsigned long res_addr,
 	int ret;
 
 	lockdep_assert_held(&lcma_lock);
-	if (!lcma_guard_armed) {
-		pr_err("crash binding is disabled on this kernel (see the message at module load)\n");
-		return -EOPNOTSUPP;
-	}
 	if (buf->crash_res)
 		return -EBUSY;
 	if (low && end >= SZ_4G) {
@@ -211,6 +210,15 @@ int lcma_crash_bind(struct lcma_buffer *buf, unsigned long res_addr,
 	ret = lcma_crash_target(res_addr, sym, &res);
 	if (ret)
 		return ret;
+	if (lcma_boot_reserved) {
+		pr_err("the kernel reserved a crash kernel region at boot (crashkernel=); not binding %s\n",
+		       buf->name);
+		return -EEXIST;
+	}
+	if (!lcma_guard_armed) {
+		pr_err("crash binding is disabled on this kernel (see the message at module load)\n");
+		return -EOPNOTSUPP;
+	}
 	if (WARN_ON_ONCE(lcma_bound[low]))
 		return -EEXIST;
 

@@ -286,6 +286,12 @@ static long lcma_ioctl_resize(void __user *argp)
 		return -EFAULT;
 	if (!r.len || r.len > ULONG_MAX - PAGE_SIZE)
 		return -EINVAL;
+	/*
+	 * The result cannot be taken back once the buffer has moved: make
+	 * sure it can be written before anything changes.
+	 */
+	if (copy_to_user(argp, &r, sizeof(r)))
+		return -EFAULT;
 	new_nr = PAGE_ALIGN(r.len) >> PAGE_SHIFT;
 
 	mutex_lock(&lcma_lock);

@@ -12,7 +12,8 @@
  * where 0 keeps the old meaning and unknown bits are rejected.
  *
  * General rules, for every ioctl:
- *  - The caller needs CAP_SYS_ADMIN; otherwise -EPERM.
+ *  - The device node is mode 0600 (root); the caller also needs
+ *    CAP_SYS_ADMIN, for every ioctl and for mmap; otherwise -EPERM.
  *  - The whole command (type, number, size, direction) must match one
  *    defined below; otherwise -ENOTTY.
  *  - Fields documented "must be 0" and flag bits not defined here give
@@ -82,8 +83,10 @@ struct lazy_cma_allocation_data {
  * Takes a &struct lazy_cma_allocation_data.
  *
  * Return: 0 with @phys_addr set on success, or -1 with errno:
- *  - %EINVAL: @len is 0 or larger than all memory of the eligible zones;
- *    unknown @flags, or both placement flags; @node below -1; @name not
+ *  - %EINVAL: @len is 0 or larger than all memory of the eligible zones
+ *    (zones of @node, if given, that satisfy the placement flags; none at
+ *    all, e.g. ABOVE_4G on a machine without memory above 4 GiB, counts
+ *    as zero); unknown @flags, or both placement flags; @node below -1; @name not
  *    NUL-terminated or not printable.
  *  - %ENODEV: @node is not online or has no memory.
  *  - %ENOMEM: no free contiguous window of @len could be taken (memory too
@@ -104,7 +107,9 @@ struct lazy_cma_allocation_data {
  * Growing takes the neighbouring pages when it can (the address stays) and
  * otherwise moves the buffer to a new window, copying its contents. The
  * buffer's placement constraints (node, below/above 4 GiB) are kept.
- * Shrinking gives back the tail. A buffer bound as the crash-kernel region
+ * Shrinking gives back the tail; the same length changes nothing. When
+ * several errors apply, argument errors (%EFAULT, %EINVAL) come first,
+ * then %ENOENT, then state errors (%EBUSY). A buffer bound as the crash-kernel region
  * may be resized while no crash kernel is loaded; the kernel's crash
  * region follows it.
  */
