@@ -496,7 +496,7 @@ static int verb_bind(struct context *c, const struct verb *v, int argc,
 				ksyms, sym);
 			break;
 		case ENOTUNIQ:
-			fprintf(stderr, PROG ": %s lists several data symbols named %s at different addresses: this kernel is not supported.\n",
+			fprintf(stderr, PROG ": %s lists several symbols named %s at different addresses: this kernel is not supported.\n",
 				ksyms, sym);
 			break;
 		default:

@@ -27,6 +27,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/ioport.h>
 #include <linux/ktime.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
@@ -213,6 +214,28 @@ static u32 lcma_range_cost(struct zone *zone, unsigned long pfn,
 	return cost;
 }
 
+/*
+ * Can [pfn, pfn + nr) be named in /proc/iomem? Not when it straddles the
+ * edge of another entry, e.g. the "System RAM" that crash_shrink_memory()
+ * hands back out of a boot-time crash region, or a hot-plugged block.
+ * Screening does not look at the resource tree: this is checked on the
+ * pages once they are ours.
+ */
+static bool lcma_iomem_fits(unsigned long pfn, unsigned long nr)
+{
+	struct resource probe = {
+		.name = LAZY_CMA_DEFAULT_NAME,
+		.start = PFN_PHYS(pfn),
+		.end = PFN_PHYS(pfn + nr) - 1,
+		.flags = IORESOURCE_MEM | IORESOURCE_BUSY,
+	};
+
+	if (insert_resource(&iomem_resource, &probe))
+		return false;
+	remove_resource(&probe);
+	return true;
+}
+
 static int lcma_window_cmp(const void *a, const void *b)
 {
 	const struct lcma_window *x = a, *y = b;
@@ -349,6 +372,10 @@ static int lcma_try_rank(int rank, unsigned long nr_pages,
 		stats->attempts++;
 		ret = lcma_alloc_contig_range(cand[i].pfn, cand[i].pfn + nr_pages,
 					      LCMA_GFP);
+		if (!ret && !lcma_iomem_fits(cand[i].pfn, nr_pages)) {
+			free_contig_range(cand[i].pfn, nr_pages);
+			ret = -EBUSY;
+		}
 		if (!ret) {
 			*pfn = cand[i].pfn;
 			return 0;
@@ -419,7 +446,8 @@ out:
  *
  * Return: 0 if [pfn + nr_pages, pfn + new_nr_pages) is now ours; -ENOSPC
  * if it leaves the zone or the placement; -EBUSY if it holds a hole or
- * pages that cannot move; another -errno from alloc_contig_range().
+ * pages that cannot move, or straddles another /proc/iomem entry; another
+ * -errno from alloc_contig_range().
  */
 int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 		       unsigned long new_nr_pages,
@@ -428,6 +456,7 @@ int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 	unsigned long ext = pfn + nr_pages, end = pfn + new_nr_pages;
 	unsigned long lo, hi, p, free_until = 0;
 	struct zone *zone = page_zone(pfn_to_page(pfn));
+	int ret;
 
 	lcma_pfn_bounds(place, &lo, &hi);
 	if (end > hi || end > zone_end_pfn(zone))
@@ -439,5 +468,10 @@ int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 		if (lcma_range_cost(zone, p, e, &free_until) == LCMA_BAD_BLOCK)
 			return -EBUSY;
 	}
-	return lcma_alloc_contig_range(ext, end, LCMA_GFP);
+	ret = lcma_alloc_contig_range(ext, end, LCMA_GFP);
+	if (!ret && !lcma_iomem_fits(ext, end - ext)) {
+		free_contig_range(ext, end - ext);
+		ret = -EBUSY;
+	}
+	return ret;
 }

@@ -159,16 +159,25 @@ void lcma_crash_attach(struct lcma_buffer *buf)
 
 	res->start = PFN_PHYS(buf->pfn);
 	res->end = PFN_PHYS(buf->pfn + buf->nr_pages) - 1;
-	/* Our own entry covers exactly this range: nothing can conflict. */
-	if (WARN_ON_ONCE(insert_resource(&iomem_resource, res)))
-		res->start = res->end = 0;
+	/*
+	 * Our own entry covers exactly this range, so nothing can conflict;
+	 * if it did anyway, leave the kernel without a crash region (kexec
+	 * then refuses to load) rather than with one it cannot find.
+	 */
+	if (insert_resource(&iomem_resource, res)) {
+		pr_err("cannot register %s at %pa-%pa as the crash kernel region\n",
+		       buf->name, &res->start, &res->end);
+		res->start = 0;
+		res->end = 0;
+	}
 }
 
 void lcma_crash_detach(struct lcma_buffer *buf)
 {
 	struct resource *res = buf->crash_res;
 
-	remove_resource(res);
+	if (res->parent)
+		remove_resource(res);
 	/* Back to the state the kernel defined it with. */
 	res->start = 0;
 	res->end = 0;

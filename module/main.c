@@ -79,6 +79,13 @@ static void lcma_res_set(struct lcma_buffer *buf)
 	buf->res.child = NULL;
 }
 
+/* Take @buf's name out of /proc/iomem, if it is there. */
+static void lcma_res_remove(struct lcma_buffer *buf)
+{
+	if (buf->res.parent)
+		remove_resource(&buf->res);
+}
+
 /*
  * Give @buf a new range and move its /proc/iomem entries (ours, and the
  * kernel's crash resource when bound) along.
@@ -89,12 +96,14 @@ static void lcma_set_range(struct lcma_buffer *buf, unsigned long pfn,
 	lockdep_assert_held(&lcma_lock);
 	if (buf->crash_res)
 		lcma_crash_detach(buf);
-	remove_resource(&buf->res);
+	lcma_res_remove(buf);
 	buf->pfn = pfn;
 	buf->nr_pages = nr_pages;
 	lcma_res_set(buf);
-	/* The pages are ours: nothing else can claim this exact range. */
-	WARN_ON_ONCE(insert_resource(&iomem_resource, &buf->res));
+	/* The allocator checked that the range fits; only a race can fail. */
+	if (insert_resource(&iomem_resource, &buf->res))
+		pr_warn("cannot name %s at %pa-%pa in /proc/iomem\n", buf->name,
+			&buf->res.start, &buf->res.end);
 	if (buf->crash_res)
 		lcma_crash_attach(buf);
 	lcma_describe_pfn(pfn, &buf->nid, &buf->zone);
@@ -232,7 +241,7 @@ static long lcma_ioctl_alloc(void __user *argp)
 		    !buf->crash_res && !atomic_read(&buf->map_count)) {
 			list_del(&buf->node);
 			lcma_nr_buffers--;
-			remove_resource(&buf->res);
+			lcma_res_remove(buf);
 		} else {
 			buf = NULL;
 		}
@@ -262,7 +271,7 @@ static long lcma_ioctl_free(void __user *argp)
 	} else {
 		list_del(&buf->node);
 		lcma_nr_buffers--;
-		remove_resource(&buf->res);
+		lcma_res_remove(buf);
 	}
 	mutex_unlock(&lcma_lock);
 	/* Off the list and out of /proc/iomem: nothing can reach it now. */
@@ -645,7 +654,7 @@ static void __exit lcma_exit(void)
 	mutex_lock(&lcma_lock);
 	list_for_each_entry_safe(buf, tmp, &lcma_buffers, node) {
 		list_del(&buf->node);
-		remove_resource(&buf->res);
+		lcma_res_remove(buf);
 		lcma_buffer_release(buf);
 	}
 	lcma_nr_buffers = 0;

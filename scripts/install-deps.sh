@@ -37,6 +37,13 @@ libc6-dev               -
 file                    file
 jq                      jq
 clang                   clang
+zlib1g-dev              -
+liblzma-dev             -
+libzstd-dev             -
+liblz4-dev              -
+libbz2-dev              -
+lz4                     lz4
+bzip2                   bzip2
 '
 
 check_only=0

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kallsyms - find the address of a kernel data symbol in /proc/kallsyms.
+ * kallsyms - find the address of a kernel symbol in /proc/kallsyms.
  *
  * A line is "ADDRESS TYPE NAME", optionally followed by "\t[MODULE]".
  */
@@ -11,9 +11,14 @@
 
 #include "kallsyms.h"
 
-static bool is_data_type(char t)
+/*
+ * Any type letter counts: 7.x kernels print data symbols as 'T' (seen on
+ * Debian's 7.3: "T crashk_res"), so the letter cannot tell data from text.
+ * The module checks what lies at the address before it writes there.
+ */
+static bool is_symbol_type(char t)
 {
-	return t && strchr("bBdDgGrRsS", t);
+	return t != '\0' && t != ' ';
 }
 
 static int hexval(char c)
@@ -78,7 +83,7 @@ int kallsyms_lookup_stream(FILE *f, const char *name, uint64_t *ret_addr)
 		const char *sym;
 		char type;
 
-		if (!parse_line(line, &a, &type, &sym) || !is_data_type(type) ||
+		if (!parse_line(line, &a, &type, &sym) || !is_symbol_type(type) ||
 		    strcmp(sym, name) != 0)
 			continue;
 		if (found && a != addr) {

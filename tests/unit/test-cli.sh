@@ -179,7 +179,7 @@ expect "no crashk_low_res" 1 "lazy-cma: crashk_low_res is not in *"
 LAZY_CMA_KALLSYMS="$tmp/none" lc --device /dev/null bind 0x1000
 expect "no kallsyms file" 1 "lazy-cma: $tmp/none does not exist, so the address of crashk_res is unknown*"
 LAZY_CMA_KALLSYMS="$FIXTURES/kallsyms-dup" lc --device /dev/null bind --low 0x1000
-expect "ambiguous symbol" 1 "*several data symbols named crashk_low_res*"
+expect "ambiguous symbol" 1 "*several symbols named crashk_low_res*"
 LAZY_CMA_KALLSYMS="$FIXTURES/kallsyms-hidden" lc --device /nonexistent bind 0x1000
 expect "bind reports the missing module first" 1 "*modprobe lazy_cma*"
 

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * config - /etc/lazy-kdump.conf
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "size.h"
+
+#define CONFIG_MAX_BYTES	(1 << 20)
+
+void config_init(struct lk_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size_auto = true;
+	c->node = -1;
+	c->placement = PLACEMENT_LOW;
+	c->final_action = FINAL_REBOOT;
+}
+
+void config_free(struct lk_config *c)
+{
+	free(c->kernel);
+	free(c->initrd);
+	free(c->cmdline_remove);
+	free(c->cmdline_append);
+	free(c->dump_target);
+	free(c->core_collector);
+	config_init(c);
+}
+
+int placement_parse(const char *s, enum placement *ret)
+{
+	if (strcmp(s, "low") == 0)
+		*ret = PLACEMENT_LOW;
+	else if (strcmp(s, "high") == 0)
+		*ret = PLACEMENT_HIGH;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *placement_name(enum placement p)
+{
+	return p == PLACEMENT_HIGH ? "high" : "low";
+}
+
+int final_action_parse(const char *s, enum final_action *ret)
+{
+	if (strcmp(s, "reboot") == 0)
+		*ret = FINAL_REBOOT;
+	else if (strcmp(s, "halt") == 0)
+		*ret = FINAL_HALT;
+	else if (strcmp(s, "shell") == 0)
+		*ret = FINAL_SHELL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *final_action_name(enum final_action a)
+{
+	switch (a) {
+	case FINAL_HALT:
+		return "halt";
+	case FINAL_SHELL:
+		return "shell";
+	default:
+		return "reboot";
+	}
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Characters a shell takes literally outside quotes. */
+static int is_plain(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || strchr("_./:,=+@%-", c);
+}
+
+/*
+ * The value of one line from @p (after the '='): unquoted, '...' or
+ * "...", then optional blanks and a comment. *@ret is malloc()ed.
+ */
+static int parse_value(const char *p, char **ret, const char **why)
+{
+	const char *start, *end;
+	char quote = 0;
+
+	while (is_blank(*p))
+		p++;
+	if (*p == '\'' || *p == '"') {
+		quote = *p++;
+		start = p;
+		while (*p && *p != quote) {
+			if (quote == '"' && strchr("$`\\", *p)) {
+				*why = "$, ` and \\ are not allowed inside \"...\": use '...'";
+				return -EINVAL;
+			}
+			p++;
+		}
+		if (*p != quote) {
+			*why = "the quote is not closed";
+			return -EINVAL;
+		}
+		end = p++;
+	} else {
+		start = p;
+		while (*p && !is_blank(*p) && *p != '#') {
+			if (!is_plain(*p)) {
+				*why = "a value with blanks or shell characters must be quoted: KEY=\"...\" or KEY='...'";
+				return -EINVAL;
+			}
+			p++;
+		}
+		end = p;
+		if (*p == '#' && p != start) {
+			*why = "a value with blanks or shell characters must be quoted: KEY=\"...\" or KEY='...'";
+			return -EINVAL;
+		}
+	}
+	while (is_blank(*p))
+		p++;
+	if (*p && *p != '#') {
+		*why = quote ? "unexpected text after the closing quote" :
+			       "a value with blanks must be quoted: KEY=\"...\"";
+		return -EINVAL;
+	}
+	*ret = strndup(start, (size_t)(end - start));
+	return *ret ? 0 : -ENOMEM;
+}
+
+static const char *const known_keys =
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION";
+
+/* Take ownership of @v for string keys; empty means the default. */
+static void set_str(char **field, char *v, int empty_is_default)
+{
+	free(*field);
+	if (empty_is_default && !*v) {
+		free(v);
+		*field = NULL;
+		return;
+	}
+	*field = v;
+}
+
+static int apply(struct lk_config *c, const char *key, char *v,
+		 const char **why)
+{
+	int r;
+
+	if (strcmp(key, "KERNEL") == 0) {
+		set_str(&c->kernel, v, 1);
+	} else if (strcmp(key, "INITRD") == 0) {
+		set_str(&c->initrd, v, 1);
+	} else if (strcmp(key, "CMDLINE_REMOVE") == 0) {
+		set_str(&c->cmdline_remove, v, 0);
+	} else if (strcmp(key, "CMDLINE_APPEND") == 0) {
+		set_str(&c->cmdline_append, v, 0);
+	} else if (strcmp(key, "DUMP_TARGET") == 0) {
+		set_str(&c->dump_target, v, 1);
+	} else if (strcmp(key, "CORE_COLLECTOR") == 0) {
+		set_str(&c->core_collector, v, 1);
+	} else if (strcmp(key, "SIZE") == 0) {
+		uint64_t s;
+
+		if (!*v || strcmp(v, "auto") == 0) {
+			c->size_auto = true;
+		} else {
+			r = size_parse(v, &s);
+			if (r < 0 || s == 0) {
+				*why = "SIZE must be auto or a size such as 192M or 1G";
+				free(v);
+				return -EINVAL;
+			}
+			c->size_auto = false;
+			c->size = s;
+		}
+		free(v);
+	} else if (strcmp(key, "NODE") == 0) {
+		int n;
+
+		if (!*v || strcmp(v, "any") == 0) {
+			c->node = -1;
+		} else if (node_parse(v, &n) < 0) {
+			*why = "NODE must be a NUMA node number, \"any\" or empty";
+			free(v);
+			return -EINVAL;
+		} else {
+			c->node = n;
+		}
+		free(v);
+	} else if (strcmp(key, "PLACEMENT") == 0) {
+		r = placement_parse(v, &c->placement);
+		free(v);
+		if (r < 0) {
+			*why = "PLACEMENT must be low or high";
+			return r;
+		}
+	} else if (strcmp(key, "FINAL_ACTION") == 0) {
+		r = final_action_parse(v, &c->final_action);
+		free(v);
+		if (r < 0) {
+			*why = "FINAL_ACTION must be reboot, halt or shell";
+			return r;
+		}
+	} else {
+		free(v);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int config_parse(struct lk_config *c, const char *text, const char *name,
+		 struct lk_error *e)
+{
+	const char *line = text;
+	unsigned int lineno = 0;
+
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char buf[4096], key[64];
+		const char *p, *why = NULL;
+		size_t klen;
+		char *v;
+		int r;
+
+		lineno++;
+		if (len >= sizeof(buf))
+			return lk_error_set(e, -EINVAL,
+					    "%s:%u: line too long (at most %zu characters)",
+					    name, lineno, sizeof(buf) - 1);
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		line = nl ? nl + 1 : NULL;
+
+		p = buf;
+		while (is_blank(*p))
+			p++;
+		if (!*p || *p == '#')
+			continue;
+		klen = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789abcdefghijklmnopqrstuvwxyz");
+		if (klen == 0 || klen >= sizeof(key))
+			return lk_error_set(e, -EINVAL,
+					    "%s:%u: expected KEY=VALUE", name,
+					    lineno);
+		memcpy(key, p, klen);
+		key[klen] = '\0';
+		p += klen;
+		while (is_blank(*p))
+			p++;
+		if (*p != '=')
+			return lk_error_set(e, -EINVAL,
+					    "%s:%u: expected KEY=VALUE, found no '=' after %s",
+					    name, lineno, key);
+		r = parse_value(p + 1, &v, &why);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0)
+			return lk_error_set(e, r, "%s:%u: %s: %s", name, lineno,
+					    key, why);
+		r = apply(c, key, v, &why);
+		if (r == -ENOENT)
+			return lk_error_set(e, -EINVAL,
+					    "%s:%u: unknown key '%s' (known keys: %s)",
+					    name, lineno, key, known_keys);
+		if (r < 0)
+			return lk_error_set(e, r, "%s:%u: %s", name, lineno,
+					    why);
+	}
+	return 0;
+}
+
+int config_load(struct lk_config *c, const char *path, bool must_exist,
+		struct lk_error *e)
+{
+	struct stat st;
+	char *text;
+	size_t got = 0;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONFIG_MAX_BYTES) {
+		r = fstat(fd, &st) < 0 ? -errno :
+		    lk_error_set(e, -EINVAL, "%s: not a regular file of at most 1 MiB",
+				 path);
+		close(fd);
+		return r;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			free(text);
+			close(fd);
+			return r;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	text[got] = '\0';
+	if (strlen(text) != got) {
+		free(text);
+		return lk_error_set(e, -EINVAL, "%s: contains a NUL byte: not a text file",
+				    path);
+	}
+	r = config_parse(c, text, path, e);
+	free(text);
+	return r;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * config - /etc/lazy-kdump.conf
+ *
+ * One KEY=VALUE a line; blank lines and lines starting with '#' are
+ * ignored, as is a " # comment" after an unquoted value. Blanks around
+ * '=' are allowed. The file stays valid POSIX shell, so that the capture
+ * initrd may source it: a value with blanks or shell characters must be
+ * quoted, '...' (taken literally) or "..." (without $, ` and \). Keys
+ * (unknown ones are an error naming FILE:LINE):
+ *
+ *   KERNEL          crash kernel (default /boot/vmlinuz-$(uname -r))
+ *   INITRD          capture initrd (default
+ *                   /var/lib/lazy-kdump/initrd-$(uname -r).img)
+ *   CMDLINE_REMOVE  words removed from /proc/cmdline (replaces
+ *                   CMDLINE_DEFAULT_REMOVE; "" removes nothing more)
+ *   CMDLINE_APPEND  words appended (replaces CMDLINE_DEFAULT_APPEND)
+ *   SIZE            auto, or a size such as 192M
+ *   NODE            NUMA node, or "any" / empty
+ *   PLACEMENT       low (default) or high
+ *   DUMP_TARGET     where the capture side writes (default /var/crash)
+ *   CORE_COLLECTOR  default "makedumpfile -l -d 31"
+ *   FINAL_ACTION    reboot (default), halt or shell
+ */
+#ifndef LAZY_KDUMP_CONFIG_H
+#define LAZY_KDUMP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lkerr.h"
+
+#define CONFIG_DEFAULT_PATH		"/etc/lazy-kdump.conf"
+#define CONFIG_DEFAULT_DUMP_TARGET	"/var/crash"
+#define CONFIG_DEFAULT_CORE_COLLECTOR	"makedumpfile -l -d 31"
+
+enum placement {
+	PLACEMENT_LOW,
+	PLACEMENT_HIGH,
+};
+
+enum final_action {
+	FINAL_REBOOT,
+	FINAL_HALT,
+	FINAL_SHELL,
+};
+
+struct lk_config {
+	char *kernel;		/* NULL: the default */
+	char *initrd;		/* NULL: the default */
+	char *cmdline_remove;	/* NULL: CMDLINE_DEFAULT_REMOVE */
+	char *cmdline_append;	/* NULL: CMDLINE_DEFAULT_APPEND */
+	bool size_auto;		/* true unless SIZE is a size */
+	uint64_t size;
+	int node;		/* -1: any */
+	enum placement placement;
+	char *dump_target;
+	char *core_collector;
+	enum final_action final_action;
+};
+
+/* config_init - the defaults (nothing allocated). */
+void config_init(struct lk_config *c);
+void config_free(struct lk_config *c);
+
+/*
+ * config_parse - apply the lines of @text to @c
+ * @name: the file name for messages
+ *
+ * Return: 0, -ENOMEM, or -EINVAL with "NAME:LINE: ..." in @e. @c may be
+ * partly updated on failure.
+ */
+int config_parse(struct lk_config *c, const char *text, const char *name,
+		 struct lk_error *e);
+
+/*
+ * config_load - config_parse() of the file @path
+ * @must_exist: a missing file is an error (-ENOENT) rather than defaults
+ *
+ * Return: 0, the -errno of reading it, or config_parse()'s.
+ */
+int config_load(struct lk_config *c, const char *path, bool must_exist,
+		struct lk_error *e);
+
+int placement_parse(const char *s, enum placement *ret);
+const char *placement_name(enum placement p);
+int final_action_parse(const char *s, enum final_action *ret);
+const char *final_action_name(enum final_action a);
+
+#endif /* LAZY_KDUMP_CONFIG_H */

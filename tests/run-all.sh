@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Run every test: the host unit tests, then the VM tests on $SUITES.
+#
+# Usage: tests/run-all.sh
+# Environment:
+#   SUITES   Debian suites for the VM tests
+#            (default "bookworm trixie trixie-backports"; empty: no VM tests)
+#   and what tests/vm/run.sh reads (LAZY_VM_GROUPS, LAZY_CMA_KO, ...).
+#
+# Both parts print TAP; the last line counts the results of both:
+#   N passed, N failed, N skipped
+# ("ok ... # SKIP" counts as skipped, not passed). A part that fails without
+# saying which test failed counts as one failure. Exit status 1 when anything
+# failed.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+suites=${SUITES-bookworm trixie trixie-backports}
+
+log=$(mktemp "${TMPDIR:-/tmp}/lazy-run-all.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+# part NAME CMD...: run a part, show its output, keep it for the count; a
+# failing part with no "not ok" line of its own gets one.
+part() {
+	local name=$1 rc=0 before
+	shift
+	echo "# ===== $name: $*"
+	before=$(grep -c '^not ok' "$log" || true)
+	"$@" 2>&1 | tee -a "$log" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(grep -c '^not ok' "$log" || true)" -eq "$before" ]; then
+		echo "not ok - $name: '$*' exited $rc" | tee -a "$log"
+	fi
+}
+
+if [ -f "$top/tests/unit/Makefile" ]; then
+	# V=1: tests/unit/run-tests.sh shows every TAP line, not only its summary.
+	part "host unit tests" env V=1 make -s -C "$top/tests/unit" check
+else
+	echo "ok - host unit tests # SKIP tests/unit/Makefile missing" | tee -a "$log"
+fi
+
+if [ -n "$suites" ]; then
+	# shellcheck disable=SC2086 # the suites are words
+	part "VM tests" "$top/tests/vm/run.sh" $suites
+else
+	echo "ok - VM tests # SKIP SUITES is empty" | tee -a "$log"
+fi
+
+# Count TAP results: "ok"/"not ok" at the start of a line, with or without
+# a number; indented lines (subtests) are summarised by their parent line.
+read -r passed failed skipped < <(awk '
+	/^not ok([ \t]|$)/ { f++; next }
+	/^ok([ \t]|$)/ { if ($0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) s++; else p++ }
+	END { printf "%d %d %d\n", p, f, s }' "$log")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

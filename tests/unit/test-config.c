@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /etc/lazy-kdump.conf parsing: good files, every bad line, and the
+ * shipped default file (argv[1]) parses to the defaults.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "tap.h"
+
+static void good(void)
+{
+	static const char text[] =
+		"# comment\n"
+		"\n"
+		"   # indented comment\n"
+		"KERNEL=/boot/vmlinuz-x\n"
+		"INITRD = '/var/lib/x y.img'\n"
+		"CMDLINE_REMOVE=\"quiet splash\"\n"
+		"CMDLINE_APPEND=\"\"\n"
+		"SIZE=192M # trailing comment\n"
+		"NODE=1\n"
+		"PLACEMENT=high\n"
+		"DUMP_TARGET=/srv/crash\n"
+		"CORE_COLLECTOR='makedumpfile -c -d 31 $x'\n"
+		"FINAL_ACTION=halt";
+	struct lk_config c;
+	struct lk_error e = { "" };
+	int r;
+
+	config_init(&c);
+	r = config_parse(&c, text, "t.conf", &e);
+	is_int(r, 0, "a full file parses (%s)", e.msg);
+	is_str(c.kernel, "/boot/vmlinuz-x", "KERNEL");
+	is_str(c.initrd, "/var/lib/x y.img", "INITRD single-quoted, blanks around =");
+	is_str(c.cmdline_remove, "quiet splash", "CMDLINE_REMOVE double-quoted");
+	is_str(c.cmdline_append, "", "CMDLINE_APPEND empty means empty, not default");
+	ok(!c.size_auto && c.size == 192ULL << 20, "SIZE=192M with a comment");
+	is_int(c.node, 1, "NODE");
+	is_int(c.placement, PLACEMENT_HIGH, "PLACEMENT");
+	is_str(c.dump_target, "/srv/crash", "DUMP_TARGET");
+	is_str(c.core_collector, "makedumpfile -c -d 31 $x", "CORE_COLLECTOR literal in '...'");
+	is_int(c.final_action, FINAL_HALT, "FINAL_ACTION, last line without newline");
+
+	r = config_parse(&c, "SIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
+	ok(r == 0 && c.size_auto && c.node == -1 && c.kernel == NULL,
+	   "auto, any, and an empty KERNEL restore the defaults");
+	config_free(&c);
+}
+
+struct bad {
+	const char *text;
+	const char *detail;
+};
+
+static const struct bad bads[] = {
+	{ "FOO=1\n", "t.conf:1: unknown key 'FOO'" },
+	{ "# c\nKERNEL=/x\nkernel=/y\n", "t.conf:3: unknown key 'kernel'" },
+	{ "KERNEL\n", "t.conf:1: expected KEY=VALUE" },
+	{ "=x\n", "t.conf:1: expected KEY=VALUE" },
+	{ "SIZE=lots\n", "t.conf:1: SIZE must be" },
+	{ "SIZE=0\n", "t.conf:1: SIZE must be" },
+	{ "NODE=-1\n", "t.conf:1: NODE must be" },
+	{ "PLACEMENT=middle\n", "t.conf:1: PLACEMENT must be low or high" },
+	{ "FINAL_ACTION=poweroff\n", "t.conf:1: FINAL_ACTION must be" },
+	{ "CMDLINE_APPEND=a b\n", "t.conf:1: CMDLINE_APPEND: a value with blanks must be quoted" },
+	{ "CMDLINE_APPEND=\"a b\n", "t.conf:1: CMDLINE_APPEND: the quote is not closed" },
+	{ "CORE_COLLECTOR=\"x $HOME\"\n", "t.conf:1: CORE_COLLECTOR: $, ` and \\ are not allowed" },
+	{ "KERNEL=/a;rm\n", "t.conf:1: KERNEL: a value with blanks or shell characters must be quoted" },
+	{ "KERNEL='a' b\n", "t.conf:1: KERNEL: unexpected text after the closing quote" },
+};
+
+static void bad(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bads); i++) {
+		struct lk_config c;
+		struct lk_error e = { "" };
+		int r;
+
+		config_init(&c);
+		r = config_parse(&c, bads[i].text, "t.conf", &e);
+		is_int(r, -EINVAL, "bad line %zu is refused", i + 1);
+		ok(strncmp(e.msg, bads[i].detail, strlen(bads[i].detail)) == 0,
+		   "bad line %zu: \"%s\" (got \"%s\")", i + 1, bads[i].detail,
+		   e.msg);
+		config_free(&c);
+	}
+}
+
+static void files(const char *shipped)
+{
+	struct lk_config c;
+	struct lk_error e = { "" };
+	int r;
+
+	config_init(&c);
+	is_int(config_load(&c, "/nonexistent/lazy-kdump.conf", false, &e), 0,
+	       "a missing default file means defaults");
+	is_int(config_load(&c, "/nonexistent/lazy-kdump.conf", true, &e), -ENOENT,
+	       "a missing explicit file is an error");
+	if (!shipped) {
+		skip("no file given", "the shipped default configuration");
+	} else {
+		r = config_load(&c, shipped, true, &e);
+		is_int(r, 0, "the shipped lazy-kdump.conf parses (%s)", e.msg);
+		ok(c.kernel == NULL && c.initrd == NULL && c.size_auto &&
+		   c.node == -1 && c.placement == PLACEMENT_LOW &&
+		   c.final_action == FINAL_REBOOT && c.cmdline_remove == NULL &&
+		   c.cmdline_append == NULL,
+		   "the shipped lazy-kdump.conf sets only defaults");
+	}
+	config_free(&c);
+}
+
+int main(int argc, char **argv)
+{
+	good();
+	bad();
+	files(argc > 1 ? argv[1] : NULL);
+	return tap_done();
+}

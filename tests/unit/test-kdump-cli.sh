@@ -1,0 +1,392 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lazy-kdump command line: help, usage errors (exit 2), estimate on a
+# synthetic bzImage and initrd, configuration errors, status exit codes
+# (0 armed, 3 not), and the load/unload failure paths that stop before
+# kexec_file_load, with fake-lazy-cma.so preloaded as the device. /proc
+# and /sys come from a fake tree ($LAZY_KDUMP_SYSROOT). No test reaches a
+# real kexec_file_load: every load here fails before it, and unload only
+# runs with kexec_crash_loaded 0. TAP output.
+#
+# Every lazy-kdump here runs with fake-kexec.so preloaded: no test can
+# reach the host's kexec_file_load.
+#
+# Usage: test-kdump-cli.sh LAZY_KDUMP FAKE_SO FAKE_KEXEC_SO LAZY_CMA
+#
+# shellcheck disable=SC2015 # "cond && pass || fail": pass never fails
+
+set -euo pipefail
+
+LK_BIN=$(realpath "${1:?usage: test-kdump-cli.sh LAZY_KDUMP FAKE_SO FAKE_KEXEC_SO LAZY_CMA}")
+FAKE_SO=$(realpath "${2:?missing FAKE_SO}")
+FAKE_KEXEC=$(realpath "${3:?missing FAKE_KEXEC_SO}")
+LAZY_CMA=$(realpath "${4:?missing LAZY_CMA}")
+
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# lazy-kdump, always with the fake kexec_file_load.
+LK=$tmp/lazy-kdump
+# shellcheck disable=SC2016 # expanded by the wrapper, not here
+printf '#!/bin/sh\nLD_PRELOAD="${EXTRA_PRELOAD:+$EXTRA_PRELOAD }%s" exec %s "$@"\n' \
+	"$FAKE_KEXEC" "$LK_BIN" >"$LK"
+chmod +x "$LK"
+export FAKE_KEXEC_LOG=$tmp/kexec.log
+
+n=0
+out=
+err=
+rc=0
+
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	local line
+	for line in "$@" "exit status: $rc" "stdout: $out" "stderr: $err"; do
+		printf '#   %s\n' "$line"
+	done
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+
+run() {
+	set +e
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	set -e
+	out=$(cat "$tmp/out")
+	err=$(cat "$tmp/err")
+}
+
+# expect WHAT RC STDERR_GLOB [STDOUT_GLOB]
+expect() {
+	local what=$1 want_rc=$2 err_pat=$3 out_pat=${4-*}
+	# shellcheck disable=SC2053 # globs on purpose
+	if [[ $rc != "$want_rc" ]]; then
+		fail "$what" "want exit status $want_rc"
+	elif [[ $err != $err_pat ]]; then
+		fail "$what" "stderr does not match: $err_pat"
+	elif [[ $out != $out_pat ]]; then
+		fail "$what" "stdout does not match: $out_pat"
+	else
+		pass "$what"
+	fi
+}
+
+# put FILE OFFSET BYTES...: write hex bytes at OFFSET.
+put() {
+	local f=$1 off=$2 b s=
+	shift 2
+	for b in "$@"; do s+="\\x$b"; done
+	# shellcheck disable=SC2059 # the escapes are the point
+	printf "$s" | dd of="$f" bs=1 seek="$((off))" conv=notrunc status=none
+}
+
+# A synthetic bzImage: 2.15, 64-bit, relocatable, init_size 48 MiB.
+kernel=$tmp/vmlinuz
+head -c 65536 /dev/zero >"$kernel"
+put "$kernel" 0x1f1 07
+put "$kernel" 0x1f4 00 0f 00 00
+put "$kernel" 0x1fe 55 aa
+printf 'HdrS' | dd of="$kernel" bs=1 seek=$((0x202)) conv=notrunc status=none
+put "$kernel" 0x206 0f 02
+put "$kernel" 0x20e 00 04
+put "$kernel" 0x211 01
+put "$kernel" 0x230 00 00 20 00
+put "$kernel" 0x234 01
+put "$kernel" 0x236 03 00
+put "$kernel" 0x238 ff 07 00 00
+put "$kernel" 0x260 00 00 00 03
+printf '6.12.99-test (builder) #1 SMP' | dd of="$kernel" bs=1 seek=$((0x600)) conv=notrunc status=none
+
+# A capture initrd: a 100000-byte init, gzip-compressed.
+mkdir -p "$tmp/rd"
+head -c 100000 /dev/urandom >"$tmp/rd/init"
+(cd "$tmp/rd" && echo init | cpio -o -H newc --quiet | gzip -n) >"$tmp/initrd.img"
+printf 'garbage!' >"$tmp/garbage.img"
+
+# The fake /proc and /sys.
+root=$tmp/root
+mkdir -p "$root/proc/sys/kernel" "$root/sys/kernel" "$root/sys/devices/system/cpu"
+echo 'BOOT_IMAGE=/vmlinuz-6.12 root=/dev/vda ro quiet crashkernel=256M console=ttyS0 hugepages=64 -- initarg' >"$root/proc/cmdline"
+printf '00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n' >"$root/proc/iomem"
+printf 'processor\t: 0\napicid\t\t: 3\n\nprocessor\t: 1\napicid\t\t: 5\n' >"$root/proc/cpuinfo"
+echo 0-1 >"$root/sys/devices/system/cpu/possible"
+printf 'ffffffff82a1c000 D crashk_res\nffffffff82a1c100 D crashk_low_res\n' >"$root/proc/kallsyms"
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+echo 0 >"$root/sys/kernel/kexec_crash_size"
+
+export LAZY_KDUMP_SYSROOT=$root
+export LAZY_KDUMP_STATE_DIR=$tmp/state
+export LAZY_KDUMP_CONFIG=
+export LAZY_KDUMP_MODPROBE=$tmp/modprobe
+cat >"$tmp/modprobe" <<EOS
+#!/bin/sh
+touch "$tmp/modprobe-ran"
+exit 1
+EOS
+chmod +x "$tmp/modprobe"
+nodev=$tmp/no-such-device
+: >"$tmp/empty.conf"
+lk() { "$LK" --config "$tmp/empty.conf" --device "$nodev" "$@"; }
+
+# ---- help and usage ----
+run "$LK" --help
+expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*status*estimate*Exit status*3  status: kdump is not armed*"
+for v in load unload resize status estimate; do
+	run "$LK" "$v" --help
+	expect "$v --help" 0 "" "Usage: lazy-kdump $v*Exit status*"
+done
+run "$LK" --version
+expect "--version" 0 "" "lazy-kdump *"
+run "$LK"
+expect "no verb" 2 "lazy-kdump: Missing verb.*"
+run "$LK" frobnicate
+expect "unknown verb" 2 "lazy-kdump: Unknown verb 'frobnicate'.*"
+run "$LK" status --kernel /x
+expect "an option of another verb" 2 "*Option '--kernel' does not apply to 'status'*"
+run "$LK" load --size lots
+expect "bad --size" 2 "*Invalid size 'lots'*"
+run "$LK" load --placement middle
+expect "bad --placement" 2 "*Invalid placement 'middle'*"
+run "$LK" load --node -3
+expect "bad --node" 2 "*Invalid node '-3'*"
+run "$LK" resize 12Q
+expect "resize with a bad size" 2 "*Invalid size '12Q'*"
+run "$LK" resize 1G 2G
+expect "resize with two sizes" 2 "*Too many arguments*"
+run "$LK" estimate --bogus
+expect "unknown option" 2 "*Unknown option '--bogus'*"
+
+# ---- estimate ----
+run lk estimate --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "estimate" 0 "" "*kernel *48.0 MiB*initrd *initrd-unpacked*segments*kernel-runtime*makedumpfile*margin*total*hard minimum*low companion*"
+cmd=$(sed -n 's/^Command line: *//p' <<<"$out")
+[[ " $cmd " == *" nr_cpus=1 "* && " $cmd " == *" disable_cpu_apicid=3 "* &&
+	" $cmd " == *" root=/dev/vda "* && " $cmd " == *" console=ttyS0 "* &&
+	" $cmd " != *quiet* && " $cmd " != *crashkernel* && " $cmd " != *BOOT_IMAGE* &&
+	" $cmd " != *hugepages* && " $cmd " != *initarg* && " $cmd " != *" -- "* ]] &&
+	pass "estimate: the crash command line is filtered and extended" ||
+	fail "estimate: the crash command line is filtered and extended" "$cmd"
+[[ $out == *"unpacked into tmpfs: 1 entries, 1 files"* ]] &&
+	pass "estimate: the initrd was unpacked" || fail "estimate: the initrd was unpacked"
+
+run lk estimate --kernel "$kernel" --initrd "$tmp/initrd.img" --append "nr_cpus=2 extra_word"
+cmd=$(sed -n 's/^Command line: *//p' <<<"$out")
+[[ $rc == 0 && " $cmd " == *" nr_cpus=2 "* && $cmd != *"nr_cpus=1"* && $cmd == *extra_word* &&
+	$cmd != *disable_cpu_apicid* ]] && pass "estimate --append overrides nr_cpus" ||
+	fail "estimate --append overrides nr_cpus"
+
+if command -v jq >/dev/null; then
+	run lk estimate --kernel "$kernel" --initrd "$tmp/initrd.img" --json
+	if [[ $rc == 0 ]] && jq -e '(.terms | length) == 7 and
+	    ([.terms[].bytes] | add) == .sum and .total >= .sum and
+	    (.total % 2097152) == 0 and .hard_minimum < .total and
+	    .runtime_series == "6.12" and .kernel_release == "6.12.99-test"' \
+	    <<<"$out" >/dev/null; then
+		pass "estimate --json: terms add up"
+	else
+		fail "estimate --json: terms add up"
+	fi
+else
+	skip "estimate --json: terms add up" "jq not installed"
+fi
+
+run lk estimate --kernel "$kernel" --initrd "$tmp/missing.img"
+expect "estimate: missing initrd" 1 "lazy-kdump: Failed to read the capture initrd $tmp/missing.img: No such file or directory.*--initrd*"
+run lk estimate --kernel "$kernel" --initrd "$tmp/garbage.img"
+expect "estimate: unknown compression" 1 "lazy-kdump: The capture initrd $tmp/garbage.img is not usable: unknown data at offset 0x0: magic bytes 67 61 72 62*"
+run lk estimate --kernel "$tmp/initrd.img" --initrd "$tmp/initrd.img"
+expect "estimate: not a bzImage" 1 "lazy-kdump: The crash kernel $tmp/initrd.img is not usable: *not a bzImage*"
+head -c 30000 "$kernel" >"$tmp/short"
+run lk estimate --kernel "$tmp/short" --initrd "$tmp/initrd.img"
+expect "estimate: truncated kernel" 1 "*The crash kernel $tmp/short is not usable: truncated*"
+
+# ---- configuration ----
+printf 'KERNEL=%s\nINITRD=%s\nCMDLINE_APPEND="irqpoll nr_cpus=1 from_config"\n' "$kernel" "$tmp/initrd.img" >"$tmp/good.conf"
+run "$LK" --config "$tmp/good.conf" estimate
+[[ $rc == 0 && $out == *from_config* && $out != *reset_devices* ]] &&
+	pass "configuration: KERNEL, INITRD and CMDLINE_APPEND are used" ||
+	fail "configuration: KERNEL, INITRD and CMDLINE_APPEND are used"
+run env LAZY_KDUMP_CONFIG="$tmp/good.conf" "$LK" estimate --initrd "$tmp/garbage.img"
+expect "configuration from the environment; options override it" 1 "*$tmp/garbage.img is not usable*"
+printf '# ok\nSIZE=96M\nCOLOUR=blue\n' >"$tmp/bad.conf"
+run "$LK" --config "$tmp/bad.conf" estimate
+expect "configuration: unknown key with file:line" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*"
+run "$LK" --config "$tmp/nope.conf" estimate
+expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read the configuration file $tmp/nope.conf: No such file or directory*"
+
+# ---- status ----
+run lk status
+expect "status: nothing armed: exit 3" 3 "" "kdump: NOT ARMED*"
+run lk status --json
+[[ $rc == 3 && $out == *'"armed": false'* ]] && pass "status --json: not armed" ||
+	fail "status --json: not armed"
+mkdir -p "$tmp/state"
+cat >"$tmp/state/state" <<EOS
+version=1
+armed=1
+source=lazy-kdump
+armed_at=1700000000
+kernel=$kernel
+initrd=$tmp/initrd.img
+cmdline=root=/dev/vda nr_cpus=1
+size=100663296
+size_auto=1
+node=-1
+placement=low
+main_addr=0x30000000
+main_len=100663296
+low_addr=0x0
+low_len=0
+EOS
+echo 1 >"$root/sys/kernel/kexec_crash_loaded"
+run lk status
+expect "status: armed by lazy-kdump: exit 0" 0 "" "kdump: armed*lazy-kdump (reserved at run time)*96M at 0x30000000-0x35ffffff (below 4 GiB)*96M (auto)*$kernel*"
+run lk status --json
+[[ $rc == 0 && $out == *'"armed": true'* && $out == *'"by_lazy_kdump": true'* &&
+	$out == *'"len": 100663296'* ]] && pass "status --json: armed" || fail "status --json: armed"
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+run lk status
+expect "status: recorded as armed but nothing loaded: exit 3 and says so" 3 \
+	"*no crash kernel is loaded now*unload*load*" "kdump: NOT ARMED*"
+rm "$tmp/state/state"
+echo 1 >"$root/sys/kernel/kexec_crash_loaded"
+echo 268435456 >"$root/sys/kernel/kexec_crash_size"
+run lk status
+expect "status: armed by another tool: exit 0" 0 "" "kdump: armed*not lazy-kdump*256M*"
+echo 0 >"$root/sys/kernel/kexec_crash_size"
+mv "$root/sys/kernel/kexec_crash_loaded" "$root/sys/kernel/x"
+run lk status
+expect "status: no kexec support: exit 3" 3 "*no kexec crash support*" "kdump: NOT ARMED*"
+mv "$root/sys/kernel/x" "$root/sys/kernel/kexec_crash_loaded"
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+
+# ---- load and unload, stopping before kexec_file_load ----
+if [[ $(id -u) != 0 ]]; then
+	run lk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+	expect "load as non-root" 1 "*must run as root*"
+	echo "1..$n"
+	exit 0
+fi
+
+rm -f "$tmp/modprobe-ran"
+run lk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 1M
+expect "load: a size below the hard minimum is refused" 1 "*A crash region of 1M cannot hold these files*at least*"
+[[ ! -e $tmp/modprobe-ran ]] && pass "load: ... before anything is tried" ||
+	fail "load: ... before anything is tried"
+
+run lk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: module missing and modprobe fails" 1 "lazy-kdump: Failed to open $nodev: No such file or directory. lazy_cma.ko is not loaded and '$tmp/modprobe lazy_cma' failed (exit status 1): install the module*"
+[[ -e $tmp/modprobe-ran ]] && pass "load: modprobe lazy_cma was tried" ||
+	fail "load: modprobe lazy_cma was tried"
+
+echo 16777216 >"$root/sys/kernel/kexec_crash_size"
+run lk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: boot-time crashkernel= too small" 1 "*boot-time crashkernel= reservation of 16M, but these files need *M: boot with crashkernel=*"
+echo 0 >"$root/sys/kernel/kexec_crash_size"
+
+cp "$tmp/state/../state" /dev/null 2>/dev/null || true
+mkdir -p "$tmp/state"
+printf 'version=1\narmed=1\nmain_addr=0x30000000\nmain_len=100663296\n' >"$tmp/state/state"
+echo 1 >"$root/sys/kernel/kexec_crash_loaded"
+run lk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: already armed" 1 "*already armed by lazy-kdump*resize*unload*"
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+rm -f "$tmp/state/state"
+
+# With the fake device.
+dev=$tmp/fake-dev
+: >"$dev"
+export FAKE_LAZY_CMA=$dev
+export FAKE_LAZY_CMA_CRASHK_RES=0xffffffff82a1c000
+export FAKE_LAZY_CMA_CRASHK_LOW_RES=0xffffffff82a1c100
+fk() { EXTRA_PRELOAD=$FAKE_SO "$LK" --config "$tmp/empty.conf" --device "$dev" "$@"; }
+held() { [[ ! -s $dev ]]; }
+
+cp "$root/proc/kallsyms" "$tmp/kallsyms.good"
+printf '0000000000000000 D crashk_res\n0000000000000000 D crashk_low_res\n' >"$root/proc/kallsyms"
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: kallsyms hidden" 1 "*Failed to find crashk_res in /proc/kallsyms: Operation not permitted. *kptr_restrict=2*sysctl kernel.kptr_restrict=1*"
+held && pass "load: kallsyms hidden: nothing reserved" || fail "load: kallsyms hidden: nothing reserved"
+cp "$tmp/kallsyms.good" "$root/proc/kallsyms"
+
+run env FAKE_LAZY_CMA_FAIL=ALLOC:ENOMEM EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: no contiguous memory" 1 "*Failed to reserve the crash region: Cannot allocate memory. No contiguous *M is free*compact_memory*--size*"
+held && pass "load: no memory: nothing reserved" || fail "load: no memory: nothing reserved"
+
+run env FAKE_LAZY_CMA_FAIL=CRASH_BIND:EEXIST EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: bind fails: undone" 1 "*Failed to bind the crash region as crashk_res: File exists.*Everything was undone*"
+held && pass "load: bind fails: the reservation was freed" || fail "load: bind fails: the reservation was freed"
+
+# Leftovers of an interrupted run are given back by unload.
+LD_PRELOAD=$FAKE_SO "$LAZY_CMA" --device "$dev" alloc 64M --below-4g --name lazy-kdump >/dev/null
+LD_PRELOAD=$FAKE_SO "$LAZY_CMA" --device "$dev" alloc 64M --name other >/dev/null
+run fk unload
+expect "unload: gives back lazy-kdump's buffers" 0 "" "kdump disarmed; 64M given back."
+run env LD_PRELOAD="$FAKE_SO" "$LAZY_CMA" --device "$dev" list
+[[ $out == *other* && $out != *lazy-kdump* ]] && pass "unload: other buffers stay" ||
+	fail "unload: other buffers stay"
+run lk unload
+expect "unload: nothing armed" 0 "" "kdump was not armed by lazy-kdump: nothing to do."
+
+# ---- the whole cycle on the fake device and the fake kexec_file_load ----
+: >"$dev"
+: >"$FAKE_KEXEC_LOG"
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: armed" 0 "" "kdump armed: *M crash region (auto).*crash region *M at 0x*(below 4 GiB)*kernel*$kernel*"
+[[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 1 && $(cat "$FAKE_KEXEC_LOG") == "load "*"nr_cpus=1"* ]] &&
+	pass "load: kexec_file_load was called with the crash command line" ||
+	fail "load: kexec_file_load was called with the crash command line" "$(cat "$FAKE_KEXEC_LOG")"
+run env LD_PRELOAD="$FAKE_SO" "$LAZY_CMA" --device "$dev" list
+[[ $out == *crash*lazy-kdump* ]] && pass "load: the region is bound as crashk_res" ||
+	fail "load: the region is bound as crashk_res"
+[[ -s $tmp/state/state ]] && grep -q '^armed=1$' "$tmp/state/state" &&
+	pass "load: the state is recorded" || fail "load: the state is recorded"
+run fk status
+expect "status after load: armed" 0 "" "kdump: armed*lazy-kdump (reserved at run time)*(auto)*"
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load twice: already armed" 1 "*already armed by lazy-kdump*resize*unload*"
+
+run fk resize 128M
+expect "resize 128M" 0 "" "Resized the crash region from *M to 128M*kdump armed."
+run fk status
+expect "status after resize: 128M" 0 "" "*crash region   128M at*"
+
+run env FAKE_KEXEC_FAIL=8 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" resize 160M
+expect "resize: loading fails every time: DISARMED" 1 "*Failed to load the crash kernel into the resized region: Exec format error.*KDUMP IS DISARMED*"
+run fk status
+expect "status: disarmed but held: exit 3 with advice" 3 "*reservation of 128M is held but nothing is loaded*resize*unload*" "kdump: NOT ARMED*"
+run fk resize
+expect "resize at the same size re-arms" 0 "" "The crash region is already 128M: crash kernel loaded again; kdump armed."
+
+run env FAKE_LAZY_CMA_FAIL=RESIZE:ENOMEM EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" resize 1G
+expect "resize: no memory to grow: still armed with the previous size" 1 "*Failed to resize the crash region: Cannot allocate memory.*still armed with the previous size 128M*"
+[[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 1 ]] && pass "resize: ... and loaded" ||
+	fail "resize: ... and loaded"
+
+run fk unload
+expect "unload: disarmed" 0 "" "kdump disarmed; 128M given back."
+[[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 0 && ! -s $dev && ! -e $tmp/state/state ]] &&
+	pass "unload: unloaded, freed, state removed" || fail "unload: unloaded, freed, state removed"
+
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --placement high --size 100M
+expect "load --placement high" 0 "" "kdump armed: 100M crash region (as asked).*crash region*100M at 0x*(above 4 GiB)*low companion*256M at 0x*(below 4 GiB)*"
+run fk unload
+expect "unload: both regions given back" 0 "" "kdump disarmed; 356M given back."
+
+run env FAKE_KEXEC_FAIL=129 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: signature rejected: explained and undone" 1 "*Failed to load the crash kernel (kexec_file_load): Key was rejected by service. *signed*Everything was undone*"
+[[ ! -s $dev && $(cat "$root/sys/kernel/kexec_crash_loaded") == 0 ]] &&
+	pass "load: signature rejected: nothing held, nothing loaded" ||
+	fail "load: signature rejected: nothing held, nothing loaded"
+
+mkdir -p "$root/sys/kernel/security"
+echo 'none [integrity] confidentiality' >"$root/sys/kernel/security/lockdown"
+run env FAKE_KEXEC_FAIL=1 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: locked down" 1 "*Operation not permitted. The kernel is locked down (lockdown=integrity*signed*"
+
+echo "1..$n"

@@ -1,0 +1,161 @@
+# shellcheck shell=dash
+# Helpers for the lazy-kdump guest tests; source after tap.sh and lcma.sh.
+#
+#   kd_require                  skip_all unless lazy-kdump, the capture script
+#                               and lazy_cma.ko are in this initrd
+#   kd_run CMD...               run CMD; KD_OUT (stdout+stderr), KD_RC
+#   kd_status_json FIELD        a number, string or boolean of
+#                               `lazy-kdump status --json` (region fields:
+#                               region_addr, region_len)
+#   kd_estimate_json FIELD      a number of `lazy-kdump estimate --json`
+#   kd_is_armed DESC [SIZE]     status exits 0 and says armed, kexec_crash_loaded
+#                               is 1, kexec_crash_size and the iomem "Crash
+#                               kernel" range match the recorded region (of
+#                               SIZE bytes when given)
+#   kd_refused DESC PHRASE... CMD...
+#                               CMD exits 1 and its message holds every
+#                               PHRASE (fixed strings, any case); PHRASEs end
+#                               at the argument "--"
+#   kd_nothing_left DESC        nothing reserved or loaded: status exits 3,
+#                               kexec_crash_loaded 0, kexec_crash_size 0, no
+#                               "Crash kernel" in /proc/iomem, no lazy_cma
+#                               buffer (when the module is loaded)
+#   kd_make_unsigned IN OUT     a copy of the bzImage IN without its PE
+#                               signature (the security directory entry
+#                               zeroed: an unsigned kernel that still boots)
+#   kd_capture_initrd OUT CONF  the crash initrd with CONF appended as
+#                               /etc/lazy-kdump.conf (a second cpio archive)
+#   kd_mark TEXT                TEXT in the kernel log (console timestamps)
+
+KD_OUT='' KD_RC=0
+
+kd_require() {
+	command -v lazy-kdump >/dev/null || skip_all "no lazy-kdump in this initrd (not built)"
+	[ -f /lazy/lazy_cma.ko ] || skip_all "no lazy_cma.ko in this initrd (module not built for $(uname -r))"
+	command -v lazy-kdump-capture.sh >/dev/null || skip_all "no capture script in this initrd"
+}
+
+kd_run() {
+	KD_OUT=$("$@" 2>&1)
+	KD_RC=$?
+}
+
+kd_status_json() {
+	local j
+	j=$(lazy-kdump status --json 2>/dev/null)
+	case $1 in
+	region_addr) echo "$j" | sed -n 's/.*"region": {"addr": "\([^"]*\)".*/\1/p' ;;
+	region_len) echo "$j" | sed -n 's/.*"region": {[^}]*"len": \([0-9]*\).*/\1/p' ;;
+	*) echo "$j" | sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1 ;;
+	esac
+}
+
+kd_estimate_json() {
+	lazy-kdump estimate --json 2>/dev/null |
+		sed -n "s/^ *\"$1\": \([0-9]*\),\{0,1\}$/\1/p" | head -n 1
+}
+
+kd_is_armed() {
+	local desc=$1 size=${2:-} len addr bad=''
+	kd_run lazy-kdump status
+	[ "$KD_RC" -eq 0 ] || bad="status exited $KD_RC"
+	case $KD_OUT in *"kdump: armed"*) ;; *) bad="$bad; status does not say 'kdump: armed'" ;; esac
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || bad="$bad; kexec_crash_loaded is not 1"
+	len=$(kd_status_json region_len)
+	addr=$(kd_status_json region_addr)
+	if [ -z "$len" ] || [ -z "$addr" ]; then
+		bad="$bad; status --json has no region"
+	else
+		[ -z "$size" ] || [ "$len" = "$size" ] || bad="$bad; region is $len bytes, not $size"
+		[ "$(cat /sys/kernel/kexec_crash_size)" = "$len" ] ||
+			bad="$bad; kexec_crash_size $(cat /sys/kernel/kexec_crash_size) != region $len"
+		[ "$(iomem_ranges 'Crash kernel' | tr '\n' ' ')" = "$(printf '%x %x ' "$((addr))" "$((addr + len - 1))")" ] ||
+			bad="$bad; /proc/iomem 'Crash kernel' is '$(iomem_ranges 'Crash kernel' | tr '\n' ' ')', not the region $addr+$len"
+	fi
+	if [ -z "$bad" ]; then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc"
+	diag "${bad#; }" "$KD_OUT"
+	return 1
+}
+
+kd_refused() {
+	local desc=$1 phrases='' p missing=''
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		phrases="$phrases
+$1"
+		shift
+	done
+	[ "${1:-}" = -- ] && shift
+	kd_run "$@"
+	if [ "$KD_RC" -ne 1 ]; then
+		not_ok "$desc"
+		diag "command: $*" "exit status $KD_RC, expected 1" "$KD_OUT"
+		return 1
+	fi
+	# Each phrase on its own line of $phrases.
+	while IFS= read -r p; do
+		[ -n "$p" ] || continue
+		printf '%s' "$KD_OUT" | tr '\n' ' ' | grep -qiF -- "$p" || missing="$missing '$p'"
+	done <<EOF
+$phrases
+EOF
+	if [ -n "$missing" ]; then
+		not_ok "$desc"
+		diag "command: $*" "the message lacks:$missing" "$KD_OUT"
+		return 1
+	fi
+	ok "$desc"
+	diag "$KD_OUT"
+	return 0
+}
+
+kd_nothing_left() {
+	local desc=$1 bad='' n
+	kd_run lazy-kdump status
+	[ "$KD_RC" -eq 3 ] || bad="status exited $KD_RC, not 3"
+	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 0 ] || bad="$bad; kexec_crash_loaded is 1"
+	[ "$(cat /sys/kernel/kexec_crash_size)" = 0 ] || bad="$bad; kexec_crash_size is $(cat /sys/kernel/kexec_crash_size)"
+	[ -z "$(iomem_ranges 'Crash kernel')" ] || bad="$bad; /proc/iomem has 'Crash kernel' $(iomem_ranges 'Crash kernel' | tr '\n' ' ')"
+	if [ -e /dev/lazy_cma ]; then
+		n=$(lazy-cma list --json | grep -c '"name"')
+		[ "$n" -eq 0 ] || bad="$bad; lazy-cma lists $n buffer(s)"
+	fi
+	if [ -z "$bad" ]; then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc"
+	diag "${bad#; }" "$KD_OUT"
+	[ ! -e /dev/lazy_cma ] || diag "$(lazy-cma list)"
+	return 1
+}
+
+kd_make_unsigned() {
+	local in=$1 out=$2 pe magic
+	cp "$in" "$out" || return 1
+	pe=$(od -An -tu4 -j 60 -N 4 "$in" | tr -d ' ')
+	magic=$(od -An -tx2 -j $((pe + 24)) -N 2 "$in" | tr -d ' ')
+	if [ "$magic" != 020b ]; then
+		diag "$in: no PE32+ optional header at $((pe + 24)) (magic '$magic')"
+		return 1
+	fi
+	# PE32+ data directory 4 (certificate table): optional header + 144.
+	dd if=/dev/zero of="$out" bs=1 seek=$((pe + 24 + 144)) count=8 conv=notrunc 2>/dev/null
+}
+
+kd_capture_initrd() {
+	local out=$1 conf=$2 d=/tmp/kd-overlay
+	rm -rf "$d"
+	mkdir -p "$d/etc"
+	printf '%s\n' "$conf" >"$d/etc/lazy-kdump.conf"
+	cp /lazy/crash-initrd.cpio.gz "$out" || return 1
+	(cd "$d" && find etc | cpio -o -H newc 2>/dev/null) >>"$out"
+}
+
+kd_mark() {
+	echo "lazy-test: $*" >/dev/kmsg
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck source-path=SCRIPTDIR
+# Allocation cost on an idle guest and on one whose page cache fills most
+# of memory: every allocation must succeed; the time and the number of
+# alloc_contig_range() attempts are reported (never asserted: TCG timings
+# are noisy).
+# shellcheck source=tap.sh
+. /lazy/tests/tap.sh
+# shellcheck source=lcma.sh
+. /lazy/tests/lcma.sh
+
+require_module
+measure() {
+	local state=$1 s addr
+	for s in 64M 256M 1G; do
+		if addr=$(lazy-cma alloc "$s" --name "t-perf-$s"); then
+			ok "$state: allocate $s"
+			diag "perf $(uname -r) $state $s: $(lcma_json "t-perf-$s" alloc_ns) ns, $(lcma_json "t-perf-$s" alloc_attempts) attempt(s), zone $(lcma_json "t-perf-$s" zone)"
+			lazy-cma free "$addr"
+		else
+			not_ok "$state: allocate $s"
+		fi
+	done
+}
+measure idle
+
+disk=
+for d in /dev/vda /dev/vdb; do [ -b "$d" ] && { disk=$d; break; }; done
+[ -n "$disk" ] || skip_all "no virtio disk to fill the page cache from"
+total=$(meminfo MemTotal)
+dd if="$disk" of=/dev/null bs=1M count=$((total * 85 / 100 / 1024)) 2>/dev/null
+# A block device's page cache counts as Buffers, a file's as Cached.
+cached=$(($(meminfo Cached) + $(meminfo Buffers)))
+cmp_ok "$cached" -ge $((total * 60 / 100)) "the page cache fills most of memory (${cached} of ${total} kB)"
+measure page-cache-full

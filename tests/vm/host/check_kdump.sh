@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Host-side check of a lazy-kdump capture: read the guest's ext4 disk image
+# without mounting it (debugfs), extract what the capture script wrote and
+# read the vmcore with makedumpfile. TAP lines without numbers on stdout.
+#
+# Usage: tests/vm/host/check_kdump.sh OUTDIR [EXPECT]
+#   OUTDIR  the group's results directory (disk.img, console.log, results.tap)
+#   EXPECT  saved (default): vmcore and dmesg.txt, status result=saved, the
+#           panic line in the vmcore's log
+#           no-space: dmesg.txt only, no vmcore (partial or not), status
+#           result=no-space
+#           no-target: nothing on the disk under /var/crash; the console
+#           says the dump target is missing and the final action ran
+# Environment (from qemu-run.sh): LAZY_VM_DISK (default OUTDIR/disk.img),
+# LAZY_VM_MAKEDUMPFILE (default: makedumpfile on PATH).
+# Files left in OUTDIR: vmcore, dmesg.txt, status, lazy-kdump.log (copies
+# from the disk) and vmcore-dmesg.txt (the host's makedumpfile's reading).
+set -euo pipefail
+
+out=${1:?usage: check_kdump.sh OUTDIR [saved|no-space|no-target]}
+expect=${2:-saved}
+disk=${LAZY_VM_DISK:-$out/disk.img}
+mdf=${LAZY_VM_MAKEDUMPFILE:-$(command -v makedumpfile || true)}
+panic_line='Kernel panic - not syncing: sysrq triggered crash'
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/#   /'; }
+
+[ -f "$disk" ] || {
+	not_ok "host: the guest's disk image $disk exists"
+	exit 0
+}
+command -v debugfs >/dev/null || {
+	not_ok "host: debugfs is installed (apt-get install e2fsprogs)"
+	exit 0
+}
+
+# dfs CMD: a debugfs request on the image, read-only; its banner dropped.
+dfs() { debugfs -R "$1" "$disk" 2>/dev/null; }
+# ls_names DIR: the names in DIR of the image, one a line, without . and ..
+ls_names() {
+	dfs "ls -p $1" | awk -F/ 'NF >= 6 && $6 != "." && $6 != ".." { print $6 }'
+}
+# size_of PATH: the size in bytes of a file of the image.
+size_of() {
+	dfs "stat $1" | sed -n 's/.*Size: \([0-9]*\).*/\1/p' | head -n 1
+}
+# console_has REGEX: the guest's console log (ttyS0) has a matching line.
+console_has() { tr -d '\r' <"$out/console.log" | grep -Eq -- "$1"; }
+
+dirs=$(ls_names /var/crash || true)
+if [ "$expect" = no-target ]; then
+	if [ -z "$dirs" ]; then
+		ok "host: nothing was written under /var/crash of the disk (the target was not there)"
+	else
+		not_ok "host: nothing was written under /var/crash of the disk"
+		diag "found: $dirs"
+	fi
+	if console_has 'lazy-kdump-capture: cannot reach the dump target: the dump device .* did not appear within'; then
+		ok "host: the console says the dump device did not appear, and the time waited"
+	else
+		not_ok "host: the console says the dump device did not appear"
+		diag "$(tr -d '\r' <"$out/console.log" | grep 'lazy-kdump-capture' | tail -n 5)"
+	fi
+	if console_has 'lazy-kdump-capture: final action: reboot'; then
+		ok "host: the final action (reboot) ran after the failure"
+	else
+		not_ok "host: the final action (reboot) ran after the failure"
+	fi
+	exit 0
+fi
+
+n=$(printf '%s\n' "$dirs" | grep -c . || true)
+if [ "$n" -ne 1 ]; then
+	not_ok "host: one dump directory under /var/crash (found $n)"
+	diag "$(dfs 'ls -l /var/crash')"
+	exit 0
+fi
+dir=/var/crash/$dirs
+if [[ $dirs =~ ^[A-Za-z0-9._-]+-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]; then
+	ok "host: the dump directory is HOST-YYYY-mm-dd-HH:MM:SS ($dirs)"
+else
+	not_ok "host: the dump directory is HOST-YYYY-mm-dd-HH:MM:SS (got '$dirs')"
+fi
+host=$(sed -n 's/^# *\(lazy-kdump\|kdump\).*host \([^ ]*\)$/\2/p' "$out/results.tap" 2>/dev/null | tail -n 1)
+[ -z "$host" ] || case $dirs in
+"$host"-*) ok "host: named after the panicked guest's host name $host" ;;
+*) not_ok "host: named after the panicked guest's host name $host (got $dirs)" ;;
+esac
+files=$(ls_names "$dir" | sort | tr '\n' ' ')
+diag "$dir: $files"
+
+for f in status lazy-kdump.log dmesg.txt vmcore; do
+	rm -f "${out:?}/$f"
+done
+dfs "dump $dir/status $out/status" >/dev/null
+dfs "dump $dir/lazy-kdump.log $out/lazy-kdump.log" >/dev/null
+dfs "dump $dir/dmesg.txt $out/dmesg.txt" >/dev/null
+result=$(sed -n 's/^result=//p' "$out/status" 2>/dev/null)
+
+if [ -s "$out/dmesg.txt" ] && grep -qF "$panic_line" "$out/dmesg.txt"; then
+	ok "host: dmesg.txt holds the panic line"
+else
+	not_ok "host: dmesg.txt holds the panic line '$panic_line'"
+	diag "dmesg.txt: $(wc -c <"$out/dmesg.txt" 2>/dev/null || echo missing) bytes"
+fi
+if [ -s "$out/lazy-kdump.log" ]; then
+	ok "host: lazy-kdump.log describes the capture"
+else
+	not_ok "host: lazy-kdump.log describes the capture"
+fi
+
+if [ "$expect" = no-space ]; then
+	if [ "$result" = no-space ]; then
+		ok "host: status says result=no-space"
+	else
+		not_ok "host: status says result=no-space (got '${result:-no status}')"
+		diag "$(cat "$out/status" 2>/dev/null)"
+	fi
+	if grep -q '^reason=the dump target is full.*free space' "$out/status" 2>/dev/null; then
+		ok "host: status says the target is full and what to do"
+	else
+		not_ok "host: status says the target is full and what to do"
+	fi
+	case " $files " in
+	*" vmcore "* | *" vmcore.incomplete "*) not_ok "host: no vmcore, partial or not, is left (files: $files)" ;;
+	*) ok "host: no vmcore, partial or not, is left" ;;
+	esac
+	exit 0
+fi
+
+if [ "$result" = saved ]; then
+	ok "host: status says result=saved"
+else
+	not_ok "host: status says result=saved (got '${result:-no status}')"
+	diag "$(cat "$out/status" 2>/dev/null)" "$(tail -n 20 "$out/lazy-kdump.log" 2>/dev/null)"
+fi
+case " $files " in
+*" vmcore.incomplete "*) not_ok "host: no vmcore.incomplete is left" ;;
+*) ok "host: no vmcore.incomplete is left" ;;
+esac
+case " $files " in
+*" vmcore "*) ok "host: vmcore is there ($(size_of "$dir/vmcore") bytes)" ;;
+*)
+	not_ok "host: vmcore is there"
+	exit 0
+	;;
+esac
+dfs "dump $dir/vmcore $out/vmcore" >/dev/null
+if [ "$(stat -c %s "$out/vmcore" 2>/dev/null || echo 0)" = "$(size_of "$dir/vmcore")" ]; then
+	ok "host: extracted the vmcore with debugfs ($out/vmcore)"
+else
+	not_ok "host: extracted the vmcore with debugfs"
+	exit 0
+fi
+if [ -z "$mdf" ]; then
+	not_ok "host: makedumpfile is installed (apt-get install makedumpfile)"
+	exit 0
+fi
+rm -f "$out/vmcore-dmesg.txt"
+if "$mdf" --dump-dmesg "$out/vmcore" "$out/vmcore-dmesg.txt" >"$out/makedumpfile.log" 2>&1 &&
+	grep -qF "$panic_line" "$out/vmcore-dmesg.txt"; then
+	ok "host: makedumpfile --dump-dmesg of the vmcore shows the panic line ($("$mdf" -v 2>&1 | head -n 1 | sed 's/ (.*//'))"
+else
+	not_ok "host: makedumpfile --dump-dmesg of the vmcore shows '$panic_line'"
+	diag "$mdf: $(tail -n 5 "$out/makedumpfile.log")"
+fi
+
+# Timings (notes, never asserted): the crash kernel's clock and the
+# panicked kernel's are both the RTC, in seconds.
+panic_at=$(sed -n 's/^# panic at epoch \([0-9]*\)$/\1/p' "$out/results.tap" 2>/dev/null | tail -n 1)
+finished=$(sed -n 's/^finished=//p' "$out/status" 2>/dev/null)
+saved_ts=$(tr -d '\r' <"$out/console.log" | sed -n 's/^\[ *\([0-9.]*\)\] lazy-kdump-capture: saved .*vmcore .*/\1/p' | tail -n 1)
+load_s=$(sed -n 's/^# load took \([0-9.]*\) s.*/\1/p' "$out/results.tap" 2>/dev/null | tail -n 1)
+echo "# timing: load ${load_s:-?} s; panic to dump saved: $([ -n "$panic_at" ] && [ -n "$finished" ] && echo "$((finished - panic_at)) s (RTC)" || echo "?"), crash kernel uptime at 'saved' ${saved_ts:-?} s"
