@@ -152,15 +152,39 @@ int read_vmstat(const char *key, uint64_t *val)
 	return read_keyed("/proc/vmstat", k, val);
 }
 
+/*
+ * Pages on the per-cpu free lists ("count:" under each zone's pagesets in
+ * /proc/zoneinfo): free, but not in nr_free_pages. Newer kernels let these
+ * lists grow to tens of MiB, which would look like a leak.
+ */
+static int pcp_pages(uint64_t *pages)
+{
+	char line[256];
+	uint64_t sum = 0, v;
+	FILE *f;
+
+	f = fopen("/proc/zoneinfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %" SCNu64, &v) == 1)
+			sum += v;
+	fclose(f);
+	*pages = sum;
+	return 0;
+}
+
 int free_bytes(uint64_t *bytes)
 {
-	uint64_t pages = 0;
+	uint64_t pages = 0, pcp = 0;
 	int ret;
 
 	ret = read_vmstat("nr_free_pages", &pages);
+	if (!ret)
+		ret = pcp_pages(&pcp);
 	if (ret)
 		return ret;
-	*bytes = pages * (uint64_t)sysconf(_SC_PAGESIZE);
+	*bytes = (pages + pcp) * (uint64_t)sysconf(_SC_PAGESIZE);
 	return 0;
 }
 

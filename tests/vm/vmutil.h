@@ -55,7 +55,7 @@ int lc_zone_code(const char *name);
 int read_meminfo(const char *key, uint64_t *bytes);
 /* A "key 123" line of /proc/vmstat. */
 int read_vmstat(const char *key, uint64_t *val);
-/* nr_free_pages of /proc/vmstat, in bytes. */
+/* Free memory in bytes: nr_free_pages plus the per-cpu free lists. */
 int free_bytes(uint64_t *bytes);
 
 struct iomem_ent {

@@ -6,7 +6,8 @@
 #   iomem_range_is NAME ADDR SIZE DESC
 #                            /proc/iomem has NAME at exactly [ADDR, ADDR+SIZE)
 #   node_of_addr ADDR        the NUMA node of the memory block holding ADDR
-#   free_kb                  MemFree in kB, page and slab caches dropped first
+#   free_kb                  MemFree plus the per-cpu free lists, in kB, page
+#                            and slab caches dropped first
 #   free_slack_kb            what MemFree may differ by for reasons of its
 #                            own (per-cpu free lists, slab): 16 MiB + 2%
 
@@ -39,7 +40,8 @@ node_of_addr() {
 free_kb() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	meminfo MemFree
+	# Pages on the per-cpu free lists are free but not in MemFree.
+	echo $(($(meminfo MemFree) + $(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)))
 }
 
 free_slack_kb() {

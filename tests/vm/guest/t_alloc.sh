@@ -42,11 +42,11 @@ d=$(lazy-cma alloc 8M) || not_ok "allocate without a name"
 iomem_range_is lazy_cma "$d" $((8 << 20)) "an unnamed buffer is 'lazy_cma' in /proc/iomem"
 check "free the unnamed buffer" lazy-cma free "$d"
 
-if big=$(lazy-cma alloc 1G --name t-big); then
-	ok "allocate 1 GiB of a 2 GiB guest"
-	check "free the 1 GiB buffer" lazy-cma free "$big"
+if big=$(lazy-cma alloc 768M --name t-big); then
+	ok "allocate 768 MiB of a 2 GiB guest (KASLR may split memory around the kernel)"
+	check "free the 768 MiB buffer" lazy-cma free "$big"
 else
-	not_ok "allocate 1 GiB of a 2 GiB guest"
+	not_ok "allocate 768 MiB of a 2 GiB guest (KASLR may split memory around the kernel)"
 fi
 
 # Buffers outlive the process that made them (each lazy-cma call is one)
