@@ -7,15 +7,60 @@
 #                        newest Debian 6.1, 6.12 and 7.x kernels under QEMU
 #   make check-unit      host unit tests only
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
+#   make check-full      the full-system test: a Debian 13 image with systemd
+#                        and dracut, `make install` in it, kdump armed by the
+#                        service, panic, dump, reboot (FULL_SUITES=trixie)
+#   make install         commands, man pages, default config, systemd units,
+#                        dracut module, kernel hooks and the module source
+#                        for DKMS (registered and built when DESTDIR is empty)
+#   make uninstall       remove all of it (a changed config file is kept)
+#
+# Install locations (override on the command line, e.g. PREFIX=/usr):
+#   DESTDIR PREFIX=/usr/local SBINDIR=PREFIX/sbin LIBEXECDIR=PREFIX/lib/lazy-kdump
+#   MANDIR=PREFIX/share/man SYSCONFDIR=/etc UNITDIR (systemd's
+#   systemdsystemunitdir) DRACUTDIR (dracut's modules.d) KERNELINSTALLDIR
+#   (/usr/lib/kernel/install.d) DKMSSRCDIR=/usr/src; DKMS=no skips DKMS.
+#   The locations systemd, dracut, the kernel hooks and DKMS read do not
+#   follow PREFIX: those programs look nowhere else.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SUITES ?= bookworm trixie trixie-backports
 export SUITES
+FULL_SUITES ?= trixie
+
+# The one version of everything: the commands' --version, the DKMS package,
+# the module's MODULE_VERSION, the man pages.
+VERSION := $(shell cat $(CURDIR)/VERSION)
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/lib/lazy-kdump
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# Where this system's systemd and dracut look (pkg-config when their .pc
+# files are installed; Debian 12 says /lib/systemd/system, 13 /usr/lib/...).
+ifeq ($(origin UNITDIR),undefined)
+UNITDIR := $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || \
+	{ if [ -L /lib ] || [ ! -d /lib/systemd/system ]; then echo /usr/lib/systemd/system; \
+	else echo /lib/systemd/system; fi; })
+endif
+ifeq ($(origin DRACUTDIR),undefined)
+DRACUTDIR := $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || \
+	echo /usr/lib/dracut/modules.d)
+endif
+KERNELINSTALLDIR ?= /usr/lib/kernel/install.d
+DKMSSRCDIR ?= /usr/src
+DKMS ?= auto
+STATEDIR := /var/lib/lazy-kdump
+# O=DIR builds the commands under DIR (lazy_kdump/Makefile's O=).
+O ?=
+TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 
 # Kbuild variables passed through to the module build when given.
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all module tools check check-unit check-vm clean deps
+.PHONY: all module tools check check-unit check-vm check-full clean deps \
+	install uninstall demo
 
 all: module tools
 
@@ -23,7 +68,8 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module $(KBUILD_PASS) modules
 
 tools:
-	$(MAKE) -C lazy_kdump
+	$(MAKE) -C lazy_kdump VERSION=$(VERSION) PREFIX=$(PREFIX) LIBEXECDIR=$(LIBEXECDIR) \
+		$(if $(O),O=$(abspath $(O)))
 
 deps:
 	scripts/install-deps.sh
@@ -31,11 +77,99 @@ deps:
 check: deps
 	tests/run-all.sh
 
+demo: deps tools
+	scripts/demo.sh
+
 check-unit: tools
 	$(MAKE) -C tests/unit check
 
 check-vm: deps tools
 	tests/vm/run.sh $(SUITES)
+
+check-full: deps
+	tests/full/run.sh $(FULL_SUITES)
+
+# ---- install ---------------------------------------------------------------
+
+MODSRC := $(DESTDIR)$(DKMSSRCDIR)/lazy-cma-$(VERSION)
+DRACUTMOD := $(DRACUTDIR)/99lazy-kdump
+# @NAME@ in the sources that name installed paths.
+SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
+	-e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	-e 's|@DRACUTMODDIR@|$(DRACUTMOD)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+	-e 's|@UNITDIR@|$(UNITDIR)|g'
+# install_subst MODE SOURCE TARGET
+install_subst = $(SUBST) <$(2) >$(DESTDIR)$(3).tmp && chmod $(1) $(DESTDIR)$(3).tmp && \
+	mv -f $(DESTDIR)$(3).tmp $(DESTDIR)$(3)
+LIBEXEC_SCRIPTS := mkinitrd:dracut/lazy-kdump-mkinitrd.sh \
+	rearm:systemd/lazy-kdump-rearm.sh \
+	no-other-kdump:systemd/lazy-kdump-no-other-kdump.sh \
+	kernel-hook:kernel/lazy-kdump-kernel-hook.sh
+UNITS := lazy-kdump.service lazy-kdump-rearm.path lazy-kdump-rearm.service
+MAN8 := lazy-kdump.8 lazy-cma.8
+MAN5 := lazy-kdump.conf.5
+MODULE_FILES := Kbuild Makefile $(notdir $(wildcard module/*.c module/*.h))
+# Only when installing into this system: DKMS and systemd act on it.
+LIVE := $(if $(DESTDIR),,yes)
+
+install: tools
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DRACUTMOD) \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d \
+		$(DESTDIR)$(KERNELINSTALLDIR) $(MODSRC)/uapi $(DESTDIR)$(STATEDIR)
+	install -m 0755 $(TOOLS_OUT)lazy-kdump $(TOOLS_OUT)lazy-cma $(DESTDIR)$(SBINDIR)/
+	$(foreach s,$(LIBEXEC_SCRIPTS),$(call install_subst,0755,$(word 2,$(subst :, ,$(s))),$(LIBEXECDIR)/$(word 1,$(subst :, ,$(s)))) && ) true
+	$(foreach u,$(UNITS),$(call install_subst,0644,systemd/$(u).in,$(UNITDIR)/$(u)) && ) true
+	$(call install_subst,0755,dracut/99lazy-kdump/module-setup.sh,$(DRACUTMOD)/module-setup.sh)
+	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service \
+		dracut/99lazy-kdump/lazy-kdump-lib.sh $(DESTDIR)$(DRACUTMOD)/
+	install -m 0755 dracut/lazy-kdump-capture.sh dracut/lazy-kdump-prune.sh $(DESTDIR)$(DRACUTMOD)/
+	$(call install_subst,0755,kernel/postinst,$(SYSCONFDIR)/kernel/postinst.d/lazy-kdump)
+	$(call install_subst,0755,kernel/postrm,$(SYSCONFDIR)/kernel/postrm.d/lazy-kdump)
+	$(call install_subst,0755,kernel/60-lazy-kdump.install,$(KERNELINSTALLDIR)/60-lazy-kdump.install)
+	$(foreach m,$(MAN8),$(call install_subst,0644,man/$(m),$(MANDIR)/man8/$(m)) && ) true
+	$(foreach m,$(MAN5),$(call install_subst,0644,man/$(m),$(MANDIR)/man5/$(m)) && ) true
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf ]; then \
+		echo "Kept the existing $(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf (the default is in lazy_kdump/lazy-kdump.conf)."; \
+	else install -m 0644 lazy_kdump/lazy-kdump.conf $(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf; fi
+	install -m 0644 $(addprefix module/,$(MODULE_FILES)) VERSION $(MODSRC)/
+	install -m 0644 module/uapi/lazy_cma.h $(MODSRC)/uapi/
+	sed 's|^PACKAGE_VERSION=.*|PACKAGE_VERSION="$(VERSION)"|' module/dkms.conf >$(MODSRC)/dkms.conf
+ifeq ($(LIVE),yes)
+	@DKMS=$(DKMS) scripts/dkms-register.sh add lazy-cma $(VERSION)
+	@if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+endif
+
+uninstall:
+ifeq ($(LIVE),yes)
+	@if command -v systemctl >/dev/null && [ -e $(UNITDIR)/lazy-kdump.service ]; then \
+		if [ -d /run/systemd/system ]; then \
+			systemctl disable --now lazy-kdump-rearm.path lazy-kdump.service || exit 1; \
+		else systemctl disable lazy-kdump-rearm.path lazy-kdump.service || exit 1; fi; fi
+	@DKMS=$(DKMS) scripts/dkms-register.sh remove lazy-cma
+endif
+	rm -f $(DESTDIR)$(SBINDIR)/lazy-kdump $(DESTDIR)$(SBINDIR)/lazy-cma
+	rm -f $(foreach s,$(LIBEXEC_SCRIPTS),$(DESTDIR)$(LIBEXECDIR)/$(word 1,$(subst :, ,$(s))))
+	rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	rm -rf $(DESTDIR)$(DRACUTMOD)
+	rm -f $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/lazy-kdump \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/lazy-kdump \
+		$(DESTDIR)$(KERNELINSTALLDIR)/60-lazy-kdump.install
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(MAN8)) $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(MAN5))
+	rmdir $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 2>/dev/null || true
+	rm -rf $(DESTDIR)$(DKMSSRCDIR)/lazy-cma-*
+	rm -f $(DESTDIR)$(STATEDIR)/initrd-*.img $(DESTDIR)$(STATEDIR)/initrd-*.img.tmp.*
+	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || true
+	@c=$(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf; \
+	if [ -e "$$c" ] && ! cmp -s "$$c" lazy_kdump/lazy-kdump.conf; then \
+		echo "Kept $$c: it differs from the default (remove it by hand if it is no longer wanted)."; \
+	else rm -f "$$c"; fi
+ifeq ($(LIVE),yes)
+	@if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+endif
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean 2>/dev/null

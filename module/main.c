@@ -437,6 +437,7 @@ static long lcma_ioctl_list(void __user *argp)
 	    l.count > LCMA_LIST_MAX_COUNT)
 		return -EINVAL;
 
+retry:
 	room = min(l.count, READ_ONCE(lcma_nr_buffers));
 	if (room) {
 		ents = kvcalloc(room, sizeof(*ents), GFP_KERNEL);
@@ -444,6 +445,16 @@ static long lcma_ioctl_list(void __user *argp)
 			return -ENOMEM;
 	}
 	mutex_lock(&lcma_lock);
+	/*
+	 * Buffers allocated since the count was read must be written too
+	 * when the caller has room for them: it is told how many exist.
+	 */
+	if (min(l.count, lcma_nr_buffers) > room) {
+		mutex_unlock(&lcma_lock);
+		kvfree(ents);
+		ents = NULL;
+		goto retry;
+	}
 	list_for_each_entry(buf, &lcma_buffers, node) {
 		if (n == room)
 			break;
@@ -667,4 +678,4 @@ module_exit(lcma_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Runtime physically contiguous memory without cma= or crashkernel=");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(LCMA_VERSION);

@@ -44,6 +44,7 @@ liblz4-dev              -
 libbz2-dev              -
 lz4                     lz4
 bzip2                   bzip2
+groff-base              groff
 '
 
 check_only=0

@@ -6,12 +6,30 @@
  * own buffers (ALLOC 1-16 MiB on node -1 or a node with memory, sometimes
  * BELOW_4G; RESIZE up or down; LIST; mmap of one page; FREE) and now and
  * then attack another worker's buffer (FREE, or RESIZE down to one page).
- * Every result must be one the header documents for that call, and any
- * surprise on a worker's own buffer (ENOENT, EBUSY, a moved shrink, a LIST
- * entry that changed) must be explained by an attack announced on that
- * address beforehand (a shared, append-only list). Afterwards no buffer of
- * the run may be left, in LIST or /proc/iomem, and the free page count must
- * be back near its baseline.
+ * Every result must be one the header documents for that call. Afterwards
+ * no buffer of the run may be left, in LIST or /proc/iomem, and the free
+ * page count must be back near its baseline.
+ *
+ * Buffers are known by address only, and addresses are reused: an attack
+ * may free a buffer while its owner still believes in it, and the owner's
+ * next operation on that address then acts on whatever buffer took the
+ * address since (often another worker's, which may then move). So every
+ * operation that takes an address is logged in shared memory with the
+ * address and its start and end on a shared logical clock, and a worker
+ * accepts a surprise on its own buffer (ENOENT, EBUSY, a moved shrink, a
+ * LIST entry that changed) only when another worker's operation on that
+ * same address overlapped the time since the worker last knew the buffer
+ * for sure, and only a surprise that kind of operation can cause:
+ *  - a FREE or RESIZE by someone else (an attack, or an owner acting on an
+ *    address it no longer owns) may have freed or moved the buffer: the
+ *    result proves nothing, and the worker looks its buffer up by its
+ *    unique name in LIST and believes that;
+ *  - an attack's RESIZE to one page makes the length one page, which may
+ *    turn a shrink into a grow (moved, ENOMEM);
+ *  - someone else's mapping makes FREE and RESIZE fail with EBUSY, and
+ *    its writes change the word this worker's mapping reads back.
+ * Anything else unexpected is a failure, and a failing worker prints its
+ * last operations.
  *
  * --unload-race KO: N processes loop open/LIST/ALLOC/FREE/close while the
  * parent unloads the module with delete_module(O_NONBLOCK) and re-inserts
@@ -44,29 +62,68 @@
 
 #define MAX_WORKERS		32
 #define MAX_BUFS		4
-#define MAX_ANNOUNCED		4096
 #define DEFAULT_WORKERS		4
 #define DEFAULT_ITERATIONS	50
 #define DEFAULT_ROUNDS		30
 #define DEFAULT_TIMEOUT		1200
 #define FREE_RETRIES		2000
+/* Times the final FREE of one buffer may find it moved elsewhere. */
+#define FREE_ROUNDS		32
 #define LEAK_SLACK_FIXED	(4 * MiB)
 #define LEAK_SLACK_PERCENT	2
+#define OPLOG_BUCKETS		4096
+#define OPLOG_MAX		(1 << 22)
+#define HISTORY			48
+#define HISTORY_LINE		144
 
 struct wstat {
 	long iterations, allocs, enomem, resizes, busy, frees, lists, maps;
-	long attacks, attacks_done, explained;
+	long attacks, attacks_done, explained, relocated;
 	long opens, refused, refused_enoent, refused_enodev, refused_enxio;
 	int failed;
 	char err[480];
+};
+
+/* Kinds of logged operations on an address. */
+enum op_kind {
+	OP_FREE,		/* FREE, by an owner or an attacker */
+	OP_RESIZE,		/* an owner's RESIZE: may grow, move, shrink */
+	OP_SHRINK,		/* an attack's RESIZE to one page */
+	OP_MAP,			/* an owner's mapping, mmap() to munmap() */
+};
+
+#define OPM(k)		(1U << (k))
+/* Operations after which the buffer may be gone or elsewhere. */
+#define OPM_LOST	(OPM(OP_FREE) | OPM(OP_RESIZE))
+
+static const char *const op_names[] = {
+	[OP_FREE] = "FREE", [OP_RESIZE] = "RESIZE",
+	[OP_SHRINK] = "RESIZE to one page", [OP_MAP] = "mmap",
+};
+
+/*
+ * One operation on an address. The fields are written before the record
+ * is pushed onto its bucket; start is set after that and before the call,
+ * end right after the call returned.
+ */
+struct oprec {
+	uint64_t addr;
+	_Atomic uint64_t start;	/* 0: the call has not started */
+	_Atomic uint64_t end;	/* 0: the call may still be running */
+	int32_t next;		/* index + 1 of the next record; 0 ends */
+	int16_t worker;
+	int16_t kind;
+	int32_t buf;		/* the owner's buffer id; -1 for an attack */
 };
 
 struct shared {
 	atomic_int stop;
 	atomic_int quiet;		/* unload mode: only open/close probes */
 	atomic_long gen;		/* unload mode: module instance number */
-	atomic_int nannounced;
-	_Atomic uint64_t announced[MAX_ANNOUNCED];
+	_Atomic uint64_t clock;		/* stress mode: the logical clock */
+	atomic_int nrecs;
+	int maxrecs;
+	atomic_int bucket[OPLOG_BUCKETS];	/* index + 1 of the newest */
 	struct wstat w[MAX_WORKERS];
 };
 
@@ -86,6 +143,9 @@ struct buf {
 	uint32_t flags;
 	int node;
 	long gen;
+	int id;			/* unique per worker: the number in its name */
+	uint64_t since;		/* clock since which phys and len are known */
+	char name[LAZY_CMA_NAME_MAX];
 };
 
 struct worker {
@@ -102,9 +162,17 @@ struct worker {
 	int nnodes;
 	char run_prefix[40];	/* "stress-<pid>-" */
 	char own_prefix[56];	/* "stress-<pid>-w<i>-" */
+	unsigned int nhist;
+	char hist[HISTORY][HISTORY_LINE];
 };
 
+/* What a worker's own operation may have done, for relocate(). */
+#define SELF_MOVED	(1U << 0)	/* a RESIZE that returned 0 */
+#define SELF_FREED	(1U << 1)	/* a FREE that returned 0 */
+#define SELF_ABSENT	(1U << 2)	/* the call found no buffer there */
+
 static struct shared *sh;
+static struct oprec *oplog;
 static pid_t children[MAX_WORKERS];
 static int nchildren;
 static int ko_fd = -1;
@@ -136,26 +204,124 @@ static int fail(struct worker *w, const char *fmt, ...)
 	return -1;
 }
 
-static int announce(struct shared *s, uint64_t phys)
+/* One line of the worker's recent history, printed when it fails. */
+__attribute__((format(printf, 2, 3)))
+static void note(struct worker *w, const char *fmt, ...)
 {
-	int i = atomic_fetch_add(&s->nannounced, 1);
+	char *line = w->hist[w->nhist++ % HISTORY];
+	struct timespec ts;
+	va_list ap;
+	int n;
 
-	if (i >= MAX_ANNOUNCED)
-		return -ENOSPC;
-	atomic_store(&s->announced[i], phys);
-	return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	n = snprintf(line, HISTORY_LINE, "[%5ld.%06ld] ", (long)ts.tv_sec,
+		     ts.tv_nsec / 1000);
+	va_start(ap, fmt);
+	vsnprintf(line + n, HISTORY_LINE - (size_t)n, fmt, ap);
+	va_end(ap);
 }
 
-static bool is_announced(struct shared *s, uint64_t phys)
+static void print_history(struct worker *w)
 {
-	int i, n = atomic_load(&s->nannounced);
+	unsigned int i = w->nhist > HISTORY ? w->nhist - HISTORY : 0;
 
-	if (n > MAX_ANNOUNCED)
-		n = MAX_ANNOUNCED;
-	for (i = 0; i < n; i++)
-		if (atomic_load(&s->announced[i]) == phys)
-			return true;
-	return false;
+	tap_diag("stress worker %d, its last operations (CLOCK_MONOTONIC, as "
+		 "the kernel log's times; @N is the shared clock):", w->idx);
+	for (; i < w->nhist; i++)
+		tap_diag("  w%d %s", w->idx, w->hist[i % HISTORY]);
+}
+
+static uint64_t tick(void)
+{
+	return atomic_fetch_add(&sh->clock, 1) + 1;
+}
+
+static unsigned int bucket_of(uint64_t addr)
+{
+	return (unsigned int)((addr >> 21) % OPLOG_BUCKETS);
+}
+
+/*
+ * Log an operation on @addr that is about to start; @buf is the worker's
+ * buffer it is meant for, -1 for an attack. Returns the record's index.
+ */
+static int op_begin(struct worker *w, enum op_kind kind, uint64_t addr,
+		    int buf)
+{
+	atomic_int *head = &sh->bucket[bucket_of(addr)];
+	int i = atomic_fetch_add(&sh->nrecs, 1), old;
+	struct oprec *r;
+
+	if (i >= sh->maxrecs)
+		return fail(w, "the operation log is full (%d records): run "
+			    "fewer workers or iterations", sh->maxrecs);
+	r = &oplog[i];
+	r->addr = addr;
+	r->worker = (int16_t)w->idx;
+	r->kind = (int16_t)kind;
+	r->buf = buf;
+	old = atomic_load(head);
+	do
+		r->next = old;
+	while (!atomic_compare_exchange_weak(head, &old, i + 1));
+	atomic_store(&r->start, tick());
+	return i;
+}
+
+static uint64_t op_end(int i)
+{
+	uint64_t t = tick();
+
+	atomic_store(&oplog[i].end, t);
+	return t;
+}
+
+static uint64_t op_start(int i)
+{
+	return atomic_load(&oplog[i].start);
+}
+
+/*
+ * The kinds (OPM bits) of the operations of others on @b's address that
+ * started before @upto and had not ended by @b->since: those that may
+ * have touched the buffer while this worker believed it was there.
+ */
+static unsigned int others_ops(const struct worker *w, const struct buf *b,
+			       uint64_t upto)
+{
+	unsigned int kinds = 0;
+	uint64_t start, end;
+	int i;
+
+	for (i = atomic_load(&sh->bucket[bucket_of(b->phys)]); i;
+	     i = oplog[i - 1].next) {
+		const struct oprec *r = &oplog[i - 1];
+
+		if (r->addr != b->phys ||
+		    (r->worker == w->idx && r->buf == b->id))
+			continue;
+		start = atomic_load(&r->start);
+		end = atomic_load(&r->end);
+		if (!start || start >= upto || (end && end <= b->since))
+			continue;
+		kinds |= OPM(r->kind);
+	}
+	return kinds;
+}
+
+static const char *kinds_str(unsigned int kinds, char *out, size_t size)
+{
+	size_t len = 0;
+	unsigned int k;
+
+	out[0] = 0;
+	for (k = 0; k <= OP_MAP; k++)
+		if (kinds & OPM(k))
+			len += (size_t)snprintf(out + len, size - len, "%s%s",
+						len ? ", " : "", op_names[k]);
+	if (!len)
+		snprintf(out, size, "none");
+	return out;
 }
 
 static void drop_buf(struct worker *w, int i)
@@ -202,19 +368,128 @@ static int check_placement(struct worker *w, const char *what,
 	return 0;
 }
 
+static const struct lazy_cma_range *find_name(const struct lazy_cma_range *r,
+					      uint32_t n, const char *name)
+{
+	uint32_t k;
+
+	for (k = 0; k < n; k++)
+		if (strncmp(r[k].name, name, sizeof(r[k].name)) == 0)
+			return &r[k];
+	return NULL;
+}
+
+/*
+ * Others' operations may have freed or moved buffer @i, or this worker's
+ * own operation (@self, SELF_*) may have acted on another buffer: believe
+ * what @r, a LIST that ran between clock @t_list and @t_done, says of the
+ * buffer's name, after checking that the operations on its address (others'
+ * until the LIST returned, and @self) explain it. Returns 1 when the buffer
+ * is gone (it has been dropped), 0 when it is still there, -1 on failure.
+ */
+static int relocate_in(struct worker *w, int i,
+		       const struct lazy_cma_range *r, uint32_t n,
+		       uint64_t t_list, uint64_t t_done, unsigned int self)
+{
+	struct buf *b = &w->b[i];
+	const struct lazy_cma_range *e = find_name(r, n, b->name);
+	unsigned int kinds = others_ops(w, b, t_done);
+	bool moved_by_others = kinds & OPM(OP_RESIZE);
+	char ks[64];
+
+	kinds_str(kinds, ks, sizeof(ks));
+	if (!e) {
+		if (!(kinds & OPM_LOST) && !(self & SELF_FREED))
+			return fail(w, "my buffer %s (%#" PRIx64 ") is gone "
+				    "from LIST, but nothing freed it (others' "
+				    "operations on its address: %s)", b->name,
+				    b->phys, ks);
+		note(w, "  %s is gone (others' operations on %#" PRIx64
+		     ": %s)", b->name, b->phys, ks);
+		drop_buf(w, i);
+		w->st->relocated++;
+		return 1;
+	}
+	if (e->phys_addr != b->phys && !moved_by_others && !(self & SELF_MOVED))
+		return fail(w, "LIST shows my buffer %s at %#llx, but it was "
+			    "at %#" PRIx64 " and nothing moved it (others' "
+			    "operations there: %s)", b->name, e->phys_addr,
+			    b->phys, ks);
+	if (e->phys_addr == b->phys && !moved_by_others &&
+	    (self & (SELF_FREED | SELF_ABSENT)))
+		return fail(w, "my buffer %s is still at %#" PRIx64 " although "
+			    "my %s there %s (others' operations there: %s)",
+			    b->name, b->phys,
+			    self & SELF_FREED ? "FREE" : "call",
+			    self & SELF_FREED ? "succeeded" :
+			    "found no buffer", ks);
+	if (e->phys_addr == b->phys && e->len != b->len && !moved_by_others &&
+	    !(self & SELF_MOVED) &&
+	    !(e->len == LC_PAGE && (kinds & OPM(OP_SHRINK))))
+		return fail(w, "LIST shows my buffer %s at %#" PRIx64 " with "
+			    "%llu bytes, not %" PRIu64 ", and nothing resized "
+			    "it (others' operations there: %s)", b->name,
+			    b->phys, e->len, b->len, ks);
+	note(w, "  %s is at %#llx, %llu bytes (others' operations on %#"
+	     PRIx64 ": %s)", b->name, e->phys_addr, e->len, b->phys, ks);
+	if (e->phys_addr != b->phys || e->len != b->len)
+		w->st->relocated++;
+	b->phys = e->phys_addr;
+	b->len = e->len;
+	b->since = t_list;
+	return check_placement(w, "LIST", b) ? -1 : 0;
+}
+
+/* relocate_in() with a fresh LIST. */
+static int relocate(struct worker *w, int i, unsigned int self)
+{
+	struct lazy_cma_range *r;
+	uint64_t t_list = tick(), t_done;
+	uint32_t n;
+	int ret;
+
+	ret = lc_list_all(w->fd, &r, &n);
+	t_done = tick();
+	if (ret)
+		return fail(w, "LIST failed with %s", tap_errname(-ret));
+	w->st->lists++;
+	ret = relocate_in(w, i, r, n, t_list, t_done, self);
+	free(r);
+	return ret;
+}
+
+/*
+ * Before an operation on buffer @i: when others' operations may have
+ * freed or moved it, find it first. Returns 1 when it is gone.
+ */
+static int settle(struct worker *w, int i)
+{
+	unsigned int kinds = others_ops(w, &w->b[i], tick());
+
+	if (!(kinds & OPM_LOST))
+		return 0;
+	w->st->explained++;
+	return relocate(w, i, 0);
+}
+
 static int op_alloc(struct worker *w)
 {
 	struct lazy_cma_allocation_data a;
 	struct buf *b;
-	int ret;
+	uint64_t t0;
+	int ret, id = (int)w->seq++;
 
 	memset(&a, 0, sizeof(a));
 	a.len = MiB + rnd(w, 15 * MiB + 1);
 	a.node = rnd(w, 2) ? -1 : w->nodes[rnd(w, (uint64_t)w->nnodes)];
 	if (a.node == -1 && rnd(w, 4) == 0)
 		a.flags = LAZY_CMA_ALLOC_BELOW_4G;
-	snprintf(a.name, sizeof(a.name), "%s%u", w->own_prefix, w->seq++);
+	snprintf(a.name, sizeof(a.name), "%s%d", w->own_prefix, id);
+	t0 = tick();
 	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC, &a);
+	note(w, "@%" PRIu64 " ALLOC %s %llu bytes node %d flags %#x: %s "
+	     "%#llx", t0, a.name, a.len, a.node, a.flags, tap_errname(-ret),
+	     ret ? 0ULL : a.phys_addr);
 	if (ret == -ENOMEM) {
 		w->st->enomem++;
 		return 0;
@@ -230,6 +505,9 @@ static int op_alloc(struct worker *w)
 	b->flags = a.flags;
 	b->node = a.node;
 	b->gen = 0;
+	b->id = id;
+	b->since = t0;
+	memcpy(b->name, a.name, sizeof(b->name));
 	w->st->allocs++;
 	return check_placement(w, "ALLOC", b);
 }
@@ -238,118 +516,217 @@ static int op_resize(struct worker *w, int i)
 {
 	struct lazy_cma_resize_data r;
 	struct buf *b = &w->b[i];
-	uint64_t want;
+	uint64_t want, t0, t1;
+	unsigned int kinds;
+	char ks[64];
 	bool shrink;
-	int ret;
+	int ret, rec;
 
+	ret = settle(w, i);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	r.phys_addr = b->phys;
 	r.len = MiB + rnd(w, 23 * MiB + 1);
 	want = round_up_u64(r.len, LC_PAGE);
 	shrink = want <= b->len;
+	rec = op_begin(w, OP_RESIZE, b->phys, b->id);
+	if (rec < 0)
+		return rec;
+	t0 = op_start(rec);
 	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_RESIZE, &r);
-	if (ret == 0) {
-		if (r.len != want)
-			return fail(w, "RESIZE of %#" PRIx64 " to %" PRIu64
-				    " returned len %" PRIu64, b->phys, want,
-				    (uint64_t)r.len);
-		if (shrink && r.phys_addr != b->phys &&
-		    !is_announced(w->sh, b->phys))
-			return fail(w, "RESIZE shrinking %#" PRIx64 " from %"
-				    PRIu64 " to %" PRIu64 " moved it to %#"
-				    PRIx64, b->phys, b->len, want,
-				    (uint64_t)r.phys_addr);
-		if (r.phys_addr != b->phys)
-			w->st->explained += shrink;
-		b->phys = r.phys_addr;
-		b->len = want;
-		w->st->resizes++;
-		return check_placement(w, "RESIZE", b);
-	}
-	switch (ret) {
-	case -ENOMEM:
-		if (shrink && !is_announced(w->sh, b->phys))
-			return fail(w, "RESIZE shrinking %#" PRIx64 " from %"
-				    PRIu64 " to %" PRIu64 " gave ENOMEM",
-				    b->phys, b->len, want);
-		w->st->enomem++;
-		return 0;
-	case -EBUSY:
-		if (!is_announced(w->sh, b->phys))
-			return fail(w, "RESIZE of %#" PRIx64 " gave EBUSY, but "
-				    "nothing else uses it", b->phys);
-		w->st->busy++;
-		w->st->explained++;
-		return 0;
-	case -ENOENT:
-		if (!is_announced(w->sh, b->phys))
-			return fail(w, "RESIZE of my buffer %#" PRIx64 " gave "
-				    "ENOENT, but nobody attacked it", b->phys);
-		w->st->explained++;
-		drop_buf(w, i);
-		return 0;
-	default:
+	t1 = op_end(rec);
+	kinds = others_ops(w, b, t1);
+	kinds_str(kinds, ks, sizeof(ks));
+	note(w, "@%" PRIu64 "-%" PRIu64 " RESIZE %s %#" PRIx64 " %" PRIu64
+	     " -> %" PRIu64 ": %s %#llx (others there: %s)", t0, t1, b->name,
+	     b->phys, b->len, want, tap_errname(-ret),
+	     ret ? 0ULL : r.phys_addr, ks);
+	if (ret && ret != -ENOMEM && ret != -EBUSY && ret != -ENOENT)
 		return fail(w, "RESIZE of %#" PRIx64 " to %" PRIu64 " failed "
 			    "with %s, not documented for valid input",
 			    b->phys, want, tap_errname(-ret));
+	if (ret == 0 && r.len != want)
+		return fail(w, "RESIZE of %#" PRIx64 " to %" PRIu64
+			    " returned len %" PRIu64, b->phys, want,
+			    (uint64_t)r.len);
+	if (ret == 0)
+		w->st->resizes++;
+	if (kinds & OPM_LOST) {
+		/* It may have acted on someone else's buffer. */
+		w->st->explained++;
+		ret = relocate(w, i, ret == 0 ? SELF_MOVED :
+			       ret == -ENOENT ? SELF_ABSENT : 0);
+		return ret < 0 ? ret : 0;
+	}
+	switch (ret) {
+	case 0:
+		if (shrink && r.phys_addr != b->phys) {
+			if (!(kinds & OPM(OP_SHRINK)))
+				return fail(w, "RESIZE shrinking %s at %#"
+					    PRIx64 " from %" PRIu64 " to %"
+					    PRIu64 " moved it to %#" PRIx64
+					    " (others' operations there: %s)",
+					    b->name, b->phys, b->len, want,
+					    (uint64_t)r.phys_addr, ks);
+			w->st->explained++;
+		}
+		b->phys = r.phys_addr;
+		b->len = want;
+		b->since = t0;
+		return check_placement(w, "RESIZE", b);
+	case -ENOMEM:
+		if (shrink && !(kinds & OPM(OP_SHRINK)))
+			return fail(w, "RESIZE shrinking %s at %#" PRIx64
+				    " from %" PRIu64 " to %" PRIu64 " gave "
+				    "ENOMEM (others' operations there: %s)",
+				    b->name, b->phys, b->len, want, ks);
+		w->st->explained += shrink;
+		w->st->enomem++;
+		return 0;
+	case -EBUSY:
+		if (!(kinds & OPM(OP_MAP)))
+			return fail(w, "RESIZE of %s at %#" PRIx64 " gave EBUSY, "
+				    "but no one else mapped or resized it "
+				    "(others' operations there: %s)", b->name,
+				    b->phys, ks);
+		w->st->busy++;
+		w->st->explained++;
+		return 0;
+	default:
+		return fail(w, "RESIZE of my buffer %s at %#" PRIx64 " gave "
+			    "ENOENT, but no one else freed or moved it "
+			    "(others' operations there: %s)", b->name, b->phys,
+			    ks);
+	}
+}
+
+/*
+ * FREE buffer @i; on EBUSY retry up to @retries times while others'
+ * operations explain it. Returns 1 when the buffer is gone, 0 when it is
+ * still there (EBUSY, or it was found elsewhere), -1 on failure.
+ */
+static int free_buf(struct worker *w, int i, const char *what, int retries)
+{
+	struct buf *b = &w->b[i];
+	uint64_t phys, t0, t1;
+	unsigned int kinds;
+	char ks[64];
+	int ret, rec, tries;
+
+	ret = settle(w, i);
+	if (ret)
+		return ret;
+	phys = b->phys;
+	rec = op_begin(w, OP_FREE, phys, b->id);
+	if (rec < 0)
+		return rec;
+	t0 = op_start(rec);
+	for (tries = 0;; tries++) {
+		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_FREE, &phys);
+		if (ret != -EBUSY || tries >= retries ||
+		    !(others_ops(w, b, tick()) & (OPM(OP_MAP) | OPM_LOST)))
+			break;
+		usleep(5000);
+	}
+	t1 = op_end(rec);
+	kinds = others_ops(w, b, t1);
+	kinds_str(kinds, ks, sizeof(ks));
+	note(w, "@%" PRIu64 "-%" PRIu64 " %s %s %#" PRIx64 ": %s after %d "
+	     "tries (others there: %s)", t0, t1, what, b->name, phys,
+	     tap_errname(-ret), tries + 1, ks);
+	if (ret && ret != -ENOENT && ret != -EBUSY)
+		return fail(w, "%s of %#" PRIx64 " failed with %s", what, phys,
+			    tap_errname(-ret));
+	if (ret == 0)
+		w->st->frees++;
+	if (kinds & OPM_LOST) {
+		w->st->explained++;
+		return relocate(w, i, ret == 0 ? SELF_FREED :
+				ret == -ENOENT ? SELF_ABSENT : 0);
+	}
+	switch (ret) {
+	case 0:
+		drop_buf(w, i);
+		return 1;
+	case -EBUSY:
+		if (!(kinds & OPM(OP_MAP)))
+			return fail(w, "%s of %s at %#" PRIx64 " gave EBUSY, "
+				    "but no one else mapped or resized it "
+				    "(others' operations there: %s)", what,
+				    b->name, phys, ks);
+		if (tries >= retries && retries)
+			return fail(w, "%s of %s at %#" PRIx64 " still gave "
+				    "EBUSY after %d tries", what, b->name,
+				    phys, tries + 1);
+		w->st->busy++;
+		w->st->explained++;
+		return 0;
+	default:
+		return fail(w, "%s of my buffer %s at %#" PRIx64 " gave ENOENT, "
+			    "but no one else freed or moved it (others' "
+			    "operations there: %s)", what, b->name, phys, ks);
 	}
 }
 
 static int op_free(struct worker *w, int i)
 {
-	uint64_t phys = w->b[i].phys;
-	int ret;
-
-	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_FREE, &phys);
-	switch (ret) {
-	case 0:
-		w->st->frees++;
-		drop_buf(w, i);
-		return 0;
-	case -ENOENT:
-		if (!is_announced(w->sh, phys))
-			return fail(w, "FREE of my buffer %#" PRIx64 " gave "
-				    "ENOENT, but nobody attacked it", phys);
-		w->st->explained++;
-		drop_buf(w, i);
-		return 0;
-	case -EBUSY:
-		if (!is_announced(w->sh, phys))
-			return fail(w, "FREE of %#" PRIx64 " gave EBUSY, but "
-				    "nothing else uses it", phys);
-		w->st->busy++;
-		w->st->explained++;
-		return 0;
-	default:
-		return fail(w, "FREE of %#" PRIx64 " failed with %s", phys,
-			    tap_errname(-ret));
-	}
+	return free_buf(w, i, "FREE", 0) < 0 ? -1 : 0;
 }
 
 static int op_map(struct worker *w, int i)
 {
-	const struct buf *b = &w->b[i];
+	struct buf *b = &w->b[i];
 	volatile uint64_t *p;
-	uint64_t tag = rnd(w, 0);
+	uint64_t tag = rnd(w, 0), t0, t1, got = tag;
+	unsigned int kinds;
+	int ret, rec, err = 0;
+	char ks[64];
 
+	ret = settle(w, i);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	rec = op_begin(w, OP_MAP, b->phys, b->id);
+	if (rec < 0)
+		return rec;
+	t0 = op_start(rec);
 	p = mmap(NULL, LC_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd,
 		 (off_t)b->phys);
 	if (p == MAP_FAILED) {
-		if (errno == EINVAL && is_announced(w->sh, b->phys)) {
-			w->st->explained++;
-			return 0;
-		}
-		return fail(w, "mmap of one page of %#" PRIx64 " failed with "
-			    "%s", b->phys, tap_errname(errno));
-	}
-	p[1] = tag;
-	usleep((useconds_t)rnd(w, 2000));
-	if (p[1] != tag) {
+		err = errno;
+	} else {
+		p[1] = tag;
+		usleep((useconds_t)rnd(w, 2000));
+		got = p[1];
 		munmap((void *)p, LC_PAGE);
-		return fail(w, "a word written through the mapping of %#"
-			    PRIx64 " read back differently", b->phys);
 	}
-	munmap((void *)p, LC_PAGE);
-	w->st->maps++;
+	t1 = op_end(rec);
+	kinds = others_ops(w, b, t1);
+	kinds_str(kinds, ks, sizeof(ks));
+	note(w, "@%" PRIu64 "-%" PRIu64 " mmap %s %#" PRIx64 ": %s%s (others "
+	     "there: %s)", t0, t1, b->name, b->phys, tap_errname(err),
+	     got != tag ? ", word changed" : "", ks);
+	if (err && err != EINVAL && err != EBUSY)
+		return fail(w, "mmap of one page of %#" PRIx64 " failed with "
+			    "%s", b->phys, tap_errname(err));
+	if (!err)
+		w->st->maps++;
+	if (kinds & OPM_LOST) {
+		w->st->explained++;
+		ret = relocate(w, i, err == EINVAL ? SELF_ABSENT : 0);
+		return ret < 0 ? ret : 0;
+	}
+	if (err)
+		return fail(w, "mmap of one page of my buffer %s at %#" PRIx64
+			    " failed with %s, but no one else freed, moved "
+			    "or resized it (others' operations there: %s)",
+			    b->name, b->phys, tap_errname(err), ks);
+	if (got != tag) {
+		if (!(kinds & OPM(OP_MAP)))
+			return fail(w, "a word written through the mapping of "
+				    "%#" PRIx64 " read back differently, and "
+				    "no one else mapped it", b->phys);
+		w->st->explained++;
+	}
 	return 0;
 }
 
@@ -358,12 +735,19 @@ static int op_list(struct worker *w)
 {
 	const struct lazy_cma_range *e;
 	struct lazy_cma_range *r;
+	uint64_t t0, t1;
+	unsigned int kinds;
 	uint32_t n, k;
+	char ks[64];
+	struct buf *b;
 	int i, ret;
 
+	t0 = tick();
 	ret = lc_list_all(w->fd, &r, &n);
+	t1 = tick();
 	if (ret)
 		return fail(w, "LIST failed with %s", tap_errname(-ret));
+	note(w, "@%" PRIu64 "-%" PRIu64 " LIST: %u buffers", t0, t1, n);
 	w->st->lists++;
 	for (k = 0; k < n; k++) {
 		e = &r[k];
@@ -383,19 +767,42 @@ static int op_list(struct worker *w)
 		if (ret)
 			goto out;
 	}
-	for (i = 0; i < w->nb; i++) {
-		e = lc_find(r, n, w->b[i].phys);
-		if (e && e->len == w->b[i].len &&
-		    strncmp(e->name, w->own_prefix,
-			    strlen(w->own_prefix)) == 0)
-			continue;
-		if (is_announced(w->sh, w->b[i].phys)) {
-			w->st->explained++;
+	/* Backwards: relocate_in() may drop the entry. */
+	for (i = w->nb - 1; i >= 0; i--) {
+		b = &w->b[i];
+		e = lc_find(r, n, b->phys);
+		if (e && e->len == b->len &&
+		    strncmp(e->name, b->name, sizeof(e->name)) == 0) {
+			b->since = t0;
 			continue;
 		}
-		ret = fail(w, "LIST shows my buffer %#" PRIx64 " (%" PRIu64
-			   " bytes) as %s", w->b[i].phys, w->b[i].len,
-			   e ? "a different length or name" : "missing");
+		kinds = others_ops(w, b, t1);
+		kinds_str(kinds, ks, sizeof(ks));
+		note(w, "@%" PRIu64 "-%" PRIu64 " LIST: my %s %#" PRIx64 " %"
+		     PRIu64 " bytes is %s %llu bytes (others there: %s)", t0,
+		     t1, b->name, b->phys, b->len, e ? e->name : "missing",
+		     e ? e->len : 0ULL, ks);
+		if (kinds & OPM_LOST) {
+			w->st->explained++;
+			ret = relocate_in(w, i, r, n, t0, t1, 0);
+			if (ret < 0)
+				goto out;
+			ret = 0;
+			continue;
+		}
+		if (e && e->len == LC_PAGE && (kinds & OPM(OP_SHRINK)) &&
+		    strncmp(e->name, b->name, sizeof(e->name)) == 0) {
+			w->st->explained++;
+			b->len = LC_PAGE;
+			b->since = t0;
+			continue;
+		}
+		ret = fail(w, "LIST shows my buffer %s at %#" PRIx64 " (%"
+			   PRIu64 " bytes) as %s%s%s (%llu bytes), and no one "
+			   "else's operation there explains it (others': %s)",
+			   b->name, b->phys, b->len, e ? "'" : "missing",
+			   e ? e->name : "", e ? "'" : "", e ? e->len : 0ULL,
+			   ks);
 		goto out;
 	}
 out:
@@ -408,10 +815,11 @@ static int op_attack(struct worker *w)
 {
 	struct lazy_cma_resize_data rs;
 	struct lazy_cma_range *r;
-	uint64_t phys = 0;
+	char name[LAZY_CMA_NAME_MAX] = "";
+	uint64_t phys = 0, t0, t1;
 	uint32_t n, k, cand = 0, pick;
 	bool do_free;
-	int ret;
+	int ret, rec;
 
 	ret = lc_list_all(w->fd, &r, &n);
 	if (ret)
@@ -426,14 +834,20 @@ static int op_attack(struct worker *w)
 			if (!strncmp(r[k].name, w->run_prefix,
 				     strlen(w->run_prefix)) &&
 			    strncmp(r[k].name, w->own_prefix,
-				    strlen(w->own_prefix)) && pick-- == 0)
+				    strlen(w->own_prefix)) && pick-- == 0) {
 				phys = r[k].phys_addr;
+				memcpy(name, r[k].name, sizeof(name));
+			}
 	}
 	free(r);
-	if (!cand || announce(w->sh, phys))
+	if (!cand)
 		return 0;
 	w->st->attacks++;
 	do_free = rnd(w, 2);
+	rec = op_begin(w, do_free ? OP_FREE : OP_SHRINK, phys, -1);
+	if (rec < 0)
+		return rec;
+	t0 = op_start(rec);
 	if (do_free) {
 		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_FREE, &phys);
 	} else {
@@ -441,6 +855,10 @@ static int op_attack(struct worker *w)
 		rs.len = LC_PAGE;
 		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_RESIZE, &rs);
 	}
+	t1 = op_end(rec);
+	note(w, "@%" PRIu64 "-%" PRIu64 " attack: %s %#" PRIx64 " (listed as "
+	     "%s): %s", t0, t1, do_free ? "FREE" : "RESIZE to one page",
+	     phys, name, tap_errname(-ret));
 	if (ret == 0)
 		w->st->attacks_done++;
 	else if (ret != -ENOENT && ret != -EBUSY)
@@ -453,30 +871,23 @@ static int op_attack(struct worker *w)
 
 static int free_all(struct worker *w)
 {
-	uint64_t phys;
-	int tries, ret;
+	int rounds, ret;
 
 	while (w->nb) {
-		phys = w->b[w->nb - 1].phys;
-		for (tries = 0; tries < FREE_RETRIES; tries++) {
-			ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_FREE, &phys);
-			if (ret != -EBUSY)
+		for (rounds = 0;; rounds++) {
+			if (rounds == FREE_ROUNDS)
+				return fail(w, "final FREE of my buffer %s "
+					    "(now at %#" PRIx64 "): it was "
+					    "elsewhere or busy %d times",
+					    w->b[w->nb - 1].name,
+					    w->b[w->nb - 1].phys, rounds);
+			ret = free_buf(w, w->nb - 1, "final FREE",
+				       FREE_RETRIES);
+			if (ret < 0)
+				return ret;
+			if (ret)
 				break;
-			if (!is_announced(w->sh, phys))
-				return fail(w, "final FREE of %#" PRIx64 " gave "
-					    "EBUSY, but nothing else uses it",
-					    phys);
-			usleep(5000);
 		}
-		if (ret == -ENOENT && !is_announced(w->sh, phys))
-			return fail(w, "final FREE of my buffer %#" PRIx64
-				    " gave ENOENT, but nobody attacked it",
-				    phys);
-		if (ret && ret != -ENOENT)
-			return fail(w, "final FREE of %#" PRIx64 " failed with "
-				    "%s%s", phys, tap_errname(-ret),
-				    ret == -EBUSY ? " after every retry" : "");
-		w->nb--;
 	}
 	return 0;
 }
@@ -508,8 +919,11 @@ static int stress_worker(struct worker *w)
 		ret = op_list(w);
 	if (free_all(w))
 		ret = -1;
+	if (ret)
+		print_history(w);
 	return ret;
 }
+
 
 /* ------------------------------------------------------------------ */
 /* Unload-race mode: one worker.                                       */
@@ -735,12 +1149,14 @@ static void reap(const char *what)
 			 "%ld ENOENT, %ld ENODEV, %ld ENXIO), %ld allocs (%ld "
 			 "ENOMEM), %ld resizes, %ld frees, %ld lists, %ld maps, "
 			 "%ld EBUSY, %ld attacks (%ld took effect), %ld "
-			 "surprises explained by attacks", what, i,
-			 s->iterations, s->opens, s->refused,
+			 "surprises explained by others' operations on the "
+			 "same address (%ld buffers found gone or moved)",
+			 what, i, s->iterations, s->opens, s->refused,
 			 s->refused_enoent, s->refused_enodev,
 			 s->refused_enxio, s->allocs,
 			 s->enomem, s->resizes, s->frees, s->lists, s->maps,
-			 s->busy, s->attacks, s->attacks_done, s->explained);
+			 s->busy, s->attacks, s->attacks_done, s->explained,
+			 s->relocated);
 		if (WIFSIGNALED(status))
 			tap_not_ok("%s worker %d: killed by signal %d%s", what,
 				   i, WTERMSIG(status),
@@ -823,8 +1239,21 @@ static void check_memory(uint64_t base)
 static int run_stress(const struct opts *o)
 {
 	char prefix[40];
-	uint64_t base = 0;
+	uint64_t base = 0, max;
 	int fd, ret;
+
+	/* At most one record per iteration, FREE_ROUNDS per final FREE. */
+	max = (uint64_t)o->workers * ((uint64_t)o->iterations +
+				      MAX_BUFS * FREE_ROUNDS) + 64;
+	sh->maxrecs = (int)(max < OPLOG_MAX ? max : OPLOG_MAX);
+	oplog = mmap(NULL, (size_t)sh->maxrecs * sizeof(*oplog),
+		     PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (oplog == MAP_FAILED) {
+		tap_not_ok("stress: shared memory for the log of %d operations: "
+			   "%m", sh->maxrecs);
+		return -1;
+	}
 
 	fd = open(LC_DEVICE, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {

@@ -26,6 +26,9 @@
 #   kd_capture_initrd OUT CONF  the crash initrd with CONF appended as
 #                               /etc/lazy-kdump.conf (a second cpio archive)
 #   kd_mark TEXT                TEXT in the kernel log (console timestamps)
+#   kd_capture                  (crash phase) check the crash kernel, announce
+#                               LAZYTEST EXPECT-REBOOT and run the capture
+#                               script, whose final action ends the guest
 
 KD_OUT='' KD_RC=0
 
@@ -158,4 +161,21 @@ kd_capture_initrd() {
 
 kd_mark() {
 	echo "lazy-test: $*" >/dev/kmsg
+}
+
+kd_capture() {
+	local rc
+	is "$LAZY_PHASE" crash "the crash kernel runs its init in the crash phase (elfcorehdr= on its command line)"
+	check "/proc/vmcore exists" test -e /proc/vmcore || return 1
+	check "the capture script is in the crash initrd" command -v lazy-kdump-capture.sh || return 1
+	check "/etc/lazy-kdump.conf is in the crash initrd" test -s /etc/lazy-kdump.conf
+	diag "crash kernel: MemTotal $(meminfo MemTotal) kB, command line: $(cat /proc/cmdline)"
+	diag "capture starts at crash-kernel uptime $(cut -d' ' -f1 /proc/uptime) s"
+	echo "LAZYTEST EXPECT-REBOOT"
+	# Everything so far must leave the UART before the reboot.
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	lazy-kdump-capture.sh </dev/null >/dev/console 2>&1
+	rc=$?
+	not_ok "the capture script returned (exit status $rc) instead of running its final action"
+	return 1
 }

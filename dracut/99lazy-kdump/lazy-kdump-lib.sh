@@ -1,0 +1,111 @@
+# shellcheck shell=bash
+# lazy-kdump-lib.sh - shared by the dracut module (module-setup.sh) and the
+# capture initrd builder (mkinitrd): reading lazy-kdump.conf and finding
+# the file system the dump goes to. Sourced, never run; names start with
+# lkd_.
+# The lkd_target_* variables are this file's output:
+# shellcheck disable=SC2034
+
+# lkd_conf_get FILE KEY: the value of KEY in FILE, read the way lazy-kdump
+# and the capture script read it (KEY=VALUE lines, '#' comments, '...' and
+# "..." lose their quotes, an unquoted value ends at " #"); empty when the
+# file or the key is missing. The last occurrence wins.
+lkd_conf_get() {
+	local file=$1 key=$2 line k v out=''
+	[ -r "$file" ] || return 0
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line#"${line%%[![:space:]]*}"}
+		case $line in '' | '#'*) continue ;; esac
+		[[ $line == *=* ]] || continue
+		k=${line%%=*}
+		k=${k%"${k##*[![:space:]]}"}
+		[ "$k" = "$key" ] || continue
+		v=${line#*=}
+		v=${v#"${v%%[![:space:]]*}"}
+		case $v in
+		\'*)
+			v=${v#\'}
+			v=${v%%\'*}
+			;;
+		\"*)
+			v=${v#\"}
+			v=${v%%\"*}
+			;;
+		*)
+			v=${v%%[[:space:]]#*}
+			v=${v%"${v##*[![:space:]]}"}
+			;;
+		esac
+		out=$v
+	done <"$file"
+	printf '%s' "$out"
+}
+
+# lkd_resolve_target TARGET: where DUMP_TARGET=TARGET writes, as the crash
+# kernel must find it. Sets
+#   lkd_target_spec    the DUMP_TARGET for the capture initrd: TARGET as it
+#                      is when it is on the root file system (the capture
+#                      mounts root= of the command line) or already names
+#                      a device; UUID=<fs uuid>:<path in that fs> when it is
+#                      on another file system (e.g. /var mounted apart)
+#   lkd_target_dev     its block device (for dracut --add-device)
+#   lkd_target_fstype  its file system type
+#   lkd_target_root    1 when it is the root file system
+#   lkd_error          why, when it returns 1
+lkd_resolve_target() {
+	local t=$1 p mnt src uuid rel devspec
+	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
+	case $t in
+	/*:/* | [A-Z]*=*:/*)
+		devspec=${t%:/*}
+		case $devspec in
+		/dev/*) src=$(readlink -f "$devspec") ;;
+		*) src=$(blkid -l -o device -t "$devspec" 2>/dev/null) || src='' ;;
+		esac
+		if [ -z "$src" ] || [ ! -b "$src" ]; then
+			lkd_error="DUMP_TARGET=$t: no block device $devspec on this machine"
+			return 1
+		fi
+		lkd_target_spec=$t
+		lkd_target_dev=$src
+		lkd_target_fstype=$(blkid -o value -s TYPE "$src" 2>/dev/null) || lkd_target_fstype=''
+		return 0
+		;;
+	/*) ;;
+	*)
+		lkd_error="DUMP_TARGET=$t is neither an absolute PATH nor DEVICE:PATH (e.g. /var/crash or UUID=...:/crash)"
+		return 1
+		;;
+	esac
+	# The file system holding PATH (or its nearest existing parent).
+	p=$t
+	while [ ! -e "$p" ]; do p=$(dirname "$p"); done
+	mnt=$(findmnt -n -o TARGET --target "$p" 2>/dev/null) || mnt=''
+	src=$(findmnt -n -o SOURCE --target "$p" 2>/dev/null) || src=''
+	lkd_target_fstype=$(findmnt -n -o FSTYPE --target "$p" 2>/dev/null) || lkd_target_fstype=''
+	src=${src%%\[*}
+	if [ -z "$mnt" ] || [ -z "$src" ]; then
+		lkd_error="DUMP_TARGET=$t: cannot find the file system it is on (findmnt --target $p)"
+		return 1
+	fi
+	if [ ! -b "$src" ]; then
+		lkd_error="DUMP_TARGET=$t is on $src ($lkd_target_fstype, mounted on $mnt), not on a local block device: the crash kernel cannot reach it; point DUMP_TARGET at a local disk"
+		return 1
+	fi
+	lkd_target_dev=$(readlink -f "$src")
+	if [ "$mnt" = / ]; then
+		lkd_target_spec=$t
+		lkd_target_root=1
+		return 0
+	fi
+	uuid=$(findmnt -n -o UUID --target "$p" 2>/dev/null) || uuid=''
+	[ -n "$uuid" ] || uuid=$(blkid -o value -s UUID "$src" 2>/dev/null) || uuid=''
+	if [ -z "$uuid" ]; then
+		lkd_error="DUMP_TARGET=$t is on $src (mounted on $mnt), which has no file system UUID: give DUMP_TARGET=DEVICE:PATH"
+		return 1
+	fi
+	rel=${t#"$mnt"}
+	rel=/${rel#/}
+	lkd_target_spec="UUID=$uuid:$rel"
+	return 0
+}

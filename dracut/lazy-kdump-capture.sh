@@ -1,0 +1,580 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# lazy-kdump-capture.sh - save the panicked kernel's memory, then reboot.
+#
+# Runs in the crash kernel's initrd, after the panic: lazy-kdump loaded that
+# kernel and this initrd into the memory it reserved, and the panic started
+# them. Plain POSIX sh: busybox sh in small initrds, bash under dracut.
+#
+#   1. mount the dump target (waiting for its device, with a time limit)
+#   2. create DIR = PATH/<host>-<YYYY-mm-dd-HH:MM:SS>/ on it
+#   3. DIR/dmesg.txt      makedumpfile --dump-dmesg /proc/vmcore (first: it
+#                         is small and is kept whatever happens next)
+#   4. DIR/vmcore         $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete,
+#                         renamed to vmcore only when the collector succeeded
+#   5. DIR/lazy-kdump.log what happened, in words (with the collector's
+#                         output when it failed), and DIR/status (key=value,
+#                         for programs: see write_status)
+#   6. the final action: reboot (default), poweroff, halt or shell
+# Nothing waits without a time limit: a missing device, a failing mount or a
+# failing collector are reported and the final action still runs.
+#
+# Failures:
+#   no dump target     the message on the console (and in the kernel log);
+#                      the status goes to PATH or the target's root when
+#                      they are writable, and always to /run/lazy-kdump
+#   ENOSPC             dmesg.txt stays; the partial vmcore.incomplete is
+#                      removed (it cannot be read and it holds the space
+#                      the log needs); status result=no-space
+#   collector failed   dmesg.txt stays; vmcore.incomplete is kept under that
+#                      name for inspection; status result=collector-failed
+#
+# Settings: /etc/lazy-kdump.conf, the file lazy-kdump reads, embedded in the
+# initrd (KEY=VALUE lines, '#' comments, values optionally in '...' or "...";
+# the file is read line by line, never sourced; keys used here):
+#   DUMP_TARGET     where to write, one of
+#                     [DEVICE:]PATH   PATH (absolute) inside the file system
+#                                     on DEVICE: /dev/NAME, UUID=..., LABEL=...,
+#                                     PARTUUID=... or PARTLABEL=...
+#                     PATH            without DEVICE: PATH on the file system
+#                                     the command line's root= names (the
+#                                     crash kernel inherits the panicked
+#                                     kernel's root=)
+#                   default /var/crash. Whoever builds the initrd writes the
+#                   device form for a /var/crash that is not on the root
+#                   file system, e.g. DUMP_TARGET=UUID=1234-...:/crash when
+#                   /var is its own file system.
+#   CORE_COLLECTOR  default "makedumpfile -l -d 31"; run as
+#                   $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete
+#   FINAL_ACTION    reboot (default), poweroff, halt or shell
+# Other keys (KERNEL, INITRD, SIZE, ...) belong to lazy-kdump and are ignored.
+#
+# Kernel command line words (the crash kernel's /proc/cmdline):
+#   lazy_kdump.host=NAME    the panicked machine's host name, for DIR (the
+#                           first kernel adds it; else /etc/hostname of the
+#                           initrd, else the crash kernel's own, else
+#                           "localhost")
+#   lazy_kdump.wait=SECS    how long to wait for the dump device (default 60)
+#   lazy_kdump.timeout=SECS limit for the core collector (default none)
+#   root=, rootfstype=, rootflags=  the dump device when DUMP_TARGET has none
+#
+# Environment (for tests on a host; the defaults are the real paths):
+#   LAZY_KDUMP_CONF      config file (/etc/lazy-kdump.conf)
+#   LAZY_KDUMP_VMCORE    the dump source (/proc/vmcore)
+#   LAZY_KDUMP_CMDLINE   command line file (/proc/cmdline)
+#   LAZY_KDUMP_MNT       mount point of the target (/run/lazy-kdump/target)
+#   LAZY_KDUMP_NOMOUNT=1 the target is a directory already there: DEVICE is
+#                        ignored and PATH is taken under LAZY_KDUMP_MNT
+#   LAZY_KDUMP_FINAL     overrides FINAL_ACTION; "none" returns instead
+#   LAZY_KDUMP_RUNDIR    scratch directory in memory (/run/lazy-kdump, else
+#                        $TMPDIR/lazy-kdump)
+#   LAZY_KDUMP_KMSG=0    messages to stderr, not to /dev/kmsg
+#
+# Exit status (when the final action returns, or is "none"): 0 vmcore saved,
+# 1 capture failed, 2 not a crash kernel (no /proc/vmcore: nothing is done,
+# and no final action runs, so that running it by mistake is harmless).
+# shellcheck shell=sh
+
+# The standard directories after the caller's: a dracut or busybox initrd may
+# start with a short PATH.
+PATH=${PATH:+$PATH:}/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+conf=${LAZY_KDUMP_CONF:-/etc/lazy-kdump.conf}
+vmcore=${LAZY_KDUMP_VMCORE:-/proc/vmcore}
+cmdline_file=${LAZY_KDUMP_CMDLINE:-/proc/cmdline}
+mnt=${LAZY_KDUMP_MNT:-/run/lazy-kdump/target}
+
+dump_target=/var/crash
+core_collector='makedumpfile -l -d 31'
+final_action=reboot
+wait_s=60
+collector_timeout=0
+host=''
+
+mounted=0
+dump_dir=''
+result=failed
+reason=''
+dmesg_state=missing
+vmcore_state=missing
+
+# --- messages ---------------------------------------------------------------
+
+# The scratch directory in memory: our log, the collector's output, a copy
+# of the status. /tmp when /run is not writable; without either, nothing is
+# kept in memory (the dump itself does not need it).
+rundir=''
+for d in "${LAZY_KDUMP_RUNDIR:-/run/lazy-kdump}" "${TMPDIR:-/tmp}/lazy-kdump"; do
+	if mkdir -p "$d" 2>/dev/null && printf '' >"$d/capture.log" 2>/dev/null; then
+		rundir=$d
+		break
+	fi
+done
+runlog=${rundir:+$rundir/capture.log}
+runlog=${runlog:-/dev/null}
+kmsg=${LAZY_KDUMP_KMSG:-1}
+[ -w /dev/kmsg ] || kmsg=0
+
+# say TEXT: one line to the console (through the kernel log when we may
+# write it: it carries timestamps and reaches the console and the journal)
+# and to the run log.
+say() {
+	if [ "$kmsg" = 1 ] && printf '<5>lazy-kdump-capture: %s\n' "$*" >/dev/kmsg 2>/dev/null; then
+		:
+	else
+		printf 'lazy-kdump-capture: %s\n' "$*" >&2
+	fi
+	printf '%s [%s] %s\n' "$(date '+%Y-%m-%d %H:%M:%S' 2>/dev/null)" \
+		"$(cut -d' ' -f1 /proc/uptime 2>/dev/null)" "$*" >>"$runlog" 2>/dev/null
+	return 0
+}
+
+# limited SECS CMD...: CMD, killed after SECS seconds when timeout(1) exists
+# (0: no limit).
+limited() {
+	l_secs=$1
+	shift
+	if [ "$l_secs" -gt 0 ] 2>/dev/null && command -v timeout >/dev/null 2>&1; then
+		timeout "$l_secs" "$@"
+	else
+		"$@"
+	fi
+}
+
+# --- settings ---------------------------------------------------------------
+
+trim() {
+	t_v=$1
+	t_v=${t_v#"${t_v%%[![:space:]]*}"}
+	t_v=${t_v%"${t_v##*[![:space:]]}"}
+	printf '%s' "$t_v"
+}
+
+# conf_value RAW: the value of "KEY = RAW": '...' and "..." lose their quotes
+# (and what follows the closing one), an unquoted value ends at " #".
+conf_value() {
+	c_v=$(trim "$1")
+	case $c_v in
+	\'*)
+		c_v=${c_v#\'}
+		c_v=${c_v%%\'*}
+		;;
+	\"*)
+		c_v=${c_v#\"}
+		c_v=${c_v%%\"*}
+		;;
+	*)
+		c_v=${c_v%%[[:space:]]#*}
+		c_v=$(trim "$c_v")
+		;;
+	esac
+	printf '%s' "$c_v"
+}
+
+read_config() {
+	if [ ! -e "$conf" ]; then
+		say "no $conf in this initrd: using the defaults"
+		return 0
+	fi
+	if [ ! -r "$conf" ]; then
+		say "cannot read $conf: using the defaults"
+		return 0
+	fi
+	rc_n=0
+	while IFS= read -r rc_line || [ -n "$rc_line" ]; do
+		rc_n=$((rc_n + 1))
+		rc_line=$(trim "$rc_line")
+		case $rc_line in '' | '#'*) continue ;; esac
+		case $rc_line in
+		*=*) ;;
+		*)
+			say "$conf:$rc_n: no '=' in '$rc_line': line ignored"
+			continue
+			;;
+		esac
+		rc_key=$(trim "${rc_line%%=*}")
+		rc_val=$(conf_value "${rc_line#*=}")
+		case $rc_key in
+		DUMP_TARGET) [ -z "$rc_val" ] || dump_target=$rc_val ;;
+		CORE_COLLECTOR) [ -z "$rc_val" ] || core_collector=$rc_val ;;
+		FINAL_ACTION) [ -z "$rc_val" ] || final_action=$rc_val ;;
+		esac
+	done <"$conf"
+}
+
+# cmdline_value NAME: the value of the last NAME=VALUE word on the command
+# line (our own words never hold blanks).
+cmdline_value() {
+	cv_out=''
+	# shellcheck disable=SC2013 # words, not lines
+	for cv_w in $(cat "$cmdline_file" 2>/dev/null); do
+		case $cv_w in
+		"$1"=*) cv_out=${cv_w#*=} ;;
+		esac
+	done
+	printf '%s' "$cv_out"
+}
+
+read_cmdline() {
+	v=$(cmdline_value lazy_kdump.wait)
+	case $v in
+	'') ;;
+	*[!0-9]*) say "lazy_kdump.wait=$v is not a number of seconds: waiting $wait_s s" ;;
+	*) wait_s=$v ;;
+	esac
+	v=$(cmdline_value lazy_kdump.timeout)
+	case $v in
+	'') ;;
+	*[!0-9]*) say "lazy_kdump.timeout=$v is not a number of seconds: no limit" ;;
+	*) collector_timeout=$v ;;
+	esac
+	host=$(cmdline_value lazy_kdump.host)
+	if [ -z "$host" ] && [ -s /etc/hostname ]; then
+		host=$(head -n 1 /etc/hostname)
+	fi
+	if [ -z "$host" ]; then
+		host=$(uname -n 2>/dev/null)
+		case $host in '(none)' | localhost | '') host=localhost ;; esac
+	fi
+	# One path component of safe characters.
+	host=$(printf '%s' "$host" | tr -c 'A-Za-z0-9._-' '_')
+	[ -n "${LAZY_KDUMP_FINAL:-}" ] && final_action=$LAZY_KDUMP_FINAL
+	case $final_action in
+	reboot | poweroff | halt | shell | none) ;;
+	*)
+		say "FINAL_ACTION=$final_action is not reboot, poweroff, halt or shell: rebooting"
+		final_action=reboot
+		;;
+	esac
+}
+
+# --- the dump target --------------------------------------------------------
+
+# resolve_device SPEC: the device node SPEC names, when it is there now.
+resolve_device() {
+	rd_spec=$1
+	case $rd_spec in
+	/dev/*)
+		[ -b "$rd_spec" ] && printf '%s' "$rd_spec" && return 0
+		return 1
+		;;
+	UUID=* | LABEL=* | PARTUUID=* | PARTLABEL=*)
+		rd_key=${rd_spec%%=*}
+		rd_val=${rd_spec#*=}
+		rd_val=${rd_val#\"}
+		rd_val=${rd_val%\"}
+		case $rd_key in
+		UUID) rd_link=/dev/disk/by-uuid/$rd_val ;;
+		LABEL) rd_link=/dev/disk/by-label/$rd_val ;;
+		PARTUUID) rd_link=/dev/disk/by-partuuid/$rd_val ;;
+		*) rd_link=/dev/disk/by-partlabel/$rd_val ;;
+		esac
+		if [ -b "$rd_link" ]; then
+			printf '%s' "$rd_link"
+			return 0
+		fi
+		rd_dev=$(findfs "$rd_key=$rd_val" 2>/dev/null) ||
+			rd_dev=$(blkid -l -o device -t "$rd_key=$rd_val" 2>/dev/null) || return 1
+		[ -b "$rd_dev" ] || return 1
+		printf '%s' "$rd_dev"
+		return 0
+		;;
+	esac
+	return 1
+}
+
+# Drivers a dump device may need; each one that is missing or built in is
+# skipped quietly (udev loads the right ones under dracut anyway).
+load_drivers() {
+	for ld_m in virtio_pci virtio_blk virtio_scsi sd_mod nvme ahci ata_piix \
+		ext4 xfs btrfs; do
+		modprobe -q "$ld_m" >/dev/null 2>&1 || true
+	done
+}
+
+# mount_target DEVICE_SPEC FSTYPE OPTIONS: wait up to $wait_s seconds for the
+# device, mount it read-write on $mnt.
+mount_target() {
+	mt_spec=$1 mt_type=$2 mt_opts=$3
+	say "waiting up to $wait_s s for the dump device $mt_spec"
+	load_drivers
+	mt_start=$(cut -d. -f1 /proc/uptime)
+	mt_dev=''
+	while :; do
+		mt_dev=$(resolve_device "$mt_spec") && break
+		mt_now=$(cut -d. -f1 /proc/uptime)
+		if [ $((mt_now - mt_start)) -ge "$wait_s" ]; then
+			reason="the dump device $mt_spec did not appear within $wait_s s"
+			return 1
+		fi
+		sleep 0.5
+	done
+	mkdir -p "$mnt" || {
+		reason="cannot create the mount point $mnt"
+		return 1
+	}
+	mt_args=''
+	[ -z "$mt_type" ] || mt_args="-t $mt_type"
+	# Word splitting of $mt_args is wanted: "-t TYPE" or nothing.
+	# shellcheck disable=SC2086
+	if ! mt_err=$(limited 60 mount $mt_args -o "rw${mt_opts:+,$mt_opts}" "$mt_dev" "$mnt" 2>&1); then
+		reason="cannot mount $mt_dev ($mt_spec) on $mnt: $mt_err"
+		return 1
+	fi
+	mounted=1
+	say "mounted $mt_dev ($mt_spec) on $mnt"
+	return 0
+}
+
+# setup_target: mount what DUMP_TARGET names; sets target_path (the
+# directory on the mounted file system). Returns 1 with $reason.
+setup_target() {
+	case $dump_target in
+	/*:/* | [A-Z]*=*:/*)
+		st_dev=${dump_target%:/*}
+		target_path=/${dump_target##*:/}
+		;;
+	/*)
+		st_dev=''
+		target_path=$dump_target
+		;;
+	*)
+		reason="DUMP_TARGET=$dump_target is neither PATH nor DEVICE:PATH (e.g. /var/crash or UUID=...:/var/crash)"
+		return 1
+		;;
+	esac
+	if [ "${LAZY_KDUMP_NOMOUNT:-0}" = 1 ]; then
+		say "LAZY_KDUMP_NOMOUNT=1: writing under $mnt without mounting"
+		return 0
+	fi
+	st_type='' st_opts=''
+	if [ -z "$st_dev" ]; then
+		st_dev=$(cmdline_value root)
+		if [ -z "$st_dev" ]; then
+			reason="DUMP_TARGET=$dump_target names no device and the command line has no root=: set DUMP_TARGET=DEVICE:PATH"
+			return 1
+		fi
+		st_type=$(cmdline_value rootfstype)
+		# The root file system's options, without a read-only flag.
+		st_opts=$(cmdline_value rootflags | tr ',' '\n' | grep -v -x -e ro -e rw | tr '\n' ',')
+		st_opts=${st_opts%,}
+	fi
+	mount_target "$st_dev" "$st_type" "$st_opts"
+}
+
+# --- the dump ---------------------------------------------------------------
+
+# write_status: DIR/status, key=value lines for programs (tests, tools):
+#   result   saved | no-space | collector-failed | no-target
+#   reason   one sentence when result is not "saved"
+#   vmcore   saved | removed | incomplete | missing
+#   dmesg    saved | failed | missing
+#   host, dir (on the target), collector, started and finished (seconds
+#   since the epoch, the crash kernel's clock), uptime (the crash kernel's)
+# and DIR/lazy-kdump.log, the messages. Without a dump directory they go to
+# the target path or the target's root as lazy-kdump-failed-HOST-DATE.status
+# and .log, whichever is writable; a copy of the status always goes to
+# $LAZY_KDUMP_RUNDIR/status (memory: for FINAL_ACTION=shell).
+write_status() {
+	ws_text="result=$result
+reason=$reason
+vmcore=$vmcore_state
+dmesg=$dmesg_state
+host=$host
+dir=${dump_dir#"$mnt"}
+collector=$core_collector
+started=$started
+finished=$(date +%s)
+uptime=$(cut -d' ' -f1 /proc/uptime)"
+	[ -z "$rundir" ] || printf '%s\n' "$ws_text" >"$rundir/status" 2>/dev/null
+	if [ -n "$dump_dir" ]; then
+		set -- "$dump_dir/status"
+	elif [ "$mounted" = 1 ] || [ "${LAZY_KDUMP_NOMOUNT:-0}" = 1 ]; then
+		set -- "$mnt$target_path/lazy-kdump-failed-$host-$stamp.status" \
+			"$mnt/lazy-kdump-failed-$host-$stamp.status"
+	else
+		set --
+	fi
+	for ws_f in "$@"; do
+		[ -d "${ws_f%/*}" ] || continue
+		if printf '%s\n' "$ws_text" >"$ws_f" 2>/dev/null; then
+			case $ws_f in
+			*/status) ws_l=${ws_f%/status}/lazy-kdump.log ;;
+			*) ws_l=${ws_f%.status}.log ;;
+			esac
+			say "status ($result): ${ws_f#"$mnt"} on the dump target"
+			cp "$runlog" "$ws_l" 2>/dev/null
+			sync
+			return 0
+		fi
+	done
+	say "status ($result): nowhere to write it on the dump target${rundir:+; see $rundir/status}"
+	return 1
+}
+
+# unique_dir BASE: BASE, or BASE-2, BASE-3, ... when it exists.
+unique_dir() {
+	ud_d=$1 ud_n=1
+	while [ -e "$ud_d" ]; do
+		ud_n=$((ud_n + 1))
+		ud_d=$1-$ud_n
+	done
+	printf '%s' "$ud_d"
+}
+
+# no_space DIR: the file system of DIR has (almost) no room left.
+no_space() {
+	ns_avail=$(df -Pk "$1" 2>/dev/null | awk 'NR == 2 { print $4 }')
+	[ -n "$ns_avail" ] && [ "$ns_avail" -lt 64 ]
+}
+
+save_dmesg() {
+	if ! command -v makedumpfile >/dev/null 2>&1; then
+		dmesg_state=failed
+		say "no makedumpfile in this initrd: no dmesg.txt"
+		return 1
+	fi
+	if sd_out=$(makedumpfile --dump-dmesg "$vmcore" "$dump_dir/dmesg.txt" 2>&1); then
+		dmesg_state=saved
+		sync
+		say "saved the panicked kernel's log: ${dump_dir#"$mnt"}/dmesg.txt ($(wc -c <"$dump_dir/dmesg.txt") bytes)"
+		return 0
+	fi
+	dmesg_state=failed
+	say "makedumpfile --dump-dmesg failed: $(printf '%s' "$sd_out" | tail -n 3 | tr '\n' ' ')"
+	printf '%s\n' "$sd_out" >>"$runlog" 2>/dev/null
+	return 1
+}
+
+save_vmcore() {
+	sv_part=$dump_dir/vmcore.incomplete
+	sv_log=${rundir:+$rundir/collector.log}
+	sv_log=${sv_log:-/dev/null}
+	say "saving the dump: $core_collector $vmcore ${sv_part#"$mnt"}"
+	sv_t0=$(date +%s)
+	# CORE_COLLECTOR is a command and its options: split on blanks, no globs.
+	set -f
+	# shellcheck disable=SC2086
+	limited "$collector_timeout" $core_collector "$vmcore" "$sv_part" >"$sv_log" 2>&1
+	sv_rc=$?
+	set +f
+	# Progress lines end in carriage returns: keep the last state of each.
+	{
+		echo "--- $core_collector: exit status $sv_rc"
+		tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 20
+	} >>"$runlog" 2>/dev/null
+	if [ "$sv_rc" -eq 0 ] && [ -s "$sv_part" ] && mv "$sv_part" "$dump_dir/vmcore"; then
+		sync
+		vmcore_state=saved result=saved
+		say "saved ${dump_dir#"$mnt"}/vmcore ($(wc -c <"$dump_dir/vmcore") bytes in $(($(date +%s) - sv_t0)) s)"
+		return 0
+	fi
+	if [ "$sv_rc" -eq 0 ]; then
+		reason="$core_collector exited 0 but $sv_part is empty or cannot be renamed"
+	elif grep -q 'No space left on device' "$sv_log" 2>/dev/null || no_space "$dump_dir"; then
+		result=no-space
+		rm -f "$sv_part"
+		sync
+		vmcore_state=removed
+		reason="the dump target is full: $core_collector failed (exit status $sv_rc) and the partial dump was removed; free space on it or point DUMP_TARGET elsewhere"
+		say "$reason"
+		return 1
+	elif [ "$sv_rc" -eq 124 ] && [ "$collector_timeout" -gt 0 ]; then
+		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
+	else
+		reason="$core_collector failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
+		reason=$(trim "$reason")
+	fi
+	result=collector-failed
+	if [ -e "$sv_part" ]; then
+		vmcore_state=incomplete
+		reason="$reason; the partial dump stays as ${sv_part#"$mnt"}"
+	fi
+	say "$reason"
+	return 1
+}
+
+# --- the end ----------------------------------------------------------------
+
+finish() {
+	if [ "$mounted" = 1 ]; then
+		sync
+		limited 30 umount "$mnt" 2>/dev/null || say "cannot unmount $mnt (the final action goes on)"
+	fi
+	case $final_action in
+	none)
+		say "final action: none (LAZY_KDUMP_FINAL=none): returning"
+		return 0
+		;;
+	shell)
+		say "final action: shell ('exit' reboots)"
+		sh -i </dev/console >/dev/console 2>&1 || true
+		final_action=reboot
+		;;
+	esac
+	say "final action: $final_action"
+	sync
+	"$final_action" -f 2>/dev/null
+	# Still here: ask the kernel directly.
+	sleep 5
+	case $final_action in
+	reboot) echo b >/proc/sysrq-trigger ;;
+	*) echo o >/proc/sysrq-trigger ;;
+	esac 2>/dev/null
+	sleep 30
+}
+
+started=$(date +%s)
+stamp=$(date +%Y-%m-%d-%H:%M:%S)
+if [ ! -e "$vmcore" ]; then
+	say "no $vmcore: this is not a crash kernel; nothing to capture"
+	exit 2
+fi
+read_config
+read_cmdline
+say "capturing the dump of host $host to $dump_target (collector: $core_collector; then $final_action)"
+
+target_path=''
+if ! setup_target; then
+	result=no-target
+	say "cannot reach the dump target: $reason"
+	write_status
+	finish
+	exit 1
+fi
+base=$mnt$target_path
+if ! mkdir -p "$base" 2>/dev/null; then
+	result=no-target
+	reason="cannot create $target_path on the dump target (read-only or full?)"
+	say "$reason"
+	write_status
+	finish
+	exit 1
+fi
+dump_dir=$(unique_dir "$base/$host-$stamp")
+if ! mkdir "$dump_dir" 2>/dev/null; then
+	dump_dir=''
+	result=no-target
+	if no_space "$base"; then
+		reason="the dump target is full: cannot create a directory in $target_path"
+	else
+		reason="cannot create a directory in $target_path on the dump target"
+	fi
+	say "$reason"
+	write_status
+	finish
+	exit 1
+fi
+say "dump directory: ${dump_dir#"$mnt"} on the dump target"
+
+save_dmesg
+save_vmcore
+status=$?
+if [ "$status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
+	reason="the vmcore was saved but not the kernel log (dmesg.txt)"
+fi
+write_status
+finish
+exit "$status"

@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitrd - build lazy-kdump's capture initrd with dracut, when it is
+# missing or stale.
+#
+# Usage: @LIBEXECDIR@/mkinitrd [--force | --check] [--kver KVER | --kernel PATH]
+#   (none)       build when missing or stale (the default; quiet when up
+#                to date)
+#   --force      build even when up to date
+#   --check      build nothing: exit 0 when up to date, 1 when missing or
+#                stale (saying why)
+#   --kver KVER  the initrd lazy-kdump will use after booting KVER
+#                (@STATEDIR@/initrd-KVER.img for /boot/vmlinuz-KVER), e.g.
+#                from a kernel hook. Without it: the initrd 'lazy-kdump load'
+#                uses now, for the crash kernel it loads (KERNEL= or
+#                /boot/vmlinuz-$(uname -r)).
+#   --kernel PATH  that crash kernel instead of KERNEL= (lazy-kdump load
+#                --kernel PATH); the initrd gets the modules of its release
+#
+# The initrd is @STATEDIR@/initrd-$(uname -r).img, lazy-kdump's default.
+# With INITRD= in the configuration lazy-kdump uses that file as it is and
+# this builds nothing. It is stale when older than any of: the crash
+# kernel, the configuration, the dracut module (@DRACUTMODDIR@, with the
+# capture script), makedumpfile, /etc/fstab.
+#
+# dracut runs hostonly (the drivers of this machine's root and dump
+# devices only), with the lazy-kdump module and what it depends on, no
+# early microcode; the new initrd replaces the old one only when complete.
+#
+# Environment: LAZY_KDUMP_CONFIG (as lazy-kdump), DRACUT (the dracut
+# command), LAZY_KDUMP_STATEDIR (@STATEDIR@; tests).
+#
+# Exit status: 0 built or up to date (--check: up to date); 1 failed
+# (--check: stale or missing); 2 invalid command line.
+set -euo pipefail
+# lazy-kdump-lib.sh sets the lkd_* variables.
+# shellcheck disable=SC2154
+
+prog=lazy-kdump-mkinitrd
+conf=${LAZY_KDUMP_CONFIG:-@SYSCONFDIR@/lazy-kdump.conf}
+statedir=${LAZY_KDUMP_STATEDIR:-@STATEDIR@}
+moddir=@DRACUTMODDIR@
+dracut=${DRACUT:-dracut}
+
+say() { printf '%s: %s\n' "$prog" "$*" >&2; }
+die() {
+	say "$*"
+	exit 1
+}
+usage() {
+	sed -n '4,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit "${1:-0}"
+}
+
+mode=build kver='' kernel_opt=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--force) mode=force ;;
+	--check) mode=check ;;
+	--kver)
+		[ $# -ge 2 ] || { say "--kver needs a kernel release"; usage 2 >&2; }
+		kver=$2
+		shift
+		;;
+	--kver=*) kver=${1#--kver=} ;;
+	--kernel)
+		[ $# -ge 2 ] || { say "--kernel needs a path"; usage 2 >&2; }
+		kernel_opt=$2
+		shift
+		;;
+	--kernel=*) kernel_opt=${1#--kernel=} ;;
+	-h | --help) usage 0 ;;
+	*)
+		say "unknown argument '$1'"
+		usage 2 >&2
+		;;
+	esac
+	shift
+done
+
+[ -r "$moddir/lazy-kdump-lib.sh" ] || die "the dracut module is missing ($moddir): reinstall lazy-kdump ('make install')"
+# shellcheck source-path=SCRIPTDIR source=99lazy-kdump/lazy-kdump-lib.sh
+. "$moddir/lazy-kdump-lib.sh"
+
+# kernel_of KVER: the kernel image of that release, where Debian and
+# Fedora-like systems keep it (lazy-kdump's default order).
+kernel_of() {
+	if [ -e "/boot/vmlinuz-$1" ] || [ ! -e "/usr/lib/modules/$1/vmlinuz" ]; then
+		echo "/boot/vmlinuz-$1"
+	else
+		echo "/usr/lib/modules/$1/vmlinuz"
+	fi
+}
+
+# bzimage_release FILE: the kernel release in a bzImage's version string
+# (setup header: "HdrS" at 0x202, kernel_version at 0x20e, + 0x200).
+bzimage_release() {
+	local off
+	[ "$(dd if="$1" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] || return 1
+	off=$(od -An -tu2 -j526 -N2 "$1" | tr -d ' ')
+	[ -n "$off" ] && [ "$off" -gt 0 ] || return 1
+	dd if="$1" bs=1 skip=$((off + 512)) count=160 2>/dev/null |
+		tr '\0' '\n' | head -n 1 | cut -d' ' -f1
+}
+
+initrd_conf=$(lkd_conf_get "$conf" INITRD)
+kernel_conf=$(lkd_conf_get "$conf" KERNEL)
+[ -z "$kernel_opt" ] || kernel_conf=$kernel_opt
+if [ -n "$kver" ]; then
+	if [ -n "$initrd_conf" ] || [ -n "$kernel_conf" ]; then
+		say "KERNEL= or INITRD= is set in $conf: lazy-kdump uses those files whatever kernel runs; nothing to build for $kver"
+		exit 0
+	fi
+	kernel=$(kernel_of "$kver")
+	out=$statedir/initrd-$kver.img
+else
+	if [ -n "$initrd_conf" ]; then
+		[ "$mode" != check ] || exit 0
+		say "INITRD=$initrd_conf is set in $conf: lazy-kdump uses that file as it is; nothing to build"
+		exit 0
+	fi
+	running=$(uname -r)
+	kernel=${kernel_conf:-$(kernel_of "$running")}
+	out=$statedir/initrd-$running.img
+	[ -r "$kernel" ] || die "cannot read the crash kernel $kernel: install it, or set KERNEL= in $conf"
+	kver=$(bzimage_release "$kernel") || kver=''
+	if [ -z "$kver" ]; then
+		say "cannot read the kernel release in $kernel; assuming $running"
+		kver=$running
+	fi
+fi
+[ -r "$kernel" ] || die "cannot read the kernel $kernel of $kver: is linux-image-$kver installed?"
+[ -d "/usr/lib/modules/$kver" ] || [ -d "/lib/modules/$kver" ] ||
+	die "no modules for $kver in /usr/lib/modules: is the kernel package of $kver installed?"
+
+# stale_reason: why $out must be built, or nothing when it is up to date.
+stale_reason() {
+	local t f m c mk
+	if [ ! -e "$out" ]; then
+		echo "$out does not exist"
+		return 0
+	fi
+	t=$(stat -c %Y "$out")
+	mk=$(command -v makedumpfile || true)
+	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} "$moddir" "$moddir"/*; do
+		[ -e "$f" ] || continue
+		read -r m c < <(stat -L -c '%Y %Z' "$f")
+		if [ "$m" -gt "$t" ] || [ "$c" -gt "$t" ]; then
+			echo "$f changed after $out was built"
+			return 0
+		fi
+	done
+}
+
+reason=$(stale_reason)
+if [ "$mode" = check ]; then
+	if [ -n "$reason" ]; then
+		say "stale: $reason"
+		exit 1
+	fi
+	exit 0
+fi
+[ "$mode" = force ] || [ -n "$reason" ] || exit 0
+[ -n "$reason" ] || reason="--force"
+
+[ "$(id -u)" = 0 ] || die "building $out needs root"
+command -v "$dracut" >/dev/null || die "dracut is not installed: install it (apt-get install dracut), or give a capture initrd with INITRD= in $conf"
+
+dump_target=$(lkd_conf_get "$conf" DUMP_TARGET)
+lkd_resolve_target "${dump_target:-/var/crash}" || die "$lkd_error (in $conf)"
+
+mkdir -p "$statedir" /run/lazy-kdump
+# The lock is not in $statedir: lazy-kdump-rearm.path watches that.
+exec 9>/run/lazy-kdump/mkinitrd.lock
+flock 9
+# Someone else may have built it while this waited.
+if [ "$mode" != force ] && [ -z "$(stale_reason)" ]; then
+	exit 0
+fi
+
+tmp=$(mktemp "$out.tmp.XXXXXX")
+trap 'rm -f "$tmp"' EXIT
+say "building $out for $kver ($reason); dump target $lkd_target_spec on $lkd_target_dev"
+start=$(date +%s)
+args=(--force --quiet --hostonly --hostonly-mode strict --no-hostonly-cmdline
+	--no-early-microcode -m lazy-kdump --kver "$kver")
+[ "$lkd_target_root" = 1 ] || args+=(--add-device "$lkd_target_dev")
+if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec \
+	"$dracut" "${args[@]}" "$tmp"; then
+	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
+fi
+chmod 0600 "$tmp"
+mv -f "$tmp" "$out"
+trap - EXIT
+say "built $out: $(($(stat -c %s "$out") / 1024)) KiB in $(($(date +%s) - start)) s"

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Host-side steps of the full-system test, run in the mounted image by
+# tests/full/in-image.sh (ROOT is the image's root). TAP lines (without
+# numbers) on stdout; the details of each step on stderr.
+#
+# Usage: prepare.sh install TOP OUT
+#          copy the clone's files into the image, `make install` there in a
+#          chroot (DESTDIR empty: DKMS builds for the image's kernel, not
+#          the host's), install the test step unit, first phase "enable";
+#          copy the kernel and boot initrd to OUT/boot/
+#        prepare.sh newkernel OUT CRASH_UUID
+#          install the trixie-backports kernel and headers (DKMS builds the
+#          module for it through its hooks), mount the file system
+#          CRASH_UUID on /var/crash, phase "newkernel"; copy its kernel and
+#          boot initrd to OUT/boot/; print "kver KVER"
+#        prepare.sh uninstall
+#          `make uninstall` in the chroot: nothing of lazy-kdump is left but
+#          the configuration the test edited, DKMS forgets the module
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${ROOT:?run through tests/full/in-image.sh}"
+
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+in_root() { chroot "$ROOT" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
+
+# newest_kver: the newest kernel release in the image's /boot.
+newest_kver() {
+	find "$ROOT/boot" -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' |
+		sed 's/^vmlinuz-//' | sort -V | tail -n 1
+}
+
+# copy_boot KVER OUT: the image's kernel and boot initrd, for QEMU.
+copy_boot() {
+	mkdir -p "$2/boot"
+	cp "$ROOT/boot/vmlinuz-$1" "$2/boot/vmlinuz-$1"
+	cp "$ROOT/boot/initrd.img-$1" "$2/boot/initrd.img-$1"
+}
+
+case ${1-} in
+install)
+	top=$2 out=$3
+	src=/usr/local/src/lazy-kdump
+	rm -rf "${ROOT:?}$src"
+	mkdir -p "$ROOT$src"
+	# The clone's files as they are now, committed or not (not build/).
+	(cd "$top" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - --no-recursion) |
+		tar -xf - -C "$ROOT$src"
+	kver=$(newest_kver)
+	start=$SECONDS
+	if in_root make -C "$src" install >&2; then
+		ok "make install in a Debian chroot ($((SECONDS - start)) s)"
+	else
+		nok "make install in a Debian chroot"
+		exit 1
+	fi
+	for f in /usr/local/sbin/lazy-kdump /usr/local/sbin/lazy-cma \
+		/usr/local/lib/lazy-kdump/mkinitrd /usr/lib/systemd/system/lazy-kdump.service \
+		/usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh \
+		/etc/kernel/postinst.d/lazy-kdump /etc/lazy-kdump.conf \
+		/usr/local/share/man/man8/lazy-kdump.8 "/lib/modules/$kver/updates/dkms/lazy_cma.ko*"; do
+		# shellcheck disable=SC2086 # the module may be compressed: a glob
+		if ls $ROOT$f >/dev/null 2>&1; then ok "installed $f"; else nok "installed $f"; fi
+	done
+	if in_root dkms status -m lazy-cma | grep -q "$kver.*installed"; then
+		ok "DKMS lists lazy-cma as installed for $kver"
+	else
+		nok "DKMS lists lazy-cma as installed for $kver"
+	fi
+	v=$(cat "$top/VERSION")
+	if [ "$(in_root lazy-kdump --version)" = "lazy-kdump $v" ] &&
+		in_root modinfo -k "$kver" -F version lazy_cma | grep -qx "$v"; then
+		ok "lazy-kdump --version and the module's version are $v"
+	else
+		nok "lazy-kdump --version and the module's version are $v"
+	fi
+	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
+	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
+	in_root systemctl enable lazy-test.service >&2
+	mkdir -p "$ROOT/var/lib/lazy-test"
+	echo enable >"$ROOT/var/lib/lazy-test/phase"
+	rm -f "$ROOT/var/lib/lazy-test/results.tap"
+	copy_boot "$kver" "$out"
+	echo "kver $kver"
+	;;
+newkernel)
+	out=$2 uuid=$3
+	before=$(newest_kver)
+	"$here/image-dracut-conf.sh" on "$ROOT"
+	start=$SECONDS
+	rc=0
+	in_root apt-get -q -y -t trixie-backports install linux-image-amd64 linux-headers-amd64 >&2 || rc=$?
+	"$here/image-dracut-conf.sh" off "$ROOT"
+	kver=$(newest_kver)
+	if [ "$rc" = 0 ] && [ "$kver" != "$before" ]; then
+		ok "installed the trixie-backports kernel $kver in the image ($((SECONDS - start)) s)"
+	else
+		nok "installed the trixie-backports kernel in the image (apt-get exit $rc, newest kernel $kver)"
+		exit 1
+	fi
+	if ls "$ROOT/lib/modules/$kver/updates/dkms/"lazy_cma.ko* >/dev/null 2>&1; then
+		ok "DKMS built lazy_cma for $kver when it was installed"
+	else
+		nok "DKMS built lazy_cma for $kver when it was installed"
+	fi
+	if [ ! -e "$ROOT/var/lib/lazy-kdump/initrd-$kver.img" ]; then
+		ok "the kernel hook built no capture initrd in a chroot"
+	else
+		nok "the kernel hook built no capture initrd in a chroot"
+	fi
+	printf 'UUID=%s\t/var/crash\text4\tdefaults\t0\t2\n' "$uuid" >>"$ROOT/etc/fstab"
+	echo newkernel >"$ROOT/var/lib/lazy-test/phase"
+	copy_boot "$kver" "$out"
+	echo "kver $kver"
+	;;
+uninstall)
+	src=/usr/local/src/lazy-kdump
+	if in_root make -C "$src" uninstall >&2; then
+		ok "make uninstall in the chroot"
+	else
+		nok "make uninstall in the chroot"
+	fi
+	left=''
+	for f in /usr/local/sbin/lazy-kdump /usr/local/sbin/lazy-cma /usr/local/lib/lazy-kdump \
+		/usr/lib/systemd/system/lazy-kdump.service /usr/lib/systemd/system/lazy-kdump-rearm.path \
+		/etc/systemd/system/sysinit.target.wants/lazy-kdump.service \
+		/etc/systemd/system/lazy-kdump.service.wants /usr/lib/dracut/modules.d/99lazy-kdump \
+		/etc/kernel/postinst.d/lazy-kdump /etc/kernel/postrm.d/lazy-kdump \
+		/usr/lib/kernel/install.d/60-lazy-kdump.install /usr/local/share/man/man8/lazy-kdump.8 \
+		/var/lib/lazy-kdump /var/lib/dkms/lazy-cma; do
+		[ ! -e "$ROOT$f" ] && [ ! -L "$ROOT$f" ] || left="$left $f"
+	done
+	left="$left$(cd "$ROOT" && find usr/src lib/modules -name 'lazy*cma*' -printf ' /%p')"
+	if [ -z "$left" ]; then ok "nothing of lazy-kdump is left"; else nok "nothing of lazy-kdump is left (left:$left)"; fi
+	if [ -e "$ROOT/etc/lazy-kdump.conf" ]; then
+		ok "the edited /etc/lazy-kdump.conf is kept"
+	else
+		nok "the edited /etc/lazy-kdump.conf is kept"
+	fi
+	;;
+*)
+	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | uninstall" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The capture script (dracut/lazy-kdump-capture.sh) on the host, under every
+# shell it must run in (busybox sh, dash, bash): config parsing, the dump
+# directory and its files, and each failure path, with a fake makedumpfile
+# and the target given as a directory (LAZY_KDUMP_NOMOUNT=1, no mount, no
+# final action). The VM tests run it for real in a crash kernel.
+#
+# Usage: test-capture.sh CAPTURE_SCRIPT
+set -euo pipefail
+
+script=$(realpath "${1:?usage: test-capture.sh CAPTURE_SCRIPT}")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	local l
+	for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+# expect DESC COND...: pass when the test command COND succeeds.
+expect() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc" "failed: $*" "log: $(tail -n 5 "$case_dir/run/capture.log" 2>/dev/null | tr '\n' '|')"; fi
+}
+
+# The fake makedumpfile: FAKE_MDF says how it behaves.
+#   ok        dmesg and dump written
+#   fail      the dump fails half-way
+#   enospc    the dump fails half-way with ENOSPC
+#   nodmesg   --dump-dmesg fails, the dump works
+mkdir -p "$tmp/bin"
+cat >"$tmp/bin/makedumpfile" <<'EOF'
+#!/bin/sh
+echo "$*" >>"$FAKE_MDF_LOG"
+if [ "$1" = --dump-dmesg ]; then
+	[ "$FAKE_MDF" = nodmesg ] && { echo "dump_dmesg: Can't find the log buffer" >&2; exit 1; }
+	echo "[   42.000000] Kernel panic - not syncing: sysrq triggered crash" >"$3"
+	exit 0
+fi
+for a; do src=$out; out=$a; done
+case $FAKE_MDF in
+ok | nodmesg) cat "$src" >"$out"; printf 'Copying data  : [ 50.0 %%]\rCopying data  : [100.0 %%]\n' ;;
+fail) head -c 10 "$src" >"$out"; echo "readpage_elf: Can't read the dump memory(/proc/vmcore)." >&2; echo "makedumpfile Failed." >&2; exit 1 ;;
+enospc) head -c 10 "$src" >"$out"; echo "write_buffer: Can't write the dump file($out). No space left on device" >&2; exit 1 ;;
+esac
+EOF
+chmod +x "$tmp/bin/makedumpfile"
+printf 'ELF fake vmcore\n' >"$tmp/vmcore"
+
+shells=()
+for s in "busybox sh" dash bash; do
+	command -v "${s%% *}" >/dev/null && shells+=("$s")
+done
+
+# capture SHELL CASE CONFIG CMDLINE FAKE_MDF [VMCORE]: run the script;
+# sets case_dir, rc.
+capture() {
+	local sh=$1 name=$2 conf=$3 cmdline=$4 mdf=$5 vmcore=${6:-$tmp/vmcore}
+	case_dir=$tmp/${sh// /-}-$name
+	mkdir -p "$case_dir/target" "$case_dir/run"
+	printf '%s\n' "$conf" >"$case_dir/lazy-kdump.conf"
+	printf '%s\n' "$cmdline" >"$case_dir/cmdline"
+	rc=0
+	# shellcheck disable=SC2086 # "busybox sh"
+	env PATH="$tmp/bin:$PATH" FAKE_MDF="$mdf" FAKE_MDF_LOG="$case_dir/mdf.log" \
+		LAZY_KDUMP_CONF="$case_dir/lazy-kdump.conf" LAZY_KDUMP_VMCORE="$vmcore" \
+		LAZY_KDUMP_CMDLINE="$case_dir/cmdline" LAZY_KDUMP_MNT="$case_dir/target" \
+		LAZY_KDUMP_NOMOUNT=1 LAZY_KDUMP_FINAL=none \
+		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
+		LAZY_KDUMP_KMSG=0 $sh "$script" >"$case_dir/out" 2>&1 || rc=$?
+}
+
+# The one dump directory under DIR (empty when none or several).
+one_dir() {
+	local dirs=("$1"/*/)
+	[ ${#dirs[@]} -eq 1 ] && [ -d "${dirs[0]}" ] && echo "${dirs[0]%/}"
+}
+status_of() { sed -n "s/^$2=//p" "$1/status" 2>/dev/null; }
+
+for sh in "${shells[@]}"; do
+	# A complete capture, with every config syntax the config file allows.
+	conf="# comment
+KERNEL = /boot/vmlinuz-x   # lazy-kdump's key: ignored here
+DUMP_TARGET = '/var/crash'   # quoted
+CORE_COLLECTOR=\"makedumpfile -l -d 31 --message-level 7\"
+FINAL_ACTION=poweroff
+UNKNOWN_KEY=whatever"
+	capture "$sh" ok "$conf" "root=/dev/vda lazy_kdump.host=web01 ro" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: a complete capture exits 0" [ "$rc" -eq 0 ]
+	expect "$sh: the directory is <host>-<date>" \
+		grep -Eq '/web01-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$' <<<"$d"
+	expect "$sh: vmcore holds the dump" cmp -s "$tmp/vmcore" "$d/vmcore"
+	expect "$sh: no vmcore.incomplete left" [ ! -e "$d/vmcore.incomplete" ]
+	expect "$sh: dmesg.txt has the panic line" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
+	expect "$sh: status says saved" [ "$(status_of "$d" result)" = saved ]
+	expect "$sh: status names the host" [ "$(status_of "$d" host)" = web01 ]
+	expect "$sh: the collector got its options from the double-quoted value" \
+		grep -qx -- "-l -d 31 --message-level 7 $tmp/vmcore $d/vmcore.incomplete" "$case_dir/mdf.log"
+	expect "$sh: dmesg was saved before the dump" \
+		[ "$(head -n 1 "$case_dir/mdf.log" | cut -d' ' -f1)" = --dump-dmesg ]
+	expect "$sh: lazy-kdump.log tells the story" grep -q 'saved .*/vmcore' "$d/lazy-kdump.log"
+
+	# DEVICE:PATH with the device ignored (no mount here); the collector fails.
+	capture "$sh" fail "DUMP_TARGET=UUID=0a1b-2c3d:/dumps" "" fail
+	d=$(one_dir "$case_dir/target/dumps" || true)
+	expect "$sh: a failing collector exits 1" [ "$rc" -eq 1 ]
+	expect "$sh: DEVICE:PATH writes under PATH; the host name falls back to uname -n" \
+		grep -q "/dumps/$(printf %s "$(uname -n)" | tr -c 'A-Za-z0-9._-' _)-" <<<"$d"
+	expect "$sh: failed collector: dmesg.txt kept" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
+	expect "$sh: failed collector: no vmcore" [ ! -e "$d/vmcore" ]
+	expect "$sh: failed collector: the partial dump stays marked incomplete" [ -s "$d/vmcore.incomplete" ]
+	expect "$sh: failed collector: status says so, with its message" \
+		grep -q "reason=.*exit status 1.*makedumpfile Failed" "$d/status"
+	expect "$sh: failed collector: status result" [ "$(status_of "$d" result)" = collector-failed ]
+
+	# ENOSPC.
+	capture "$sh" enospc "" "" enospc
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: ENOSPC exits 1" [ "$rc" -eq 1 ]
+	expect "$sh: ENOSPC: dmesg.txt kept" [ -s "$d/dmesg.txt" ]
+	expect "$sh: ENOSPC: the partial dump is removed" [ ! -e "$d/vmcore.incomplete" ] && [ ! -e "$d/vmcore" ]
+	expect "$sh: ENOSPC: status result no-space, says what to do" \
+		grep -q 'reason=the dump target is full.*free space' "$d/status"
+	expect "$sh: ENOSPC: vmcore=removed" [ "$(status_of "$d" vmcore)" = removed ]
+
+	# dmesg fails, the dump works.
+	capture "$sh" nodmesg "" "" nodmesg
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: no dmesg: the vmcore is still saved" [ "$rc" -eq 0 ] && [ -s "$d/vmcore" ]
+	expect "$sh: no dmesg: status dmesg=failed" [ "$(status_of "$d" dmesg)" = failed ]
+
+	# Not a crash kernel: nothing happens.
+	capture "$sh" novmcore "" "" ok "$tmp/no-such-vmcore"
+	expect "$sh: without a vmcore it exits 2 and writes nothing" \
+		[ "$rc" -eq 2 ] && [ -z "$(ls -A "$case_dir/target")" ]
+
+	# A DUMP_TARGET that is not a path.
+	capture "$sh" badtarget "DUMP_TARGET=var/crash" "" ok
+	expect "$sh: a relative DUMP_TARGET is refused with the syntax" \
+		[ "$rc" -eq 1 ] && grep -q 'neither PATH nor DEVICE:PATH' "$case_dir/out"
+	expect "$sh: ... and the status is kept in memory" grep -q '^result=no-target' "$case_dir/run/status"
+
+	# Two captures in the same second do not share a directory.
+	capture "$sh" twice "" "lazy_kdump.host=h" ok
+	mkdir -p "$case_dir/target/var/crash/h-$(date +%Y-%m-%d-%H:%M:%S)"
+	capture "$sh" twice "" "lazy_kdump.host=h" ok
+	expect "$sh: an existing directory is not reused" \
+		[ "$(find "$case_dir/target/var/crash" -name vmcore | wc -l)" -ge 2 ]
+
+	# No writable scratch directory (/run and $TMPDIR unusable): the dump is
+	# still saved. A redirection error must not end the script (it would in
+	# dash and busybox sh on a special built-in such as ':').
+	printf x >"$tmp/afile"
+	LAZY_KDUMP_RUNDIR=$tmp/afile/run TMPDIR=$tmp/afile capture "$sh" norun "" "" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: without a scratch directory the dump is still saved" \
+		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]
+
+	# A host name with a slash cannot escape the dump path.
+	capture "$sh" slash "" "lazy_kdump.host=../x/y" ok
+	expect "$sh: the host name is one path component" \
+		[ -n "$(find "$case_dir/target/var/crash" -mindepth 1 -maxdepth 1 -name '.._x_y-*')" ]
+done
+
+echo "1..$n"

@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The service's helper scripts on the host, installed by `make install`
+# into a temporary prefix, with a fake systemctl that answers from files
+# and logs what it was asked:
+#   no-other-kdump  steps aside for an active or enabled kdump-tools or
+#                   kdump-utils, not for kdump-tools with USE_KDUMP=0
+#   rearm           reloads lazy-kdump.service only when it is active and
+#                   the config, kernel or initrd changed after arming
+#   kernel-hook     does nothing when the service is not enabled; builds
+#                   nothing in a chroot; removes a kernel's initrd
+# The full-system test runs them for real (tests/full/).
+#
+# Usage: test-service-scripts.sh TOP
+set -euo pipefail
+
+top=$(realpath "${1:?usage: test-service-scripts.sh TOP}")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	shift
+	local l
+	for l in "$@"; do printf '#   %s\n' "$l"; done
+}
+expect() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc" "failed: $*" "stderr: $(tr '\n' '|' <"$tmp/err" 2>/dev/null)" "systemctl: $(tr '\n' '|' <"$tmp/calls" 2>/dev/null)"; fi
+}
+
+p=$tmp/prefix
+if ! make -s -C "$top" install DESTDIR= PREFIX="$p" SYSCONFDIR="$tmp/etc" \
+	UNITDIR="$p/units" DRACUTDIR="$p/dracut" KERNELINSTALLDIR="$p/kernel-install" \
+	DKMSSRCDIR="$p/src" DKMS=no O="$tmp/build" >"$tmp/make.log" 2>&1; then
+	fail "make install into a temporary prefix" "$(tail -n 5 "$tmp/make.log" | tr '\n' '|')"
+	echo "1..$n"
+	exit 0
+fi
+lib=$p/lib/lazy-kdump
+
+# The fake systemctl: $tmp/sd/UNIT.active and UNIT.enabled hold the answers.
+mkdir -p "$tmp/bin" "$tmp/sd"
+cat >"$tmp/bin/systemctl" <<'FAKE'
+#!/bin/sh
+echo "$*" >>"$FAKE_SD/../calls"
+q=''
+[ "$1" = -q ] && q=1 && shift
+case $1 in
+show) [ "$2" = -P ] && cat "$FAKE_SD/$4.active" 2>/dev/null || echo inactive ;;
+is-enabled)
+	e=$(cat "$FAKE_SD/$2.enabled" 2>/dev/null || echo disabled)
+	[ -n "$q" ] || echo "$e"
+	[ "$e" = enabled ]
+	;;
+reload) exit 0 ;;
+*) exit 0 ;;
+esac
+FAKE
+chmod +x "$tmp/bin/systemctl"
+run() { env PATH="$tmp/bin:$PATH" FAKE_SD="$tmp/sd" "$@" 2>"$tmp/err"; }
+reset() { rm -f "$tmp/sd"/* "$tmp/calls"; }
+
+# no-other-kdump
+reset
+expect "no-other-kdump: no other kdump service -> 0" run "$lib/no-other-kdump"
+echo active >"$tmp/sd/kdump.service.active"
+expect "no-other-kdump: kdump.service (kdump-utils) active -> 1" \
+	bash -c "! env PATH='$tmp/bin:$PATH' FAKE_SD='$tmp/sd' '$lib/no-other-kdump' 2>'$tmp/err'"
+expect "... saying what to do" grep -q 'kdump.service is active: not arming.*systemctl disable --now kdump.service' "$tmp/err"
+reset
+echo enabled >"$tmp/sd/kdump-tools.service.enabled"
+expect "no-other-kdump: kdump-tools.service enabled (starts later at boot) -> 1" \
+	bash -c "! env PATH='$tmp/bin:$PATH' FAKE_SD='$tmp/sd' '$lib/no-other-kdump' 2>'$tmp/err'"
+echo 'USE_KDUMP=0' >"$tmp/kdump-tools"
+expect "no-other-kdump: kdump-tools enabled with USE_KDUMP=0 -> 0" \
+	run env LAZY_KDUMP_TOOLS_DEFAULT="$tmp/kdump-tools" "$lib/no-other-kdump"
+echo 'USE_KDUMP=1' >"$tmp/kdump-tools"
+expect "no-other-kdump: kdump-tools enabled with USE_KDUMP=1 -> 1" \
+	bash -c "! env PATH='$tmp/bin:$PATH' FAKE_SD='$tmp/sd' LAZY_KDUMP_TOOLS_DEFAULT='$tmp/kdump-tools' '$lib/no-other-kdump' 2>'$tmp/err'"
+
+# rearm, as if systemd ran (LAZY_KDUMP_SYSTEMD_RUNDIR).
+mkdir -p "$tmp/state" "$tmp/sdrun"
+touch -d '2020-01-01' "$tmp/kernel" "$tmp/initrd"
+printf 'INITRD=%s\n' "$tmp/initrd" >"$tmp/etc/lazy-kdump.conf"
+touch -d '2020-01-01' "$tmp/etc/lazy-kdump.conf"
+printf 'armed=1\narmed_at=%s\nkernel=%s\ninitrd=%s\n' "$(date +%s)" "$tmp/kernel" "$tmp/initrd" >"$tmp/state/state"
+rearm() {
+	run env LAZY_KDUMP_STATE_DIR="$tmp/state" LAZY_KDUMP_CONFIG="$tmp/etc/lazy-kdump.conf" \
+		LAZY_KDUMP_SYSTEMD_RUNDIR="$1" "$lib/rearm"
+}
+reset
+rearm "$tmp/none"
+expect "rearm: no running systemd -> systemctl is not asked" test ! -e "$tmp/calls"
+reset
+rearm "$tmp/sdrun"
+expect "rearm: service inactive -> no reload" bash -c "[ -e '$tmp/calls' ] && ! grep -q '^reload' '$tmp/calls'"
+echo active >"$tmp/sd/lazy-kdump.service.active"
+reset
+echo active >"$tmp/sd/lazy-kdump.service.active"
+rearm "$tmp/sdrun"
+expect "rearm: active, nothing changed since arming -> no reload" bash -c "! grep -q '^reload' '$tmp/calls'"
+touch "$tmp/etc/lazy-kdump.conf"
+sleep 1.1
+printf 'armed=1\narmed_at=%s\nkernel=%s\ninitrd=%s\n' "$(($(date +%s) - 1))" "$tmp/kernel" "$tmp/initrd" >"$tmp/state/state"
+touch "$tmp/initrd"
+reset
+echo active >"$tmp/sd/lazy-kdump.service.active"
+rearm "$tmp/sdrun"
+expect "rearm: the initrd changed after arming -> reload" grep -qx 'reload lazy-kdump.service' "$tmp/calls"
+expect "... saying why" grep -q "$tmp/initrd changed after kdump was armed: re-arming" "$tmp/err"
+reset
+echo reloading >"$tmp/sd/lazy-kdump.service.active"
+rearm "$tmp/sdrun"
+expect "rearm: while the service reloads -> nothing (that run picks the change up)" bash -c "! grep -q '^reload' '$tmp/calls'"
+
+# kernel-hook
+reset
+expect "kernel-hook add: service not enabled -> nothing built" run "$lib/kernel-hook" add 9.9.9-test
+expect "... only is-enabled was asked" test "$(cat "$tmp/calls")" = "-q is-enabled lazy-kdump.service"
+echo enabled >"$tmp/sd/lazy-kdump.service.enabled"
+if [ ! -d /run/systemd/system ]; then
+	run "$lib/kernel-hook" add 9.9.9-test || true
+	expect "kernel-hook add: no running systemd (a chroot, an image) -> says it builds at boot" \
+		grep -q 'the capture initrd of 9.9.9-test is built when 9.9.9-test boots' "$tmp/err"
+fi
+expect "kernel-hook: a bad action is refused" bash -c "! env PATH='$tmp/bin:$PATH' FAKE_SD='$tmp/sd' '$lib/kernel-hook' frobnicate 1 2>/dev/null"
+expect "postinst.d hook runs kernel-hook add" grep -q "kernel-hook add \"\$1\"" "$tmp/etc/kernel/postinst.d/lazy-kdump"
+# shellcheck disable=SC2016 # the literal text of the plugin
+expect "kernel-install plugin passes add/remove KVER" grep -q 'kernel-hook "$1" "$2"' "$p/kernel-install/60-lazy-kdump.install"
+
+echo "1..$n"

@@ -1,0 +1,16 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck source-path=SCRIPTDIR
+# Crash phase of t_kdump_notarget.sh: the capture initrd's config names a
+# dump device that does not exist; the capture script must give up after
+# lazy_kdump.wait seconds and still reboot. host/check_kdump_notarget.sh
+# reads the console and the (untouched) disk.
+# shellcheck source=tap.sh
+. /lazy/tests/tap.sh
+# shellcheck source=kdump.sh
+. /lazy/tests/kdump.sh
+
+check "the config appended to the capture initrd overrides the built-in one" \
+	grep -q '^DUMP_TARGET=LABEL=nosuchdisk:' /etc/lazy-kdump.conf
+kd_capture
+exit 1

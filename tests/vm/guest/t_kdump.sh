@@ -1,0 +1,75 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck source-path=SCRIPTDIR
+# lazy-kdump end to end on a guest booted without crashkernel=: load with
+# the auto size (kernel and initrd from /etc/lazy-kdump.conf), status, resize
+# up and down (armed after each), panic. crash_kdump.sh runs the capture
+# script in the crash kernel onto /dev/vda (a fresh ext4 file system from
+# qemu-run.sh -d), which reboots; host/check_kdump.sh reads the dump.
+#
+# Environment (tests/vm/bisect-crash-size.sh): KDUMP_SIZE=N[M] loads with
+# --size N instead of auto; KDUMP_NORESIZE=1 skips the resizes.
+# shellcheck source=tap.sh
+. /lazy/tests/tap.sh
+# shellcheck source=lcma.sh
+. /lazy/tests/lcma.sh
+# shellcheck source=kdump.sh
+. /lazy/tests/kdump.sh
+
+kd_require
+grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
+[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+
+hostname lazy-e2e
+diag "crash host name: $(hostname)"
+kd_run lazy-kdump status
+is "$KD_RC" 3 "status exits 3 before load (not armed)"
+auto=$(kd_estimate_json total)
+cmp_ok "${auto:-0}" -gt 0 "estimate --json gives a total ($auto bytes)"
+diag "$(lazy-kdump estimate 2>&1)"
+
+size_opt=''
+[ -z "${KDUMP_SIZE:-}" ] || size_opt="--size $KDUMP_SIZE"
+kd_mark "load start"
+t0=$(cut -d' ' -f1 /proc/uptime)
+# The host name goes on the crash command line for the capture's directory.
+# shellcheck disable=SC2086 # $size_opt is an option and its value
+kd_run lazy-kdump load $size_opt --append "lazy_kdump.host=$(hostname)"
+t1=$(cut -d' ' -f1 /proc/uptime)
+kd_mark "load end"
+if [ "$KD_RC" -eq 0 ]; then
+	ok "lazy-kdump load${size_opt:+ $size_opt} (auto size from the files) exits 0"
+	diag "$KD_OUT"
+else
+	not_ok "lazy-kdump load${size_opt:+ $size_opt} exits 0"
+	diag "exit status $KD_RC" "$KD_OUT"
+	exit 1
+fi
+diag "load took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s (guest uptime $t0 -> $t1)"
+if [ -n "${KDUMP_SIZE:-}" ]; then
+	want=$(size_bytes "$KDUMP_SIZE")
+else
+	want=$auto
+fi
+kd_is_armed "armed: status 0, kexec_crash_loaded 1, crash region of $want bytes in iomem" "$want" || exit 1
+is "$(kd_status_json size_auto)" "$([ -n "${KDUMP_SIZE:-}" ] && echo false || echo true)" "status --json records how the size was chosen"
+is "$(lcma_json lazy-kdump crash)" true "lazy-cma lists the lazy-kdump buffer, bound"
+
+if [ "${KDUMP_NORESIZE:-0}" != 1 ]; then
+	base=$(kd_status_json region_len)
+	up=$((base + (64 << 20)))
+	kd_run lazy-kdump resize "$((up >> 20))M"
+	is "$KD_RC" 0 "resize +64M to $((up >> 20))M exits 0" || diag "$KD_OUT"
+	kd_is_armed "still armed after growing, region $((up >> 20))M" "$up"
+	down=$((base - (8 << 20)))
+	kd_run lazy-kdump resize "$((down >> 20))M"
+	is "$KD_RC" 0 "resize down to $((down >> 20))M exits 0" || diag "$KD_OUT"
+	kd_is_armed "still armed after shrinking, region $((down >> 20))M" "$down"
+	kd_run lazy-kdump resize auto
+	is "$KD_RC" 0 "resize auto (back to the estimate) exits 0" || diag "$KD_OUT"
+	kd_is_armed "still armed at the auto size" "$auto" || exit 1
+fi
+
+diag "panic at epoch $(date +%s)"
+kd_mark "panic"
+crash_now
