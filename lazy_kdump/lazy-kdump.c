@@ -693,16 +693,17 @@ static int pick_size(struct context *c, const struct verb *v,
 /* Refuse sizes that cannot hold the images. Prints. */
 static int check_size(uint64_t size, const struct prepared *p)
 {
-	char a[32], b[32], d[32];
+	/* One buffer per argument: they are all formatted before the call. */
+	char a[32], b[32], d[32], m[32], t[32];
 
 	if (size < p->est.hard_min) {
 		log_msg("A crash region of %s cannot hold these files: the kernel (init_size %s), the initrd (%s) and the load segments need at least %s. Give at least --size %s, or 'auto' (%s).",
 			fmt_size(size, a, sizeof(a)),
 			fmt_mib(p->est.term[EST_KERNEL].bytes, b, sizeof(b)),
 			fmt_mib(p->est.term[EST_INITRD].bytes, d, sizeof(d)),
-			fmt_size(p->est.hard_min, a, sizeof(a)),
-			fmt_size(p->est.hard_min, b, sizeof(b)),
-			fmt_size(p->est.total, d, sizeof(d)));
+			fmt_size(p->est.hard_min, m, sizeof(m)),
+			fmt_size(p->est.hard_min, m, sizeof(m)),
+			fmt_size(p->est.total, t, sizeof(t)));
 		return -ENOSPC;
 	}
 	if (size < p->est.total)
@@ -1256,13 +1257,14 @@ static int verb_resize(struct context *c, const struct verb *v, int argc,
 	if (take_lock(c) < 0)
 		return EXIT_FAILURE;
 	read_state(c, &st, &have);
+	/* A boot-time reservation has no buffer of ours: check it first. */
+	if (have && st.boot_time) {
+		log_msg("kdump uses the boot-time crashkernel= reservation, which cannot be resized at run time: change crashkernel= and reboot, or boot without it and use '" PROG " load'.");
+		goto out;
+	}
 	if (!have || !st.main_addr || !st.kernel) {
 		log_msg("kdump is not armed by lazy-kdump (no %s/" STATE_FILE "): use '" PROG " load'.",
 			c->state_dir);
-		goto out;
-	}
-	if (st.boot_time) {
-		log_msg("kdump uses the boot-time crashkernel= reservation, which cannot be resized at run time: change crashkernel= and reboot, or boot without it and use '" PROG " load'.");
 		goto out;
 	}
 	if (prepare(c, &st, &p) < 0)
