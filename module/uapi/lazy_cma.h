@@ -28,7 +28,8 @@
  * mmap(2) of the device maps a buffer: the offset is the buffer's physical
  * address, the length at most the buffer's length, and the buffer is
  * zeroed before it is first mapped. A mapped buffer cannot be freed,
- * moved, shrunk or bound (-EBUSY); a bound buffer cannot be mapped (-EBUSY).
+ * moved, shrunk or bound (-EBUSY); a bound buffer, or one being
+ * resized, cannot be mapped (-EBUSY).
  */
 #ifndef _UAPI_LINUX_LAZY_CMA_H
 #define _UAPI_LINUX_LAZY_CMA_H
