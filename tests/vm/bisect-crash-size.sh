@@ -18,6 +18,8 @@
 #
 # Environment:
 #   CONFIRM          captures per size (default 3)
+#   BISECT_AUTO=MiB  the auto size, already known to capture: not tried again
+#   BISECT_RANGE="LO HI"  resume: LO MiB known to fail, HI MiB to capture
 #   LAZY_CMA_KO      lazy_cma.ko file(s) to use (default: build-module.sh's)
 #   LAZY_KDUMP_CACHE see scripts/common.sh
 # Output: one line per capture, then
@@ -112,13 +114,23 @@ passes() {
 }
 
 echo "# $suite: kernel $KVER, 2 GiB guest, busybox capture initrd ($(du -k "$(dirname "$initrd")/crash-$(basename "$initrd")" | cut -f1) KiB), CONFIRM=$confirm; logs in $out"
-passes auto || die "the auto size does not capture on $KVER: nothing to bisect (logs: $out/auto-*)"
-[ -n "$auto_bytes" ] || die "no auto size in $out/auto-1.out"
-auto_mib=$((auto_bytes >> 20))
-echo "# auto size ${auto_mib} MiB captures; hard minimum ${hard_mib} MiB"
+if [ -n "${BISECT_AUTO:-}" ]; then
+	auto_mib=$BISECT_AUTO
+	echo "# auto size ${auto_mib} MiB (BISECT_AUTO: not tried again); hard minimum ${hard_mib} MiB"
+else
+	passes auto || die "the auto size does not capture on $KVER: nothing to bisect (logs: $out/auto-*)"
+	[ -n "$auto_bytes" ] || die "no auto size in $out/auto-1.out"
+	auto_mib=$((auto_bytes >> 20))
+	echo "# auto size ${auto_mib} MiB captures; hard minimum ${hard_mib} MiB"
+fi
 
 # Invariant: hi passes (CONFIRM times), lo fails (or cannot be loaded).
 lo=$(((hard_mib - 1) / 2 * 2)) hi=$auto_mib
+if [ -n "${BISECT_RANGE:-}" ]; then
+	read -r lo hi <<<"$BISECT_RANGE"
+	[[ $lo =~ ^[0-9]+$ && $hi =~ ^[0-9]+$ && $lo -lt $hi ]] || die "BISECT_RANGE='$BISECT_RANGE': want \"LO HI\" in MiB, LO < HI"
+	echo "# resuming between ${lo} MiB (fails) and ${hi} MiB (captures)"
+fi
 while [ $((hi - lo)) -gt 2 ]; do
 	mid=$(((lo + hi) / 2))
 	mid=$((mid - mid % 2))

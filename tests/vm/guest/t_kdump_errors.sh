@@ -88,14 +88,16 @@ kd_nothing_left "--size 3G: nothing reserved or loaded"
 # cannot be reclaimed without swap), then ask for more than is left ---
 free0=$(free_kb)
 hog=$((free0 / 1024 - 256))
-dd if=/dev/zero of=/tmp/hog bs=1M count="$hog" 2>/dev/null
+mkdir -p /tmp/hog
+mount -t tmpfs -o size="$((hog + 16))m" hog /tmp/hog
+dd if=/dev/zero of=/tmp/hog/fill bs=1M count="$hog" 2>/dev/null
 left=$(($(free_kb) / 1024))
-diag "took ${hog} MiB with /tmp/hog: ${left} MiB free"
+diag "took $(($(stat -c %s /tmp/hog/fill) >> 20)) MiB with a tmpfs file: ${left} MiB free"
 want=$((left + 128))
 kd_refused "--size ${want}M with ${left} MiB free: says no contiguous memory, how to compact or ask for less" \
 	"no contiguous" "compact" "--size" -- lazy-kdump load --size "${want}M"
 kd_nothing_left "--size ${want}M: nothing reserved or loaded"
-rm -f /tmp/hog
+umount /tmp/hog
 cmp_ok "$(free_kb)" -ge $((free0 - $(free_slack_kb))) "MemFree is back after the failed load and the hog ($free0 kB before)"
 
 # --- already armed, then unload gives everything back ---
