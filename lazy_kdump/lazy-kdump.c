@@ -979,12 +979,16 @@ static void explain_failure(struct context *c, struct real *rl,
 			uint64_t want = out->step == ARM_STEP_ALLOC ? rq->size : rq->low_size;
 
 			mib = largest_window(name);
-			if (mib)
+			if (mib && out->step == ARM_STEP_ALLOC_LOW)
+				snprintf(hint, sizeof(hint),
+					 "A crash region above 4 GiB needs a low companion of %s below 4 GiB (the crash kernel's DMA and swiotlb), and no contiguous %s is free there; the largest usable window below 4 GiB was %" PRIu64 " MiB (kernel log). Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
+					 fmt_size(want, a, sizeof(a)),
+					 fmt_size(want, b, sizeof(b)), mib);
+			else if (mib)
 				snprintf(hint, sizeof(hint),
 					 "No contiguous %s is free%s; the largest usable window was %" PRIu64 " MiB (kernel log). Free or compact memory ('echo 1 > /proc/sys/vm/compact_memory') and try again, or ask for less ('" PROG " load --size %" PRIu64 "M' if that still holds the images; hard minimum %s).",
 					 fmt_size(want, a, sizeof(a)),
-					 out->step == ARM_STEP_ALLOC_LOW || !rq->high ?
-					 " below 4 GiB" : "",
+					 rq->high ? " above 4 GiB" : "",
 					 mib, mib, fmt_size(p->est.hard_min, b, sizeof(b)));
 			else
 				snprintf(hint, sizeof(hint),
@@ -1171,8 +1175,9 @@ static int verb_load(struct context *c, const struct verb *v, int argc,
 		       fmt_size(out.main_len, a, sizeof(a)),
 		       is_auto ? "auto" : "as asked");
 		if (out.fell_back_high)
-			printf("  No window below 4 GiB (%s): placed high with a low companion.\n",
-			       strerror(-out.low_err));
+			printf("  No contiguous %s was free below 4 GiB: placed above 4 GiB, with a %s low companion below 4 GiB for the crash kernel's DMA (as crashkernel=,high does).\n",
+			       fmt_size(out.main_len, a, sizeof(a)),
+			       fmt_size(out.low_len, b, sizeof(b)));
 		describe_region("crash region", out.main_addr, out.main_len,
 				out.high);
 		if (out.low_len)

@@ -237,6 +237,7 @@ run_attempt() {
 				"LAZYTEST EXPECT-CRASH"*)
 					expect_crash=1
 					wait_since=$now
+					notes+=("$group attempt $n: the guest panics after $(secs $((now - start))) s")
 					;;
 				"LAZYTEST EXPECT-REBOOT"*)
 					expect_reboot=1

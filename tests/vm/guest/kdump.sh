@@ -6,12 +6,15 @@
 #   kd_run CMD...               run CMD; KD_OUT (stdout+stderr), KD_RC
 #   kd_status_json FIELD        a number, string or boolean of
 #                               `lazy-kdump status --json` (region fields:
-#                               region_addr, region_len)
+#                               region_addr, region_len, region_high;
+#                               of the low companion: low_addr, low_len)
 #   kd_estimate_json FIELD      a number of `lazy-kdump estimate --json`
 #   kd_is_armed DESC [SIZE]     status exits 0 and says armed, kexec_crash_loaded
-#                               is 1, kexec_crash_size and the iomem "Crash
+#                               is 1, kexec_crash_size (+ the companion on
+#                               6.12+) and the iomem "Crash
 #                               kernel" range match the recorded region (of
-#                               SIZE bytes when given)
+#                               SIZE bytes when given); with a low companion
+#                               (placement high) iomem has its range too
 #   kd_refused DESC PHRASE... CMD...
 #                               CMD exits 1 and its message holds every
 #                               PHRASE (fixed strings, any case); PHRASEs end
@@ -49,6 +52,9 @@ kd_status_json() {
 	case $1 in
 	region_addr) echo "$j" | sed -n 's/.*"region": {"addr": "\([^"]*\)".*/\1/p' ;;
 	region_len) echo "$j" | sed -n 's/.*"region": {[^}]*"len": \([0-9]*\).*/\1/p' ;;
+	region_high) echo "$j" | sed -n 's/.*"region": {[^}]*"high": \([a-z]*\).*/\1/p' ;;
+	low_addr) echo "$j" | sed -n 's/.*"low_region": {"addr": "\([^"]*\)".*/\1/p' ;;
+	low_len) echo "$j" | sed -n 's/.*"low_region": {[^}]*"len": \([0-9]*\).*/\1/p' ;;
 	*) echo "$j" | sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1 ;;
 	esac
 }
@@ -59,21 +65,30 @@ kd_estimate_json() {
 }
 
 kd_is_armed() {
-	local desc=$1 size=${2:-} len addr bad=''
+	local desc=$1 size=${2:-} len addr low_len low_addr want cs bad=''
 	kd_run lazy-kdump status
 	[ "$KD_RC" -eq 0 ] || bad="status exited $KD_RC"
 	case $KD_OUT in *"kdump: armed"*) ;; *) bad="$bad; status does not say 'kdump: armed'" ;; esac
 	[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || bad="$bad; kexec_crash_loaded is not 1"
 	len=$(kd_status_json region_len)
 	addr=$(kd_status_json region_addr)
+	low_len=$(kd_status_json low_len)
+	low_addr=$(kd_status_json low_addr)
 	if [ -z "$len" ] || [ -z "$addr" ]; then
 		bad="$bad; status --json has no region"
 	else
 		[ -z "$size" ] || [ "$len" = "$size" ] || bad="$bad; region is $len bytes, not $size"
-		[ "$(cat /sys/kernel/kexec_crash_size)" = "$len" ] ||
-			bad="$bad; kexec_crash_size $(cat /sys/kernel/kexec_crash_size) != region $len"
-		[ "$(iomem_ranges 'Crash kernel' | tr '\n' ' ')" = "$(printf '%x %x ' "$((addr))" "$((addr + len - 1))")" ] ||
-			bad="$bad; /proc/iomem 'Crash kernel' is '$(iomem_ranges 'Crash kernel' | tr '\n' ' ')', not the region $addr+$len"
+		# With a low companion 6.1 reports crashk_res alone, later
+		# kernels crashk_res + crashk_low_res.
+		cs=$(cat /sys/kernel/kexec_crash_size)
+		[ "$cs" = "$len" ] || { [ -n "$low_len" ] && [ "$cs" = $((len + low_len)) ]; } ||
+			bad="$bad; kexec_crash_size $cs != region $len${low_len:+ (+ low companion $low_len)}"
+		# iomem lists by address: the low companion, when any, first.
+		want=$(printf '%x %x ' "$((addr))" "$((addr + len - 1))")
+		[ -z "$low_len" ] ||
+			want=$(printf '%x %x %s' "$((low_addr))" "$((low_addr + low_len - 1))" "$want")
+		[ "$(iomem_ranges 'Crash kernel' | tr '\n' ' ')" = "$want" ] ||
+			bad="$bad; /proc/iomem 'Crash kernel' is '$(iomem_ranges 'Crash kernel' | tr '\n' ' ')', not '$want' (region $addr+$len${low_len:+, low companion $low_addr+$low_len})"
 	fi
 	if [ -z "$bad" ]; then
 		ok "$desc"
