@@ -822,6 +822,8 @@ static int take_lock(struct context *c)
 {
 	int r;
 
+	if (c->lock_fd >= 0)	/* held already (reload running load) */
+		return 0;
 	r = state_lock(c->state_dir, false, &c->lock_fd);
 	if (r == -EWOULDBLOCK) {
 		log_msg("Waiting for another lazy-kdump to finish (%s/" STATE_LOCK ")...",
@@ -1350,6 +1352,118 @@ static const char *time_str(int64_t t, char *buf, size_t size)
 	return buf;
 }
 
+/* ---- reload ------------------------------------------------------------ */
+
+static int verb_reload(struct context *c, const struct verb *v, int argc,
+		       char **argv)
+{
+	struct arm_request rq = { 0 };
+	struct arm_outcome out;
+	struct prepared p;
+	struct lk_state st;
+	struct real rl;
+	uint64_t old_len;
+	bool have, is_auto;
+	char a[32], b[32];
+	int r, ret = EXIT_FAILURE;
+
+	(void)argc;
+	(void)argv;
+	memset(&p, 0, sizeof(p));
+	if (need_root("reload") < 0)
+		return EXIT_FAILURE;
+	if (load_config(c) < 0)
+		return EXIT_FAILURE;
+	if (take_lock(c) < 0)
+		return EXIT_FAILURE;
+	read_state(c, &st, &have);
+	if (!have || (!st.boot_time && !st.main_addr)) {
+		/* Nothing held: a reload arms, as systemctl reload expects. */
+		state_free(&st);
+		log_msg("kdump is not armed by lazy-kdump: loading it.");
+		return verb_load(c, v, 0, NULL);
+	}
+	if (prepare(c, NULL, &p) < 0)
+		goto out_kept;
+	r = pick_size(c, v, NULL, &p, &rq.size, &is_auto);
+	if (r) {
+		ret = r;
+		goto out_kept;
+	}
+	if (check_size(rq.size, &p) < 0)
+		goto out_kept;
+	rq.kernel = p.kernel;
+	rq.initrd = p.initrd;
+	rq.cmdline = p.cmdline;
+
+	old_len = st.main_len;
+	real_init(&rl, c);
+	r = arm_reload(&real_ops, &rl, &st, &rq, &out);
+	real_done(&rl);
+
+	st.armed = out.loaded;
+	if (!st.boot_time) {
+		st.main_addr = out.main_addr;
+		st.main_len = out.main_len;
+	}
+	if (r == 0) {
+		free(st.kernel);
+		free(st.initrd);
+		free(st.cmdline);
+		st.kernel = absolute(p.kernel);
+		st.initrd = absolute(p.initrd);
+		st.cmdline = strdup(p.cmdline);
+		st.size = rq.size;
+		st.size_auto = is_auto;
+		st.armed_at = (int64_t)time(NULL);
+	}
+	save_state(c, &st);
+
+	if (r == 0) {
+		if (st.boot_time)
+			printf("kdump re-armed in the boot-time crashkernel= reservation of %s.\n",
+			       fmt_size(out.boot_time_size, a, sizeof(a)));
+		else if (out.main_len == old_len)
+			printf("kdump re-armed: same %s crash region at 0x%" PRIx64 ".\n",
+			       fmt_size(out.main_len, a, sizeof(a)),
+			       out.main_addr);
+		else
+			printf("kdump re-armed: crash region resized from %s to %s (%s), at 0x%" PRIx64 ".\n",
+			       fmt_size(old_len, a, sizeof(a)),
+			       fmt_size(out.main_len, b, sizeof(b)),
+			       is_auto ? "auto" : "as configured",
+			       out.main_addr);
+		printf("  %-14s %s\n  %-14s %s\n  %-14s %s\n", "kernel", st.kernel,
+		       "initrd", st.initrd, "command line", st.cmdline);
+		if (!st.boot_time &&
+		    ((c->placement_set ? c->placement : c->cfg.placement) ==
+		     PLACEMENT_HIGH) != st.high)
+			printf("  The region stays %s 4 GiB: a changed PLACEMENT takes effect with '" PROG " unload' and '" PROG " load'.\n",
+			       st.high ? "above" : "below");
+		ret = EXIT_SUCCESS;
+	} else {
+		explain_failure(c, &rl, &out, &rq, &p, &st);
+		if (out.rearmed_previous)
+			log_msg("kdump is still armed with the previous crash kernel, initrd and command line (%s, crash region %s).",
+				st.kernel, fmt_size(out.main_len, a, sizeof(a)));
+		else if (out.disarmed)
+			log_failure(out.reload_err,
+				    "The reservation is still held: fix the cause and run '" PROG " reload' again, or '" PROG " unload' and '" PROG " load'.",
+				    "KDUMP IS DISARMED: a crash now would NOT be captured. Re-arming with the previous files failed");
+		else if (out.loaded)
+			log_msg("kdump is still armed as it was.");
+	}
+	goto out;
+
+out_kept:
+	log_msg("Nothing was changed: kdump stays %s.",
+		st.armed ? "armed as it was" : "as it was (not loaded)");
+out:
+	prepared_free(&p);
+	state_free(&st);
+	return ret;
+}
+
 static int verb_status(struct context *c, const struct verb *v, int argc,
 		       char **argv)
 {
@@ -1536,6 +1650,23 @@ static const struct verb verbs[] = {
 		"DISARMED. Needs root.\n",
 	},
 	{
+		"reload", 0, 0, verb_reload,
+		OPT(ARG_KERNEL) | OPT(ARG_INITRD) | OPT(ARG_APPEND) |
+			OPT(ARG_SIZE),
+		"[--kernel PATH] [--initrd PATH] [--append \"WORDS\"] [--size SIZE|auto]",
+		"Arm again with the current configuration, keeping the region.",
+		"Load the crash kernel, initrd and command line the configuration\n"
+		"(and these options) name now, into the crash region already held:\n"
+		"after a configuration change, a new kernel or a rebuilt capture\n"
+		"initrd. The region is resized when the new size differs (SIZE=,\n"
+		"--size; auto is recomputed for the new files). When the new files\n"
+		"cannot be loaded, the previous ones are loaded again and the command\n"
+		"fails saying kdump is still armed as before; only if even that fails\n"
+		"does it say loudly that kdump is DISARMED. NODE and PLACEMENT do not\n"
+		"move the region (use unload and load). When nothing is armed, reload\n"
+		"runs load. systemctl reload lazy-kdump runs this. Needs root.\n",
+	},
+	{
 		"status", 0, 0, verb_status, OPT(ARG_JSON),
 		"[--json]",
 		"Show whether kdump is armed, and with what.",
@@ -1617,7 +1748,8 @@ static void help(FILE *f)
 	      "  KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE (auto|SIZE),\n"
 	      "  NODE, PLACEMENT (low|high), and for the capture initrd DUMP_TARGET\n"
 	      "  (default " CONFIG_DEFAULT_DUMP_TARGET "), CORE_COLLECTOR (default\n"
-	      "  \"" CONFIG_DEFAULT_CORE_COLLECTOR "\"), FINAL_ACTION (reboot|halt|shell).\n"
+	      "  \"" CONFIG_DEFAULT_CORE_COLLECTOR "\"), FINAL_ACTION (reboot|halt|shell),\n"
+	      "  KEEP_DUMPS (default 3) and MIN_FREE (SIZE or N%, default 5%).\n"
 	      "\n"
 	      FILES_HELP
 	      "\n"

@@ -52,7 +52,7 @@ const char *arm_step_name(enum arm_step s)
 	case ARM_STEP_RESIZE:
 		return "resize the crash region";
 	case ARM_STEP_RELOAD:
-		return "load the crash kernel into the resized region";
+		return "load the crash kernel into the crash region";
 	case ARM_STEP_NOT_SUPPORTED:
 		return "resize the boot-time crashkernel= reservation";
 	}
@@ -384,29 +384,29 @@ static void rearm(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	}
 }
 
-int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
-	       uint64_t new_len, struct arm_outcome *out)
+/*
+ * Find the recorded region among the buffers and unload what is loaded:
+ * the common start of resize and reload. Sets out's region fields from @st.
+ */
+static int region_begin(const struct arm_ops *ops, void *u,
+			const struct lk_state *st, struct arm_outcome *out,
+			bool *loaded)
 {
 	struct lazy_cma_range *a = NULL;
-	uint64_t addr, len;
-	bool loaded = false, found = false;
-	enum arm_step step;
+	bool found = false;
 	size_t n = 0, i;
-	int r, r2;
+	int r;
 
-	memset(out, 0, sizeof(*out));
-	if (st->boot_time)
-		return fail(out, ARM_STEP_NOT_SUPPORTED, -EOPNOTSUPP);
 	out->main_addr = st->main_addr;
 	out->main_len = out->old_len = st->main_len;
 	out->low_addr = st->low_addr;
 	out->low_len = st->low_len;
 	out->high = st->high;
 
-	r = ops->crash_loaded(u, &loaded);
+	r = ops->crash_loaded(u, loaded);
 	if (r < 0)
 		return fail(out, ARM_STEP_CHECK_LOADED, r);
-	out->loaded = loaded;
+	out->loaded = *loaded;
 	r = ops->device_open(u, false);
 	if (r < 0)
 		return fail(out, ARM_STEP_DEVICE, r);
@@ -421,6 +421,81 @@ int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	free(a);
 	if (!found || !st->main_addr)
 		return fail(out, ARM_STEP_NOT_FOUND, -ENOENT);
+	return 0;
+}
+
+/*
+ * Unload (when @loaded), make the region @new_len and load @rq's files;
+ * on failure, the region and @st's files as they were.
+ */
+static int region_rearm(const struct arm_ops *ops, void *u,
+			const struct lk_state *st, const struct arm_request *rq,
+			bool loaded, struct arm_outcome *out)
+{
+	uint64_t addr = st->main_addr, len = rq->size;
+	enum arm_step step;
+	int r, r2;
+
+	if (loaded) {
+		r = ops->kexec_unload(u);
+		if (r < 0)
+			return fail(out, ARM_STEP_KEXEC_UNLOAD, r);
+		out->loaded = false;
+	}
+	if (len != st->main_len) {
+		r = ops->resize(u, &addr, &len);
+		if (r < 0) {
+			/* The region is unchanged: arm it again as it was. */
+			fail(out, ARM_STEP_RESIZE, r);
+			rearm(ops, u, st, out);
+			return r;
+		}
+		out->main_addr = addr;
+		out->main_len = len;
+	}
+
+	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
+	if (r == 0) {
+		out->loaded = true;
+		return 0;
+	}
+	fail(out, ARM_STEP_RELOAD, r);
+	if (step == ARM_STEP_VERIFY)
+		ops->kexec_unload(u);
+
+	/* Go back to the size that worked. */
+	if (out->main_len != st->main_len) {
+		len = st->main_len;
+		r2 = ops->resize(u, &addr, &len);
+		if (r2 < 0) {
+			out->disarmed = true;
+			out->reload_err = r2;
+			return r;
+		}
+		out->main_addr = addr;
+		out->main_len = len;
+	}
+	rearm(ops, u, st, out);
+	return r;
+}
+
+int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
+	       uint64_t new_len, struct arm_outcome *out)
+{
+	struct arm_request rq = {
+		.kernel = st->kernel, .initrd = st->initrd,
+		.cmdline = st->cmdline, .size = new_len,
+	};
+	enum arm_step step;
+	bool loaded = false;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (st->boot_time)
+		return fail(out, ARM_STEP_NOT_SUPPORTED, -EOPNOTSUPP);
+	r = region_begin(ops, u, st, out, &loaded);
+	if (r < 0)
+		return r;
 
 	if (new_len == st->main_len) {
 		out->unchanged = true;
@@ -437,27 +512,45 @@ int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
 		out->loaded = true;
 		return 0;
 	}
+	return region_rearm(ops, u, st, &rq, loaded, out);
+}
 
+int arm_reload(const struct arm_ops *ops, void *u, const struct lk_state *st,
+	       const struct arm_request *rq, struct arm_outcome *out)
+{
+	enum arm_step step;
+	bool loaded = false;
+	uint64_t size = 0;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!st->boot_time) {
+		r = region_begin(ops, u, st, out, &loaded);
+		if (r < 0)
+			return r;
+		return region_rearm(ops, u, st, rq, loaded, out);
+	}
+
+	/* The boot-time reservation: same region, new files if they fit. */
+	out->boot_time = true;
+	out->main_len = out->old_len = st->main_len;
+	r = ops->crash_loaded(u, &loaded);
+	if (r < 0)
+		return fail(out, ARM_STEP_CHECK_LOADED, r);
+	out->loaded = loaded;
+	r = ops->crash_size(u, &size);
+	if (r < 0)
+		return fail(out, ARM_STEP_CRASH_SIZE, r);
+	out->boot_time_size = size;
+	if (size < rq->size)
+		return fail(out, ARM_STEP_BOOT_TIME, -ENOSPC);
 	if (loaded) {
 		r = ops->kexec_unload(u);
 		if (r < 0)
 			return fail(out, ARM_STEP_KEXEC_UNLOAD, r);
 		out->loaded = false;
 	}
-
-	addr = st->main_addr;
-	len = new_len;
-	r = ops->resize(u, &addr, &len);
-	if (r < 0) {
-		/* The region is unchanged: arm it again as it was. */
-		fail(out, ARM_STEP_RESIZE, r);
-		rearm(ops, u, st, out);
-		return r;
-	}
-	out->main_addr = addr;
-	out->main_len = len;
-
-	r = load_verified(ops, u, st->kernel, st->initrd, st->cmdline, &step);
+	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
 	if (r == 0) {
 		out->loaded = true;
 		return 0;
@@ -465,17 +558,6 @@ int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	fail(out, ARM_STEP_RELOAD, r);
 	if (step == ARM_STEP_VERIFY)
 		ops->kexec_unload(u);
-
-	/* Go back to the size that worked. */
-	len = st->main_len;
-	r2 = ops->resize(u, &addr, &len);
-	if (r2 < 0) {
-		out->disarmed = true;
-		out->reload_err = r2;
-		return r;
-	}
-	out->main_addr = addr;
-	out->main_len = len;
 	rearm(ops, u, st, out);
 	return r;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * arm - arm, disarm and resize kdump: the order of the steps and the undo
+ * arm - arm, disarm, resize and reload kdump: the order of the steps and the undo
  * of every step when a later one fails.
  *
  * Every effect on the system goes through struct arm_ops, so that host
@@ -77,7 +77,7 @@ enum arm_step {
 	ARM_STEP_UNBIND,
 	ARM_STEP_FREE,
 	ARM_STEP_RESIZE,
-	ARM_STEP_RELOAD,	/* resize: loading into the new size */
+	ARM_STEP_RELOAD,	/* resize, reload: loading into the region */
 	ARM_STEP_NOT_SUPPORTED,	/* resize of a boot-time reservation */
 };
 
@@ -126,7 +126,7 @@ struct arm_outcome {
 	unsigned int n_leftovers;
 	struct arm_leftover leftover[ARM_MAX_LEFTOVERS];
 
-	/* resize */
+	/* resize, reload */
 	uint64_t old_len;
 	bool unchanged;		/* the size was already that */
 	bool rearmed_previous;	/* failed, but armed again as before */
@@ -184,5 +184,24 @@ int arm_unload(const struct arm_ops *ops, void *u, const struct lk_state *st,
  */
 int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	       uint64_t new_len, struct arm_outcome *out);
+
+/*
+ * arm_reload - arm again with other files (a new kernel, initrd or command
+ * line, e.g. after a configuration change) in the region already held:
+ * unload, resize the region to @rq->size when that differs, load @rq's
+ * kernel, initrd and command line. @rq's node, placement and low_size are
+ * not used: the region stays where it is.
+ * @st: what is armed now
+ *
+ * When the new files cannot be loaded, the region is resized back and
+ * @st's files are loaded again (rearmed_previous); when even that fails,
+ * disarmed is set. With a boot-time reservation (@st->boot_time) the new
+ * files must fit in it (else -ENOSPC, ARM_STEP_BOOT_TIME, nothing
+ * changed). main_addr/main_len say what is held afterwards.
+ *
+ * Return: 0, or the -errno of the step that failed.
+ */
+int arm_reload(const struct arm_ops *ops, void *u, const struct lk_state *st,
+	       const struct arm_request *rq, struct arm_outcome *out);
 
 #endif /* LAZY_KDUMP_ARM_H */

@@ -22,6 +22,9 @@ void config_init(struct lk_config *c)
 	c->node = -1;
 	c->placement = PLACEMENT_LOW;
 	c->final_action = FINAL_REBOOT;
+	c->keep_dumps = CONFIG_DEFAULT_KEEP_DUMPS;
+	c->min_free_pct = true;
+	c->min_free = CONFIG_DEFAULT_MIN_FREE_PCT;
 }
 
 void config_free(struct lk_config *c)
@@ -140,8 +143,57 @@ static int parse_value(const char *p, char **ret, const char **why)
 	return *ret ? 0 : -ENOMEM;
 }
 
+/* "" is the default; else a decimal count up to 9999. */
+static int keep_dumps_parse(const char *s, unsigned int *ret)
+{
+	unsigned int n = 0;
+	const char *p;
+
+	if (!*s) {
+		*ret = CONFIG_DEFAULT_KEEP_DUMPS;
+		return 0;
+	}
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || p - s >= 4)
+			return -EINVAL;
+		n = n * 10 + (unsigned int)(*p - '0');
+	}
+	*ret = n;
+	return 0;
+}
+
+/* "" is the default; "N%" with N 0..99, or a size ("512M"). */
+static int min_free_parse(const char *s, bool *pct, uint64_t *ret)
+{
+	size_t len = strlen(s);
+	unsigned int n = 0;
+	size_t i;
+
+	if (!len) {
+		*pct = true;
+		*ret = CONFIG_DEFAULT_MIN_FREE_PCT;
+		return 0;
+	}
+	if (s[len - 1] == '%') {
+		if (len < 2 || len > 3)
+			return -EINVAL;
+		for (i = 0; i + 1 < len; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -EINVAL;
+			n = n * 10 + (unsigned int)(s[i] - '0');
+		}
+		*pct = true;
+		*ret = n;
+		return 0;
+	}
+	if (size_parse(s, ret) < 0)
+		return -EINVAL;
+	*pct = false;
+	return 0;
+}
+
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -213,6 +265,20 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		free(v);
 		if (r < 0) {
 			*why = "FINAL_ACTION must be reboot, halt or shell";
+			return r;
+		}
+	} else if (strcmp(key, "KEEP_DUMPS") == 0) {
+		r = keep_dumps_parse(v, &c->keep_dumps);
+		free(v);
+		if (r < 0) {
+			*why = "KEEP_DUMPS must be a number of dumps (0 keeps all)";
+			return r;
+		}
+	} else if (strcmp(key, "MIN_FREE") == 0) {
+		r = min_free_parse(v, &c->min_free_pct, &c->min_free);
+		free(v);
+		if (r < 0) {
+			*why = "MIN_FREE must be a size such as 512M or a percentage from 0% to 99%";
 			return r;
 		}
 	} else {

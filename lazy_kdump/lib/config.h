@@ -21,6 +21,12 @@
  *   DUMP_TARGET     where the capture side writes (default /var/crash)
  *   CORE_COLLECTOR  default "makedumpfile -l -d 31"
  *   FINAL_ACTION    reboot (default), halt or shell
+ *   KEEP_DUMPS      dumps the capture keeps (default 3; 0: all)
+ *   MIN_FREE        space the capture leaves free: a size or N% (default
+ *                   5%)
+ * The last two are read by the capture side (lazy-kdump-prune.sh); they
+ * are checked here so that a typo is reported when kdump is armed, not
+ * found after a crash.
  */
 #ifndef LAZY_KDUMP_CONFIG_H
 #define LAZY_KDUMP_CONFIG_H
@@ -57,7 +63,13 @@ struct lk_config {
 	char *dump_target;
 	char *core_collector;
 	enum final_action final_action;
+	unsigned int keep_dumps;
+	bool min_free_pct;	/* min_free is a percentage */
+	uint64_t min_free;	/* bytes, or percent */
 };
+
+#define CONFIG_DEFAULT_KEEP_DUMPS	3
+#define CONFIG_DEFAULT_MIN_FREE_PCT	5
 
 /* config_init - the defaults (nothing allocated). */
 void config_init(struct lk_config *c);

@@ -15,12 +15,15 @@
  *                        without it every kexec_file_load fails, EPERM)
  *   FAKE_KEXEC_LOG       the log (optional)
  *   FAKE_KEXEC_FAIL      a decimal errno every load fails with (optional)
+ *   FAKE_KEXEC_FAIL_IF   only loads whose command line contains this word
+ *                        fail (with FAKE_KEXEC_FAIL, default ENOEXEC)
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,6 +57,7 @@ static long fake_kexec(const char *cmdline, unsigned long flags)
 {
 	const char *root = getenv("LAZY_KDUMP_SYSROOT");
 	const char *fail = getenv("FAKE_KEXEC_FAIL");
+	const char *fail_if = getenv("FAKE_KEXEC_FAIL_IF");
 
 	if (!root || !*root) {
 		errno = EPERM;
@@ -63,7 +67,12 @@ static long fake_kexec(const char *cmdline, unsigned long flags)
 		note("unload", NULL);
 		return set_loaded(root, 0) == 0 ? 0 : (errno = EIO, -1);
 	}
-	if (fail && *fail) {
+	if (fail_if && *fail_if && cmdline && strstr(cmdline, fail_if)) {
+		note("load-failed", cmdline);
+		errno = fail && *fail ? atoi(fail) : ENOEXEC;
+		return -1;
+	}
+	if (fail && *fail && !(fail_if && *fail_if)) {
 		note("load-failed", cmdline);
 		errno = atoi(fail);
 		return -1;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * load / unload / resize against a simulated kernel, with a failure
+ * load / unload / resize / reload against a simulated kernel, with a failure
  * injected at every step: afterwards nothing may stay reserved, bound or
  * loaded unless the outcome lists it as a leftover.
  */
@@ -38,6 +38,8 @@ struct sim {
 	struct fault f[2];
 	unsigned int seen[2];
 	char log[2048];
+	const char *bad_kernel;	/* kexec_load of it: -ENOEXEC */
+	char kernel[64];	/* the kernel loaded */
 };
 
 static void sim_init(struct sim *s)
@@ -302,14 +304,16 @@ static int s_kexec_load(void *u, const char *k, const char *i, const char *c)
 	uint64_t size = s->boot_time ? s->boot_time : m ? m->len : 0;
 	int r = hit(s, "kexec_load");
 
-	(void)k;
 	(void)i;
 	(void)c;
 	if (r)
 		return r;
 	if (size == 0 || size < s->min_load)
 		return -EADDRNOTAVAIL;
+	if (s->bad_kernel && strcmp(k, s->bad_kernel) == 0)
+		return -ENOEXEC;
 	s->loaded = true;
+	snprintf(s->kernel, sizeof(s->kernel), "%s", k);
 	return 0;
 }
 
@@ -617,10 +621,128 @@ static void resize_cases(void)
 	   "recorded buffer gone: refused, still armed");
 }
 
+static void reload_cases(void)
+{
+	struct arm_request rq = rq_low;
+	struct arm_outcome out, o2;
+	struct lk_state st;
+	struct sim s;
+	int r;
+
+	rq.kernel = "/boot/vmlinuz-new";
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == 0 && o2.loaded && s.loaded && strcmp(s.kernel, rq.kernel) == 0 &&
+	   o2.main_addr == st.main_addr && bound_main(&s)->len == 96ULL << 20,
+	   "reload: the new kernel is loaded into the same region");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	rq.size = 128ULL << 20;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == 0 && s.loaded && bound_main(&s)->len == 128ULL << 20 &&
+	   o2.main_len == 128ULL << 20 && o2.old_len == 96ULL << 20,
+	   "reload with another size: the region is resized, the new kernel loaded");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	s.bad_kernel = rq.kernel;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -ENOEXEC && o2.step == ARM_STEP_RELOAD && o2.rearmed_previous &&
+	   s.loaded && strcmp(s.kernel, st.kernel) == 0 &&
+	   bound_main(&s)->len == 96ULL << 20 && o2.main_len == 96ULL << 20,
+	   "new kernel refused: resized back, the previous kernel loaded again");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	s.resize_fails = true;
+	rq.size = 1ULL << 30;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -ENOMEM && o2.step == ARM_STEP_RESIZE && o2.rearmed_previous &&
+	   s.loaded && strcmp(s.kernel, st.kernel) == 0,
+	   "no room for the new size: the previous kernel loaded again");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	rq.size = 128ULL << 20;
+	s.bad_kernel = rq.kernel;
+	s.f[0] = (struct fault){ "kexec_load", 2, -EIO };
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -ENOEXEC && o2.disarmed && !s.loaded && !o2.loaded &&
+	   o2.reload_err == -EIO && nbufs(&s) == 1 &&
+	   bound_main(&s)->len == 96ULL << 20,
+	   "new kernel refused and the previous one too: DISARMED, region kept at its old size");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	s.f[0] = (struct fault){ "kexec_unload", 1, -EIO };
+	rq.size = 96ULL << 20;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -EIO && o2.step == ARM_STEP_KEXEC_UNLOAD && s.loaded &&
+	   strcmp(s.kernel, st.kernel) == 0 && !o2.disarmed,
+	   "unloading fails: nothing changed, still armed with the previous kernel");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	s.loaded = false;
+	st.armed = false;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == 0 && s.loaded && strcmp(s.kernel, rq.kernel) == 0,
+	   "held but not loaded (an earlier re-arm failed): the new kernel is loaded");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	st.main_addr += 0x1000;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -ENOENT && o2.step == ARM_STEP_NOT_FOUND && s.loaded &&
+	   strcmp(s.kernel, "/boot/vmlinuz") == 0,
+	   "recorded buffer gone: refused, still armed as before");
+
+	sim_init(&s);
+	s.boot_time = 256ULL << 20;
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == 0 && o2.boot_time && s.loaded && strcmp(s.kernel, rq.kernel) == 0 &&
+	   nbufs(&s) == 0, "boot-time reservation: the new kernel is loaded into it");
+
+	sim_init(&s);
+	s.boot_time = 256ULL << 20;
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	rq.size = 300ULL << 20;
+	s.log[0] = '\0';
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -ENOSPC && o2.step == ARM_STEP_BOOT_TIME && s.loaded &&
+	   strcmp(s.kernel, "/boot/vmlinuz") == 0 && !strstr(s.log, "kexec_unload"),
+	   "boot-time reservation too small for the new files: nothing changed");
+
+	sim_init(&s);
+	s.boot_time = 256ULL << 20;
+	arm_load(&ops, &s, &rq_low, &out);
+	to_state(&out, &st);
+	rq.size = 96ULL << 20;
+	s.bad_kernel = rq.kernel;
+	r = arm_reload(&ops, &s, &st, &rq, &o2);
+	ok(r == -ENOEXEC && o2.rearmed_previous && s.loaded &&
+	   strcmp(s.kernel, st.kernel) == 0,
+	   "boot-time reservation, new kernel refused: the previous one loaded again");
+}
+
 int main(void)
 {
 	load_cases();
 	unload_cases();
 	resize_cases();
+	reload_cases();
 	return tap_done();
 }

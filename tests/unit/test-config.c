@@ -24,6 +24,8 @@ static void good(void)
 		"PLACEMENT=high\n"
 		"DUMP_TARGET=/srv/crash\n"
 		"CORE_COLLECTOR='makedumpfile -c -d 31 $x'\n"
+		"KEEP_DUMPS=0\n"
+		"MIN_FREE=512M\n"
 		"FINAL_ACTION=halt";
 	struct lk_config c;
 	struct lk_error e = { "" };
@@ -42,6 +44,15 @@ static void good(void)
 	is_str(c.dump_target, "/srv/crash", "DUMP_TARGET");
 	is_str(c.core_collector, "makedumpfile -c -d 31 $x", "CORE_COLLECTOR literal in '...'");
 	is_int(c.final_action, FINAL_HALT, "FINAL_ACTION, last line without newline");
+	is_int(c.keep_dumps, 0, "KEEP_DUMPS=0 (keep all)");
+	ok(!c.min_free_pct && c.min_free == 512ULL << 20, "MIN_FREE=512M");
+
+	r = config_parse(&c, "MIN_FREE=10%\nKEEP_DUMPS=7\n", "t3", &e);
+	ok(r == 0 && c.min_free_pct && c.min_free == 10 && c.keep_dumps == 7,
+	   "MIN_FREE=10%%, KEEP_DUMPS=7");
+	r = config_parse(&c, "MIN_FREE=\nKEEP_DUMPS=\n", "t4", &e);
+	ok(r == 0 && c.min_free_pct && c.min_free == 5 && c.keep_dumps == 3,
+	   "empty MIN_FREE and KEEP_DUMPS restore 5%% and 3");
 
 	r = config_parse(&c, "SIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
 	ok(r == 0 && c.size_auto && c.node == -1 && c.kernel == NULL,
@@ -64,6 +75,13 @@ static const struct bad bads[] = {
 	{ "NODE=-1\n", "t.conf:1: NODE must be" },
 	{ "PLACEMENT=middle\n", "t.conf:1: PLACEMENT must be low or high" },
 	{ "FINAL_ACTION=poweroff\n", "t.conf:1: FINAL_ACTION must be" },
+	{ "KEEP_DUMPS=three\n", "t.conf:1: KEEP_DUMPS must be" },
+	{ "KEEP_DUMPS=-1\n", "t.conf:1: KEEP_DUMPS must be" },
+	{ "KEEP_DUMPS=10000\n", "t.conf:1: KEEP_DUMPS must be" },
+	{ "MIN_FREE=100%\n", "t.conf:1: MIN_FREE must be" },
+	{ "MIN_FREE=%\n", "t.conf:1: MIN_FREE must be" },
+	{ "MIN_FREE=5x%\n", "t.conf:1: MIN_FREE must be" },
+	{ "MIN_FREE=lots\n", "t.conf:1: MIN_FREE must be" },
 	{ "CMDLINE_APPEND=a b\n", "t.conf:1: CMDLINE_APPEND: a value with blanks must be quoted" },
 	{ "CMDLINE_APPEND=\"a b\n", "t.conf:1: CMDLINE_APPEND: the quote is not closed" },
 	{ "CORE_COLLECTOR=\"x $HOME\"\n", "t.conf:1: CORE_COLLECTOR: $, ` and \\ are not allowed" },
@@ -109,7 +127,8 @@ static void files(const char *shipped)
 		ok(c.kernel == NULL && c.initrd == NULL && c.size_auto &&
 		   c.node == -1 && c.placement == PLACEMENT_LOW &&
 		   c.final_action == FINAL_REBOOT && c.cmdline_remove == NULL &&
-		   c.cmdline_append == NULL,
+		   c.cmdline_append == NULL && c.keep_dumps == 3 &&
+		   c.min_free_pct && c.min_free == 5,
 		   "the shipped lazy-kdump.conf sets only defaults");
 	}
 	config_free(&c);

@@ -135,8 +135,8 @@ lk() { "$LK" --config "$tmp/empty.conf" --device "$nodev" "$@"; }
 
 # ---- help and usage ----
 run "$LK" --help
-expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*status*estimate*Exit status*3  status: kdump is not armed*"
-for v in load unload resize status estimate; do
+expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*reload*status*estimate*Exit status*3  status: kdump is not armed*"
+for v in load unload resize reload status estimate; do
 	run "$LK" "$v" --help
 	expect "$v --help" 0 "" "Usage: lazy-kdump $v*Exit status*"
 done
@@ -357,7 +357,7 @@ run fk status
 expect "status after resize: 128M" 0 "" "*crash region   128M at*"
 
 run env FAKE_KEXEC_FAIL=8 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" resize 160M
-expect "resize: loading fails every time: DISARMED" 1 "*Failed to load the crash kernel into the resized region: Exec format error.*KDUMP IS DISARMED*"
+expect "resize: loading fails every time: DISARMED" 1 "*Failed to load the crash kernel into the crash region: Exec format error.*KDUMP IS DISARMED*"
 run fk status
 expect "status: disarmed but held: exit 3 with advice" 3 "*reservation of 128M is held but nothing is loaded*resize*unload*" "kdump: NOT ARMED*"
 run fk resize
@@ -368,8 +368,34 @@ expect "resize: no memory to grow: still armed with the previous size" 1 "*Faile
 [[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 1 ]] && pass "resize: ... and loaded" ||
 	fail "resize: ... and loaded"
 
+# reload: the configuration's files now, into the region held.
+printf 'CMDLINE_APPEND="irqpoll nr_cpus=1 reset_devices reload_word"\n' >"$tmp/reload.conf"
+: >"$FAKE_KEXEC_LOG"
+run env EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/reload.conf" --device "$dev" reload --kernel "$kernel" --initrd "$tmp/initrd.img" --size 128M
+expect "reload: the new command line in the same region" 0 "" "kdump re-armed: same 128M crash region at 0x*command line*reload_word*"
+[[ $(cat "$FAKE_KEXEC_LOG") == unload*"load "*reload_word* ]] && grep -q 'reload_word' "$tmp/state/state" &&
+	pass "reload: unloaded, loaded with the new words, recorded" ||
+	fail "reload: unloaded, loaded with the new words, recorded" "$(cat "$FAKE_KEXEC_LOG")"
+printf 'CMDLINE_APPEND="irqpoll nr_cpus=1 reset_devices bad_word"\n' >"$tmp/reload.conf"
+run env FAKE_KEXEC_FAIL_IF=bad_word EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/reload.conf" --device "$dev" reload --kernel "$kernel" --initrd "$tmp/initrd.img" --size 160M
+expect "reload: new files refused: still armed with the previous ones" 1 "*Failed to load the crash kernel into the crash region: Exec format error.*still armed with the previous crash kernel, initrd and command line*128M*"
+[[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 1 ]] && grep -q 'reload_word' "$tmp/state/state" &&
+	! grep -q 'bad_word' "$tmp/state/state" && grep -q "^main_len=$((128 << 20))\$" "$tmp/state/state" &&
+	pass "reload: ... loaded, the state keeps the previous files and size" ||
+	fail "reload: ... loaded, the state keeps the previous files and size" "$(cat "$tmp/state/state")"
+run env FAKE_KEXEC_FAIL_IF=_word FAKE_KEXEC_FAIL=5 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/reload.conf" --device "$dev" reload --kernel "$kernel" --initrd "$tmp/initrd.img" --size 128M
+expect "reload: new refused, previous refused too: DISARMED" 1 "*KDUMP IS DISARMED*reload*"
+run fk reload --kernel "$tmp/nonexistent"
+expect "reload: a missing kernel: nothing changed" 1 "*Failed to read the crash kernel*Nothing was changed*"
+run fk reload --kernel "$kernel" --initrd "$tmp/initrd.img" --size 128M
+expect "reload: re-arms a held but unloaded region" 0 "" "kdump re-armed: same 128M*"
+
 run fk unload
 expect "unload: disarmed" 0 "" "kdump disarmed; 128M given back."
+run fk reload --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+expect "reload with nothing armed: loads" 0 "*not armed by lazy-kdump: loading it*" "kdump armed: 96M crash region (as asked).*"
+run fk unload
+expect "unload after reload: disarmed" 0 "" "kdump disarmed; 96M given back."
 [[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 0 && ! -s $dev && ! -e $tmp/state/state ]] &&
 	pass "unload: unloaded, freed, state removed" || fail "unload: unloaded, freed, state removed"
 

@@ -7,7 +7,7 @@
 # script in the crash kernel onto /dev/vda (a fresh ext4 file system from
 # qemu-run.sh -d), which reboots; host/check_kdump.sh reads the dump.
 #
-# Environment (tests/vm/bisect-crash-size.sh): KDUMP_SIZE=N[M] loads with
+# Environment (tests/bench/memory.sh): KDUMP_SIZE=N[M] loads with
 # --size N instead of auto; KDUMP_NORESIZE=1 skips the resizes.
 # shellcheck source=tap.sh
 . /lazy/tests/tap.sh
@@ -27,6 +27,10 @@ is "$KD_RC" 3 "status exits 3 before load (not armed)"
 auto=$(kd_estimate_json total)
 cmp_ok "${auto:-0}" -gt 0 "estimate --json gives a total ($auto bytes)"
 diag "$(lazy-kdump estimate 2>&1)"
+# For tests/bench/memory.sh: the estimate's terms, and System RAM as the
+# kernel's crashkernel= ranges see it (memblock: every System RAM range).
+diag "bench-estimate: $(lazy-kdump estimate --json 2>/dev/null | tr -d '\n')"
+diag "bench-system-ram: $(iomem_ranges 'System RAM' | awk '{ s += ("0x" $2) - ("0x" $1) + 1 } END { printf "%d", s }')"
 
 size_opt=''
 [ -z "${KDUMP_SIZE:-}" ] || size_opt="--size $KDUMP_SIZE"
@@ -59,15 +63,34 @@ if [ "${KDUMP_NORESIZE:-0}" != 1 ]; then
 	base=$(kd_status_json region_len)
 	up=$((base + (64 << 20)))
 	kd_run lazy-kdump resize "$((up >> 20))M"
-	is "$KD_RC" 0 "resize +64M to $((up >> 20))M exits 0" || diag "$KD_OUT"
+	is "$KD_RC" 0 "resize +64M to $((up >> 20))M exits 0"
+	diag "$KD_OUT"
 	kd_is_armed "still armed after growing, region $((up >> 20))M" "$up"
 	down=$((base - (8 << 20)))
 	kd_run lazy-kdump resize "$((down >> 20))M"
-	is "$KD_RC" 0 "resize down to $((down >> 20))M exits 0" || diag "$KD_OUT"
+	is "$KD_RC" 0 "resize down to $((down >> 20))M exits 0"
+	diag "$KD_OUT"
 	kd_is_armed "still armed after shrinking, region $((down >> 20))M" "$down"
 	kd_run lazy-kdump resize auto
-	is "$KD_RC" 0 "resize auto (back to the estimate) exits 0" || diag "$KD_OUT"
+	is "$KD_RC" 0 "resize auto (back to the estimate) exits 0"
+	diag "$KD_OUT"
 	kd_is_armed "still armed at the auto size" "$auto" || exit 1
+
+	# reload: a configuration change goes into the region held.
+	{ cat /etc/lazy-kdump.conf; echo 'CMDLINE_APPEND="irqpoll nr_cpus=1 reset_devices lazy_kdump.reloaded=1"'; } >/tmp/reload.conf
+	addr=$(kd_status_json region_addr)
+	kd_run env LAZY_KDUMP_CONFIG=/tmp/reload.conf lazy-kdump reload --append "lazy_kdump.host=$(hostname)"
+	is "$KD_RC" 0 "reload with an edited configuration exits 0"
+	diag "$KD_OUT"
+	kd_is_armed "still armed after reload" || exit 1
+	is "$(kd_status_json region_addr)" "$addr" "reload kept the region where it was"
+	case $(kd_status_json cmdline) in
+	*lazy_kdump.reloaded=1*) ok "status shows the reloaded command line" ;;
+	*) not_ok "status shows the reloaded command line" ;;
+	esac
+	kd_refused "reload with a kernel that is not a bzImage: refused, nothing changed" \
+		"not a bzImage" "nothing was changed" -- env LAZY_KDUMP_CONFIG=/tmp/reload.conf lazy-kdump reload --kernel /lazy/tests/tap.sh
+	kd_is_armed "still armed with the reloaded files" || exit 1
 fi
 
 diag "panic at epoch $(date +%s)"
