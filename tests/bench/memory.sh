@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Memory held from production: the smallest crash reservation that still
+# captures a complete vmcore, found by bisection in QEMU guests, against
+# lazy-kdump's auto size and the static crashkernel= defaults distributions
+# would reserve on the same guest.
+#
+# Usage: tests/bench/memory.sh [--quick] [--mem "2G 8G"] [--confirm N] SUITE...
+#   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x)
+#   --mem      guest sizes (default "2G 8G")
+#   --confirm  captures that must all succeed for a size to pass (default 3)
+#   --quick    smoke run: --confirm 1, 2G only, 16 MiB resolution; its
+#              figures are marked quick and are not measurements
+#
+# Each capture is the end-to-end guest of the VM group "kdump" (t_kdump.sh
+# with KDUMP_NORESIZE=1, and KDUMP_SIZE=<N>M except for the auto size):
+# boot without crashkernel=, `lazy-kdump load`, panic, the busybox capture
+# initrd of tests/vm/mkinitrd.sh runs the capture script onto a fresh ext4
+# disk, and tests/vm/host/check_kdump.sh must find a complete vmcore whose
+# log has the panic line. The search:
+#   1. the auto size must pass (CONFIRM captures);
+#   2. one probe at auto / 1.15 (the target's boundary) narrows the range;
+#   3. bisection in 2 MiB steps (lazy_cma's alignment) between the largest
+#      size that failed and the smallest that passed; a size passes when
+#      CONFIRM captures in a row pass, the first failure fails it.
+# Sizes below the hard minimum (kernel + initrd + segments) cannot be loaded
+# and count as failed without a guest.
+#
+# Output: build/bench/memory-SUITE-MEM.json (one object, described in
+# tests/bench/README.md) and a line per capture on stdout. Logs:
+# build/bench/memory/SUITE-MEM/<size>-<try>/.
+# Environment: LAZY_CMA_KO (lazy_cma.ko files to use), LAZY_KDUMP_CACHE.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+vm=$top/tests/vm
+# shellcheck source-path=SCRIPTDIR source=../../scripts/common.sh
+. "$top/scripts/common.sh"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+usage() {
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit "${1:-0}"
+}
+
+quick=0 mems='2G 8G' confirm=3 step=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1 ;;
+	--mem) mems=${2:?--mem needs a list}; shift ;;
+	--confirm) confirm=${2:?--confirm needs a number}; shift ;;
+	-h | --help) usage 0 ;;
+	-*) usage 2 >&2 ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -ge 1 ] || usage 2 >&2
+if [ "$quick" = 1 ]; then
+	confirm=1 mems=2G step=16
+fi
+[[ $confirm =~ ^[1-9][0-9]*$ ]] || die "--confirm $confirm: a number of captures, 1 or more"
+out=$top/build/bench
+mkdir -p "$out/memory"
+
+# capture SUITE_DIR SIZE TRY MEM: one guest. 0 when the vmcore was captured
+# and read back. SIZE "auto" loads with the auto size. Appends a JSON
+# object to $captures; sets why.
+why=''
+capture() {
+	local d=$1 size=$2 try=$3 mem=$4 o words='KDUMP_NORESIZE=1' rc=0 t_load t_dump
+	o=$d/$size-$try
+	[ "$size" = auto ] || words="$words KDUMP_SIZE=$size"
+	LAZY_VM_MAKEDUMPFILE=$mdf "$vm/qemu-run.sh" -t 420 -r 1 -d 512M \
+		-c "$vm/host/check_kdump.sh" -o "$o" -a "$words" \
+		"$kdir" "$initrd" kdump kdump -- -m "$mem" >"$o.out" 2>&1 || rc=$?
+	rm -f "$o/disk.img" "$o/vmcore"
+	why=''
+	if [ "$rc" -ne 0 ] || grep -q '^not ok' "$o.out"; then
+		# The crash kernel's own panic (the first one is the sysrq crash).
+		why=$(tr -d '\r' <"$o/console.log" 2>/dev/null |
+			grep -a -oE 'Kernel panic - not syncing: .*|Out of memory: .*|System is deadlocked on memory' |
+			grep -v 'sysrq triggered crash' | head -n 1 || true)
+		[ -n "$why" ] || why=$(grep -m 1 '^not ok' "$o.out" | cut -c1-160 || true)
+		[ -n "$why" ] || why="the guest harness failed (exit $rc)"
+	fi
+	t_load=$(sed -n 's/.*# load took \([0-9.]*\) s.*/\1/p' "$o.out" | head -n 1)
+	t_dump=$(bench_panic_to_end "$o/timings")
+	captures+=("$(jq -nc --arg size "$size" --argjson attempt "$try" --argjson ok "$([ -z "$why" ] && echo true || echo false)" \
+		--arg why "$why" --arg load "${t_load:-}" --arg dump "${t_dump:-}" \
+		'{size: $size, attempt: $attempt, ok: $ok, why: (if $why == "" then null else $why end),
+		  load_seconds: ($load | tonumber? // null), panic_to_saved_seconds: ($dump | tonumber? // null)}')")
+	[ -z "$why" ]
+}
+
+# passes SUITE_DIR SIZE MEM: CONFIRM captures in a row.
+passes() {
+	local t
+	for ((t = 1; t <= confirm; t++)); do
+		if capture "$1" "$2" "$t" "$3"; then
+			echo "  $suite $3 $2 capture $t/$confirm: ok"
+		else
+			echo "  $suite $3 $2 capture $t/$confirm: FAILED ($why)"
+			return 1
+		fi
+	done
+}
+
+for suite in "$@"; do
+	series_of_suite "$suite" >/dev/null || die "unknown suite '$suite'"
+	sdir=$out/memory/$suite
+	mkdir -p "$sdir"
+	blog=$sdir/build.log
+	: >"$blog"
+	bench_build_guest "$suite" "$sdir" "$blog"
+	for mem in $mems; do
+		d=$out/memory/$suite-$mem
+		rm -rf "$d"
+		mkdir -p "$d"
+		captures=()
+		t0=$SECONDS
+		echo "# $suite ($KVER), $mem guest, busybox capture initrd $(bench_kib "$crash_initrd") KiB, confirm $confirm"
+		auto_ok=true
+		passes "$d" auto "$mem" || auto_ok=false
+		est=$(sed -n 's/^# bench-estimate: //p' "$d/auto-1.out" | head -n 1)
+		ram=$(sed -n 's/^# bench-system-ram: //p' "$d/auto-1.out" | head -n 1)
+		auto=$(jq -r '.total // empty' <<<"${est:-null}")
+		hard=$(jq -r '.hard_minimum // empty' <<<"${est:-null}")
+		lo='' hi=''
+		if [ "$auto_ok" = true ] && [ -n "$auto" ] && [ -n "$hard" ]; then
+			# Invariant: hi passes, lo fails (or cannot be loaded).
+			hi=$((auto >> 20)) lo=$(((hard >> 20) / 2 * 2 - 2))
+			probe=$((hi * 100 / 115 / 2 * 2))
+			if [ "$probe" -gt "$lo" ] && [ "$probe" -lt "$hi" ]; then
+				if passes "$d" "${probe}M" "$mem"; then hi=$probe; else lo=$probe; fi
+			fi
+			while [ $((hi - lo)) -gt "$step" ]; do
+				mid=$(((lo + hi) / 2 / 2 * 2))
+				[ "$mid" -gt "$lo" ] || mid=$((lo + 2))
+				if passes "$d" "${mid}M" "$mem"; then hi=$mid; else lo=$mid; fi
+			done
+			echo "$suite $KVER $mem: auto $((auto >> 20)) MiB, smallest that captured ${hi} MiB, ${lo} MiB failed"
+		else
+			echo "$suite $KVER $mem: the auto size did not capture: no bisection (logs: $d)"
+		fi
+		printf '%s\n' "${captures[@]}" | jq -s \
+			--arg suite "$suite" --arg kver "$KVER" --arg mem "$mem" \
+			--argjson quick "$([ "$quick" = 1 ] && echo true || echo false)" \
+			--argjson confirm "$confirm" --argjson step "$step" \
+			--argjson est "${est:-null}" --arg ram "${ram:-}" \
+			--argjson distros "$BENCH_DISTRO_DEFAULTS" \
+			--arg min "${hi:+$((hi << 20))}" --arg failed "${lo:+$((lo << 20))}" \
+			--argjson initrd_bytes "$(stat -c %s "$crash_initrd")" \
+			--argjson seconds $((SECONDS - t0)) \
+			"$(bench_memory_jq)" >"$out/memory-$suite-$mem.json"
+		echo "# wrote $out/memory-$suite-$mem.json ($((SECONDS - t0)) s)"
+	done
+done
