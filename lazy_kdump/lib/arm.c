@@ -424,6 +424,40 @@ static int region_begin(const struct arm_ops *ops, void *u,
 	return 0;
 }
 
+/* Unload the crash kernel when @loaded; the failure is the outcome's. */
+static int unload_loaded(const struct arm_ops *ops, void *u, bool loaded,
+			 struct arm_outcome *out)
+{
+	int r;
+
+	if (!loaded)
+		return 0;
+	r = ops->kexec_unload(u);
+	if (r < 0)
+		return fail(out, ARM_STEP_KEXEC_UNLOAD, r);
+	out->loaded = false;
+	return 0;
+}
+
+/* Load @rq's files into the region as it is now (ARM_STEP_RELOAD). */
+static int load_new(const struct arm_ops *ops, void *u,
+		    const struct arm_request *rq, struct arm_outcome *out)
+{
+	enum arm_step step;
+	int r;
+
+	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
+	if (r == 0) {
+		out->loaded = true;
+		return 0;
+	}
+	fail(out, ARM_STEP_RELOAD, r);
+	/* A failed load leaves nothing loaded; a failed check may. */
+	if (step == ARM_STEP_VERIFY)
+		ops->kexec_unload(u);
+	return r;
+}
+
 /*
  * Unload (when @loaded), make the region @new_len and load @rq's files;
  * on failure, the region and @st's files as they were.
@@ -433,15 +467,11 @@ static int region_rearm(const struct arm_ops *ops, void *u,
 			bool loaded, struct arm_outcome *out)
 {
 	uint64_t addr = st->main_addr, len = rq->size;
-	enum arm_step step;
 	int r, r2;
 
-	if (loaded) {
-		r = ops->kexec_unload(u);
-		if (r < 0)
-			return fail(out, ARM_STEP_KEXEC_UNLOAD, r);
-		out->loaded = false;
-	}
+	r = unload_loaded(ops, u, loaded, out);
+	if (r < 0)
+		return r;
 	if (len != st->main_len) {
 		r = ops->resize(u, &addr, &len);
 		if (r < 0) {
@@ -454,14 +484,9 @@ static int region_rearm(const struct arm_ops *ops, void *u,
 		out->main_len = len;
 	}
 
-	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
-	if (r == 0) {
-		out->loaded = true;
+	r = load_new(ops, u, rq, out);
+	if (r == 0)
 		return 0;
-	}
-	fail(out, ARM_STEP_RELOAD, r);
-	if (step == ARM_STEP_VERIFY)
-		ops->kexec_unload(u);
 
 	/* Go back to the size that worked. */
 	if (out->main_len != st->main_len) {
@@ -518,7 +543,6 @@ int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
 int arm_reload(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	       const struct arm_request *rq, struct arm_outcome *out)
 {
-	enum arm_step step;
 	bool loaded = false;
 	uint64_t size = 0;
 	int r;
@@ -544,20 +568,11 @@ int arm_reload(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	out->boot_time_size = size;
 	if (size < rq->size)
 		return fail(out, ARM_STEP_BOOT_TIME, -ENOSPC);
-	if (loaded) {
-		r = ops->kexec_unload(u);
-		if (r < 0)
-			return fail(out, ARM_STEP_KEXEC_UNLOAD, r);
-		out->loaded = false;
-	}
-	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
-	if (r == 0) {
-		out->loaded = true;
-		return 0;
-	}
-	fail(out, ARM_STEP_RELOAD, r);
-	if (step == ARM_STEP_VERIFY)
-		ops->kexec_unload(u);
-	rearm(ops, u, st, out);
+	r = unload_loaded(ops, u, loaded, out);
+	if (r < 0)
+		return r;
+	r = load_new(ops, u, rq, out);
+	if (r < 0)
+		rearm(ops, u, st, out);
 	return r;
 }
