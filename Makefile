@@ -3,13 +3,18 @@
 #   make                 build the module (for KDIR) and the userspace tools
 #   make module KDIR=DIR build module/lazy_cma.ko against a prepared kernel tree
 #   make tools           build the userspace commands only
-#   make check           every test: host unit tests, then VM tests on the
-#                        newest Debian 6.1, 6.12 and 7.x kernels under QEMU
+#   make check           every test: host unit tests, VM tests on the newest
+#                        Debian 6.1, 6.12 and 7.x kernels under QEMU, the
+#                        full-system test, and the bench smoke run
 #   make check-unit      host unit tests only
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
 #   make check-full      the full-system test: a Debian 13 image with systemd
 #                        and dracut, `make install` in it, kdump armed by the
 #                        service, panic, dump, reboot (FULL_SUITES=trixie)
+#   make bench           the benchmarks (tests/bench/run.sh): memory held,
+#                        time to arm under fragmentation, capture time;
+#                        report in build/bench/report.md
+#   make bench-quick     their smoke run (part of make check)
 #   make install         commands, man pages, default config, systemd units,
 #                        dracut module, kernel hooks and the module source
 #                        for DKMS (registered and built when DESTDIR is empty)
@@ -27,6 +32,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 SUITES ?= bookworm trixie trixie-backports
 export SUITES
 FULL_SUITES ?= trixie
+export FULL_SUITES
 
 # The one version of everything: the commands' --version, the DKMS package,
 # the module's MODULE_VERSION, the man pages.
@@ -60,7 +66,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
 .PHONY: all module tools check check-unit check-vm check-full clean deps \
-	install uninstall demo
+	install uninstall demo bench bench-quick
 
 all: module tools
 
@@ -88,6 +94,12 @@ check-vm: deps tools
 
 check-full: deps
 	tests/full/run.sh $(FULL_SUITES)
+
+bench: deps
+	tests/bench/run.sh $(SUITES)
+
+bench-quick: deps
+	tests/bench/run.sh --quick $(SUITES)
 
 # ---- install ---------------------------------------------------------------
 

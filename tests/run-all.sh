@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Run every test: the host unit tests, then the VM tests on $SUITES.
+# Run every test: the host unit tests, the VM tests on $SUITES, the
+# full-system test on $FULL_SUITES, and the benchmarks' smoke run.
 #
 # Usage: tests/run-all.sh
 # Environment:
-#   SUITES   Debian suites for the VM tests
-#            (default "bookworm trixie trixie-backports"; empty: no VM tests)
+#   SUITES       Debian suites for the VM tests and the bench smoke run
+#                (default "bookworm trixie trixie-backports"; empty: none)
+#   FULL_SUITES  suites of the full-system test (default "trixie"; empty:
+#                none)
+#   BENCH        "quick" (default): tests/bench/run.sh --quick; empty: no
+#                bench smoke run
 #   and what tests/vm/run.sh reads (LAZY_VM_GROUPS, LAZY_CMA_KO, ...).
 #
 # Both parts print TAP; the last line counts the results of both:
@@ -15,6 +20,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
+full_suites=${FULL_SUITES-trixie}
+bench=${BENCH-quick}
 
 log=$(mktemp "${TMPDIR:-/tmp}/lazy-run-all.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -44,6 +51,22 @@ if [ -n "$suites" ]; then
 	part "VM tests" "$top/tests/vm/run.sh" $suites
 else
 	echo "ok - VM tests # SKIP SUITES is empty" | tee -a "$log"
+fi
+
+if [ -n "$full_suites" ]; then
+	# shellcheck disable=SC2086 # the suites are words
+	part "full-system tests" "$top/tests/full/run.sh" $full_suites
+else
+	echo "ok - full-system tests # SKIP FULL_SUITES is empty" | tee -a "$log"
+fi
+
+# The smoke run keeps the benchmarks from rotting; its TARGET lines are
+# not measurements and not asserted. A part that produced no results fails.
+if [ "$bench" = quick ] && [ -n "$suites" ]; then
+	# shellcheck disable=SC2086 # the suites are words
+	part "bench smoke run" "$top/tests/bench/run.sh" --quick $suites
+else
+	echo "ok - bench smoke run # SKIP BENCH='$bench' or SUITES empty" | tee -a "$log"
 fi
 
 # Count TAP results: "ok"/"not ok" at the start of a line, with or without

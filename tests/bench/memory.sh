@@ -8,7 +8,8 @@
 #   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x)
 #   --mem      guest sizes (default "2G 8G")
 #   --confirm  captures that must all succeed for a size to pass (default 3)
-#   --quick    smoke run: --confirm 1, 2G only, 16 MiB resolution; its
+#   --quick    smoke run: --confirm 1, 2G only, the auto size and the probe
+#              at auto / 1.15 (no bisection); its
 #              figures are marked quick and are not measurements
 #
 # Each capture is the end-to-end guest of the VM group "kdump" (t_kdump.sh
@@ -57,7 +58,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 1 ] || usage 2 >&2
 if [ "$quick" = 1 ]; then
-	confirm=1 mems=2G step=16
+	confirm=1 mems=2G step=64
 fi
 [[ $confirm =~ ^[1-9][0-9]*$ ]] || die "--confirm $confirm: a number of captures, 1 or more"
 out=$top/build/bench

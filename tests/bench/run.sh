@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# make bench: every benchmark in one run, and one report.
+#
+# Usage: tests/bench/run.sh [--quick] [SUITE...]   (default: bookworm trixie
+#                                                   trixie-backports)
+#   --quick  the smoke run make check includes: every part on the path it
+#            measures, with one run each; its figures are not measurements
+#
+# Parts (each its own script, each with --help):
+#   1. memory.sh   memory held: the smallest crash region that still
+#                  captures (bisection), the auto size, the distributions'
+#                  static defaults; 2 GiB and 8 GiB guests, busybox capture
+#                  initrd
+#   2. alloc.sh    time to arm and success under fragmentation: lazy_cma
+#                  against the seed project's strategy (tests/bench/seed,
+#                  a labelled baseline, never shipped)
+#   3. capture.sh  panic -> dump saved -> back up on the full-system Debian
+#                  13 guest: lazy-kdump against Debian's kdump-tools
+# A part that fails is reported and the others still run.
+#
+# Output: build/bench/report.md (the tables, the machine, the date, the
+# kernels, every TARGET line) and build/bench/report.json (the parts'
+# JSON files together). Exit status 1 when a part failed to produce its
+# results (a missed target is reported, not an error).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../../scripts/common.sh
+. "$top/scripts/common.sh"
+
+quick=()
+case ${1-} in
+--quick)
+	quick=(--quick)
+	shift
+	;;
+-h | --help)
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit 0
+	;;
+-*)
+	echo "usage: $0 [--quick] [SUITE...]" >&2
+	exit 2
+	;;
+esac
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie trixie-backports)
+out=$top/build/bench
+mkdir -p "$out"
+# This run's results only: stale files of an earlier run would be reported.
+rm -f "$out"/memory-*.json "$out"/alloc-*.json "$out"/alloc-*.md \
+	"$out"/capture.json "$out"/capture.md "$out"/report.md "$out"/report.json
+
+failed=0
+t0=$SECONDS
+# part NAME CMD...: run a part with its output on stdout and in a log.
+part() {
+	local name=$1 start=$SECONDS rc=0
+	shift
+	echo "# ===== bench $name: $*"
+	"$@" 2>&1 | tee "$out/$name.log" || rc=$?
+	echo "# bench $name: $((SECONDS - start)) s, exit status $rc"
+	if [ "$rc" -ne 0 ]; then
+		failed=1
+		echo "not ok - bench $name: '$*' exited $rc (log: $out/$name.log)"
+	else
+		echo "ok - bench $name"
+	fi
+}
+
+part memory "$here/memory.sh" "${quick[@]}" "${suites[@]}"
+part alloc "$here/alloc.sh" "${quick[@]}" "${suites[@]}"
+part capture "$here/capture.sh" "${quick[@]}"
+
+# The report.
+shopt -s nullglob
+mem=("$out"/memory-*.json)
+alloc_md=("$out"/alloc-*.md)
+alloc_json=("$out"/alloc-*.json)
+cap=("$out"/capture.json)
+{
+	echo "# lazy-kdump benchmarks"
+	echo
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$([ ${#quick[@]} -eq 0 ] || echo ' (--quick: a smoke run, not measurements)'),"
+	echo "$(nproc) CPUs, QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{ print $4 }') TCG (no KVM: absolute"
+	echo "times are 10-50x slower than hardware; compare the ratios), in $((SECONDS - t0)) s."
+	echo
+	echo "## Memory held from production"
+	echo
+	if [ ${#mem[@]} -gt 0 ]; then
+		"$here/memory-report.sh" "${mem[@]}"
+	else
+		echo "(no results: see $out/memory.log)"
+	fi
+	echo
+	echo "## Time to arm and success under fragmentation"
+	echo
+	if [ ${#alloc_md[@]} -gt 0 ]; then
+		cat "${alloc_md[@]}"
+	else
+		echo "(no results: see $out/alloc.log)"
+	fi
+	echo
+	echo "## Capture time"
+	echo
+	if [ -e "$out/capture.md" ]; then
+		cat "$out/capture.md"
+	else
+		echo "(no results: see $out/capture.log)"
+	fi
+} >"$out/report.md"
+jq -n --arg date "$(date -u +%FT%TZ)" --argjson quick "$([ ${#quick[@]} -eq 0 ] && echo false || echo true)" \
+	--slurpfile memory <(cat /dev/null "${mem[@]}") \
+	--slurpfile alloc <(cat /dev/null "${alloc_json[@]}") \
+	--slurpfile capture <(cat /dev/null "${cap[@]}") \
+	'{date: $date, quick: $quick, memory: $memory, alloc: $alloc, capture: ($capture[0] // null)}' >"$out/report.json"
+
+echo "# ===== bench report: $out/report.md"
+grep '^TARGET' "$out/report.md" || true
+echo "# bench: $((SECONDS - t0)) s in all"
+exit "$failed"
