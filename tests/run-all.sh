@@ -6,7 +6,7 @@
 # Environment:
 #   SUITES       Debian suites for the VM tests and the bench smoke run
 #                (default "bookworm trixie trixie-backports"; empty: none)
-#   FULL_SUITES  suites of the full-system test (default "trixie"; empty:
+#   FULL_SUITES  suites of the full-system test (default "trixie bookworm"; empty:
 #                none)
 #   BENCH        "quick" (default): tests/bench/run.sh --quick; empty: no
 #                bench smoke run
@@ -20,7 +20,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
-full_suites=${FULL_SUITES-trixie}
+full_suites=${FULL_SUITES-trixie bookworm}
 bench=${BENCH-quick}
 
 log=$(mktemp "${TMPDIR:-/tmp}/lazy-run-all.XXXXXX")
