@@ -81,7 +81,7 @@ def median: sort | if length == 0 then null
 {
   suite: $suite, kernel: $kver, guest_memory: $mem, quick: $quick,
   confirm: $confirm, step_mib: $step, seconds: $seconds,
-  capture_initrd: "busybox", capture_initrd_bytes: $initrd_bytes,
+  capture_initrd: $kind, capture_initrd_bytes: $initrd_bytes,
   system_ram_bytes: $ramb,
   auto_bytes: $auto,
   auto_captures: {ok: ([$c[] | select(.size == "auto" and .ok)] | length),

@@ -4,9 +4,20 @@
 # lazy-kdump's auto size and the static crashkernel= defaults distributions
 # would reserve on the same guest.
 #
-# Usage: tests/bench/memory.sh [--quick] [--mem "2G 8G"] [--confirm N] SUITE...
+# Usage: tests/bench/memory.sh [--quick] [--mem "2G 8G"] [--confirm N]
+#                              [--initrd busybox|dracut|both] SUITE...
 #   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x)
 #   --mem      guest sizes (default "2G 8G")
+#   --initrd   which capture initrd (default both):
+#              busybox  the VM tests' (tests/vm/mkinitrd.sh: busybox,
+#                       makedumpfile, the capture script)
+#              dracut   the one lazy-kdump built with dracut on the full
+#                       Debian 13 system (a systemd initrd): its disk image
+#                       is $BENCH_DRACUT_IMAGE (default: the lazy-kdump image
+#                       of tests/bench/capture.sh), a copy of which is the
+#                       guest's /dev/vda for every capture; the dump goes to
+#                       its root file system. Only for the kernel that
+#                       image runs (trixie's); other suites say so.
 #   --confirm  captures that must all succeed for a size to pass (default 3)
 #   --quick    smoke run: --confirm 1, 2G only, the auto size and the probe
 #              at auto / 1.15 (no bisection); its
@@ -23,12 +34,15 @@
 #   3. bisection in 2 MiB steps (lazy_cma's alignment) between the largest
 #      size that failed and the smallest that passed; a size passes when
 #      CONFIRM captures in a row pass, the first failure fails it.
+# Guests run smallest first: a size that failed on a smaller guest starts
+# the search on a larger one (the crash kernel's needs only grow with the
+# RAM it dumps: ELF headers, makedumpfile's bitmaps).
 # Sizes below the hard minimum (kernel + initrd + segments) cannot be loaded
 # and count as failed without a guest.
 #
-# Output: build/bench/memory-SUITE-MEM.json (one object, described in
-# tests/bench/README.md) and a line per capture on stdout. Logs:
-# build/bench/memory/SUITE-MEM/<size>-<try>/.
+# Output: build/bench/memory-SUITE-MEM-INITRD.json (one object, described
+# in tests/bench/README.md) and a line per capture on stdout. Logs:
+# build/bench/memory/SUITE-MEM-INITRD/<size>-<try>/.
 # Environment: LAZY_CMA_KO (lazy_cma.ko files to use), LAZY_KDUMP_CACHE.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -44,12 +58,22 @@ usage() {
 	exit "${1:-0}"
 }
 
-quick=0 mems='2G 8G' confirm=3 step=2
+quick=0 mems='2G 8G' confirm=3 step=2 initrds=both
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
-	--mem) mems=${2:?--mem needs a list}; shift ;;
-	--confirm) confirm=${2:?--confirm needs a number}; shift ;;
+	--mem)
+		mems=${2:?--mem needs a list}
+		shift
+		;;
+	--confirm)
+		confirm=${2:?--confirm needs a number}
+		shift
+		;;
+	--initrd)
+		initrds=${2:?--initrd needs busybox, dracut or both}
+		shift
+		;;
 	-h | --help) usage 0 ;;
 	-*) usage 2 >&2 ;;
 	*) break ;;
@@ -61,6 +85,12 @@ if [ "$quick" = 1 ]; then
 	confirm=1 mems=2G step=64
 fi
 [[ $confirm =~ ^[1-9][0-9]*$ ]] || die "--confirm $confirm: a number of captures, 1 or more"
+case $initrds in
+both) initrds='busybox dracut' ;;
+busybox | dracut) ;;
+*) die "--initrd $initrds: busybox, dracut or both" ;;
+esac
+dracut_image=${BENCH_DRACUT_IMAGE:-$top/build/bench/capture/lazy-kdump/disk.img}
 out=$top/build/bench
 mkdir -p "$out/memory"
 
@@ -70,11 +100,21 @@ mkdir -p "$out/memory"
 why=''
 capture() {
 	local d=$1 size=$2 try=$3 mem=$4 o words='KDUMP_NORESIZE=1' rc=0 t_load t_dump
+	local -a disk=(-d 512M) drive=()
 	o=$d/$size-$try
 	[ "$size" = auto ] || words="$words KDUMP_SIZE=$size"
-	LAZY_VM_MAKEDUMPFILE=$mdf "$vm/qemu-run.sh" -t 420 -r 1 -d 512M \
+	if [ "$kind" = dracut ]; then
+		# A copy of the full system's disk: its root file system holds the
+		# capture initrd and receives the dump.
+		mkdir -p "$o"
+		cp --sparse=always "$dracut_image" "$o/disk.img"
+		words="$words KDUMP_DISK_INITRD=1"
+		disk=()
+		drive=(-drive "file=$o/disk.img,if=virtio,format=raw")
+	fi
+	LAZY_VM_MAKEDUMPFILE=$mdf "$vm/qemu-run.sh" -t 420 -r 1 "${disk[@]}" \
 		-c "$vm/host/check_kdump.sh" -o "$o" -a "$words" \
-		"$kdir" "$initrd" kdump kdump -- -m "$mem" >"$o.out" 2>&1 || rc=$?
+		"$kdir" "$initrd" kdump kdump -- -m "$mem" "${drive[@]}" >"$o.out" 2>&1 || rc=$?
 	rm -f "$o/disk.img" "$o/vmcore"
 	why=''
 	if [ "$rc" -ne 0 ] || grep -q '^not ok' "$o.out"; then
@@ -114,46 +154,63 @@ for suite in "$@"; do
 	blog=$sdir/build.log
 	: >"$blog"
 	bench_build_guest "$suite" "$sdir" "$blog"
-	for mem in $mems; do
-		d=$out/memory/$suite-$mem
-		rm -rf "$d"
-		mkdir -p "$d"
-		captures=()
-		t0=$SECONDS
-		echo "# $suite ($KVER), $mem guest, busybox capture initrd $(bench_kib "$crash_initrd") KiB, confirm $confirm"
-		auto_ok=true
-		passes "$d" auto "$mem" || auto_ok=false
-		est=$(sed -n 's/^# bench-estimate: //p' "$d/auto-1.out" | head -n 1)
-		ram=$(sed -n 's/^# bench-system-ram: //p' "$d/auto-1.out" | head -n 1)
-		auto=$(jq -r '.total // empty' <<<"${est:-null}")
-		hard=$(jq -r '.hard_minimum // empty' <<<"${est:-null}")
-		lo='' hi=''
-		if [ "$auto_ok" = true ] && [ -n "$auto" ] && [ -n "$hard" ]; then
-			# Invariant: hi passes, lo fails (or cannot be loaded).
-			hi=$((auto >> 20)) lo=$(((hard >> 20) / 2 * 2 - 2))
-			probe=$((hi * 100 / 115 / 2 * 2))
-			if [ "$probe" -gt "$lo" ] && [ "$probe" -lt "$hi" ]; then
-				if passes "$d" "${probe}M" "$mem"; then hi=$probe; else lo=$probe; fi
+	for kind in $initrds; do
+		if [ "$kind" = dracut ]; then
+			if [ ! -r "$dracut_image" ]; then
+				echo "# $suite: no dracut capture initrd: no full-system image $dracut_image (run tests/bench/capture.sh first, or set BENCH_DRACUT_IMAGE)"
+				continue
 			fi
-			while [ $((hi - lo)) -gt "$step" ]; do
-				mid=$(((lo + hi) / 2 / 2 * 2))
-				[ "$mid" -gt "$lo" ] || mid=$((lo + 2))
-				if passes "$d" "${mid}M" "$mem"; then hi=$mid; else lo=$mid; fi
-			done
-			echo "$suite $KVER $mem: auto $((auto >> 20)) MiB, smallest that captured ${hi} MiB, ${lo} MiB failed"
-		else
-			echo "$suite $KVER $mem: the auto size did not capture: no bisection (logs: $d)"
+			if ! debugfs -R "stat /var/lib/lazy-kdump/initrd-$KVER.img" "$dracut_image" 2>/dev/null | grep -q 'Size:'; then
+				echo "# $suite: no dracut capture initrd for $KVER in $dracut_image (the Debian 13 image runs trixie's kernel only)"
+				continue
+			fi
 		fi
-		printf '%s\n' "${captures[@]}" | jq -s \
-			--arg suite "$suite" --arg kver "$KVER" --arg mem "$mem" \
-			--argjson quick "$([ "$quick" = 1 ] && echo true || echo false)" \
-			--argjson confirm "$confirm" --argjson step "$step" \
-			--argjson est "${est:-null}" --arg ram "${ram:-}" \
-			--argjson distros "$BENCH_DISTRO_DEFAULTS" \
-			--arg min "${hi:+$((hi << 20))}" --arg failed "${lo:+$((lo << 20))}" \
-			--argjson initrd_bytes "$(stat -c %s "$crash_initrd")" \
-			--argjson seconds $((SECONDS - t0)) \
-			"$(bench_memory_jq)" >"$out/memory-$suite-$mem.json"
-		echo "# wrote $out/memory-$suite-$mem.json ($((SECONDS - t0)) s)"
+		failed_before=0
+		# shellcheck disable=SC2086 # the sizes are words
+		for mem in $(printf '%s\n' $mems | sort -h); do
+			d=$out/memory/$suite-$mem-$kind
+			rm -rf "$d"
+			mkdir -p "$d"
+			captures=()
+			t0=$SECONDS
+			echo "# $suite ($KVER), $mem guest, $kind capture initrd, confirm $confirm"
+			auto_ok=true
+			passes "$d" auto "$mem" || auto_ok=false
+			est=$(sed -n 's/^# bench-estimate: //p' "$d/auto-1.out" | head -n 1)
+			ram=$(sed -n 's/^# bench-system-ram: //p' "$d/auto-1.out" | head -n 1)
+			auto=$(jq -r '.total // empty' <<<"${est:-null}")
+			hard=$(jq -r '.hard_minimum // empty' <<<"${est:-null}")
+			lo='' hi=''
+			if [ "$auto_ok" = true ] && [ -n "$auto" ] && [ -n "$hard" ]; then
+				# Invariant: hi passes, lo fails (or cannot be loaded).
+				hi=$((auto >> 20)) lo=$(((hard >> 20) / 2 * 2 - 2))
+				[ "$failed_before" -le "$lo" ] || [ "$failed_before" -ge "$hi" ] || lo=$failed_before
+				probe=$((hi * 100 / 115 / 2 * 2))
+				if [ "$probe" -gt "$lo" ] && [ "$probe" -lt "$hi" ]; then
+					if passes "$d" "${probe}M" "$mem"; then hi=$probe; else lo=$probe; fi
+				fi
+				while [ $((hi - lo)) -gt "$step" ]; do
+					mid=$(((lo + hi) / 2 / 2 * 2))
+					[ "$mid" -gt "$lo" ] || mid=$((lo + 2))
+					if passes "$d" "${mid}M" "$mem"; then hi=$mid; else lo=$mid; fi
+				done
+				echo "$suite $KVER $mem: auto $((auto >> 20)) MiB, smallest that captured ${hi} MiB, ${lo} MiB failed"
+				failed_before=$lo
+			else
+				echo "$suite $KVER $mem: the auto size did not capture: no bisection (logs: $d)"
+			fi
+			printf '%s\n' "${captures[@]}" | jq -s \
+				--arg suite "$suite" --arg kver "$KVER" --arg mem "$mem" \
+				--argjson quick "$([ "$quick" = 1 ] && echo true || echo false)" \
+				--argjson confirm "$confirm" --argjson step "$step" \
+				--argjson est "${est:-null}" --arg ram "${ram:-}" \
+				--argjson distros "$BENCH_DISTRO_DEFAULTS" \
+				--arg min "${hi:+$((hi << 20))}" --arg failed "${lo:+$((lo << 20))}" \
+				--arg kind "$kind" \
+				--argjson initrd_bytes "$(jq '[.terms[] | select(.name == "initrd") | .bytes][0] // 0' <<<"${est:-null}")" \
+				--argjson seconds $((SECONDS - t0)) \
+				"$(bench_memory_jq)" >"$out/memory-$suite-$mem-$kind.json"
+			echo "# wrote $out/memory-$suite-$mem-$kind.json ($((SECONDS - t0)) s)"
+		done
 	done
 done

@@ -8,7 +8,11 @@
 # qemu-run.sh -d), which reboots; host/check_kdump.sh reads the dump.
 #
 # Environment (tests/bench/memory.sh): KDUMP_SIZE=N[M] loads with
-# --size N instead of auto; KDUMP_NORESIZE=1 skips the resizes.
+# --size N instead of auto; KDUMP_NORESIZE=1 skips the resizes;
+# KDUMP_DISK_INITRD=1: /dev/vda is a full Debian system's root file system
+# (tests/full) and the capture initrd is the one its lazy-kdump built with
+# dracut (/var/lib/lazy-kdump/initrd-KVER.img), which then runs in the crash
+# kernel instead of crash_kdump.sh (dumping to that root's /var/crash).
 # shellcheck source=tap.sh
 . /lazy/tests/tap.sh
 # shellcheck source=lcma.sh
@@ -22,14 +26,31 @@ grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
 
 hostname lazy-e2e
 diag "crash host name: $(hostname)"
+files_opt='' root_word=''
+if [ "${KDUMP_DISK_INITRD:-0}" = 1 ]; then
+	mkdir -p /mnt/sys
+	check "mount the full system's root file system /dev/vda" mount -t ext4 /dev/vda /mnt/sys || exit 1
+	img=/mnt/sys/var/lib/lazy-kdump/initrd-$(uname -r).img
+	check "the full system's capture initrd $img is there" cp "$img" /tmp/capture-initrd.img || exit 1
+	# One dump directory after the capture: remove older ones.
+	rm -rf /mnt/sys/var/crash/*
+	uuid=$(blkid /dev/vda | sed -n 's/.* UUID="\([^"]*\)".*/\1/p')
+	umount /mnt/sys
+	files_opt="--initrd /tmp/capture-initrd.img"
+	root_word="root=UUID=$uuid ro "
+	diag "capture initrd: $img (dracut), root=UUID=$uuid"
+fi
 kd_run lazy-kdump status
 is "$KD_RC" 3 "status exits 3 before load (not armed)"
-auto=$(kd_estimate_json total)
+# shellcheck disable=SC2086 # options and their values
+auto=$(lazy-kdump estimate $files_opt --json 2>/dev/null | sed -n 's/^ *"total": \([0-9]*\),\{0,1\}$/\1/p')
 cmp_ok "${auto:-0}" -gt 0 "estimate --json gives a total ($auto bytes)"
-diag "$(lazy-kdump estimate 2>&1)"
+# shellcheck disable=SC2086
+diag "$(lazy-kdump estimate $files_opt 2>&1)"
 # For tests/bench/memory.sh: the estimate's terms, and System RAM as the
 # kernel's crashkernel= ranges see it (memblock: every System RAM range).
-diag "bench-estimate: $(lazy-kdump estimate --json 2>/dev/null | tr -d '\n')"
+# shellcheck disable=SC2086
+diag "bench-estimate: $(lazy-kdump estimate $files_opt --json 2>/dev/null | tr -d '\n')"
 diag "bench-system-ram: $(iomem_ranges 'System RAM' | awk '{ s += ("0x" $2) - ("0x" $1) + 1 } END { printf "%d", s }')"
 
 size_opt=''
@@ -38,7 +59,7 @@ kd_mark "load start"
 t0=$(cut -d' ' -f1 /proc/uptime)
 # The host name goes on the crash command line for the capture's directory.
 # shellcheck disable=SC2086 # $size_opt is an option and its value
-kd_run lazy-kdump load $size_opt --append "lazy_kdump.host=$(hostname)"
+kd_run lazy-kdump load $size_opt $files_opt --append "${root_word}lazy_kdump.host=$(hostname)"
 t1=$(cut -d' ' -f1 /proc/uptime)
 kd_mark "load end"
 if [ "$KD_RC" -eq 0 ]; then
@@ -95,4 +116,15 @@ fi
 
 diag "panic at epoch $(date +%s)"
 kd_mark "panic"
+if [ "${KDUMP_DISK_INITRD:-0}" = 1 ]; then
+	# No /init of ours in the crash kernel: the dracut capture reboots, and
+	# QEMU's exit (-no-reboot) ends the group; the host check reads the dump.
+	echo "LAZYTEST EXPECT-REBOOT"
+	stty -F /dev/ttyS1 raw -echo 2>/dev/null
+	sync
+	echo c >/proc/sysrq-trigger
+	sleep 10
+	not_ok "echo c > /proc/sysrq-trigger did not crash the kernel"
+	exit 1
+fi
 crash_now
