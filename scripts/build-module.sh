@@ -51,12 +51,14 @@ kernel_config() {
 
 # stage_source DEST: copy $MODULE_SRC to DEST, leaving out build artifacts
 # (stale objects or .cmd files from another kernel would break the build).
+# Symbolic links are followed (-h): a module may share headers with module/
+# through links (tests/bench/seed does), which would dangle in DEST.
 stage_source() {
 	[ -d "$MODULE_SRC" ] || die "module source directory '$MODULE_SRC' does not exist; set MODULE_SRC to the module's directory"
 	[ -e "$MODULE_SRC/Kbuild" ] || [ -e "$MODULE_SRC/Makefile" ] ||
 		die "no Kbuild or Makefile in '$MODULE_SRC': not a module source directory (set MODULE_SRC)"
 	mkdir -p "$1"
-	tar -C "$MODULE_SRC" -cf - \
+	tar -C "$MODULE_SRC" -chf - \
 		--exclude=.git --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='*.cmd' --exclude='*.a' --exclude='*.d' \
 		--exclude='*.order' --exclude=Module.symvers --exclude=.tmp_versions \

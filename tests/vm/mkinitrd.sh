@@ -20,6 +20,9 @@
 #   -H BINS    host programs copied with their shared libraries
 #              (default: "$LAZY_VM_HOST_BINS", else "kexec makedumpfile");
 #              kexec is required
+#   $LAZY_VM_EXTRA  more files, copied as they are (mode kept, not stripped):
+#              blank-separated SRC:DEST pairs, DEST absolute in the guest
+#              (tests/bench/alloc.sh: a second module and its guest script)
 #
 # Layout inside the guest:
 #   /init                       tests/vm/guest/init
@@ -183,6 +186,12 @@ done
 for f in "$here"/guest/*; do
 	[ "$(basename "$f")" = init ] && continue
 	install -m 755 "$f" "$s/lazy/tests/"
+done
+for x in ${LAZY_VM_EXTRA:-}; do
+	if [ ! -f "${x%%:*}" ] || [[ $x != *:/* ]]; then
+		die "LAZY_VM_EXTRA: '$x' is not SRC:/DEST with SRC a file"
+	fi
+	install -D -m "$(stat -c %a "${x%%:*}")" "${x%%:*}" "$s${x#*:}"
 done
 install -m 755 "$here/guest/init" "$s/init"
 if [ "$(id -u)" = 0 ]; then

@@ -1,0 +1,1 @@
+../../../../module/uapi/lazy_cma.h
