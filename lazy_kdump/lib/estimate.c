@@ -14,21 +14,25 @@
 /*
  * The kernel-runtime table. One place, one row per kernel series.
  *
- * PROVISIONAL: the minima are from KERNEL-FACTS.md ("smallest crash
- * reservation that captured with a ~3 MB busybox+makedumpfile initrd" in a
- * 2 GiB, 2-CPU QEMU guest), with the init_size of the kernels measured.
- * The runtime term of a row is that minimum minus every other term of
- * this estimate evaluated for the reference guest (init_size, a 3 MiB
- * initrd held twice, the segments, makedumpfile for 2 GiB), so that an
- * estimate for the reference guest is the measured minimum plus the
- * margin. That works out to about 14.9 MiB (6.12), 24.4 MiB (6.1) and
- * 24.6 MiB (7.x). Re-measure every row by bisection in tests/vm and
- * clear .provisional.
+ * Measured by tests/bench/memory.sh: in the reference guest (2 GiB, 2 CPUs,
+ * QEMU TCG, booted without crashkernel=, the busybox capture initrd of
+ * tests/vm) the smallest reservation that captured a complete vmcore 3
+ * times in a row, bisected in 2 MiB steps (2 MiB less failed: the crash
+ * kernel deadlocked on memory or makedumpfile was killed). The runtime
+ * term of a row is that minimum minus every other term of this estimate
+ * evaluated for the reference guest, so that an estimate for it is the
+ * measured minimum plus the margin: 19.1 MiB (6.1), 9.4 MiB (6.12) and
+ * 18.1 MiB (7.x), what the crash kernel itself allocates with nr_cpus=1
+ * (page tables, slab, per-CPU areas, the swiotlb it still sets up) beyond
+ * its image and the initrd.
  */
 static const struct estimate_runtime_ref runtime_table[] = {
-	{ "6.1", 6, 1, 96 * MiB, 66682880, false, true },
-	{ "6.12", 6, 12, 80 * MiB, 58650624, true, true },
-	{ "7", 7, -1, 96 * MiB, 65331200, true, true },
+	{ "6.1", 6, 1, 104 * MiB, 66682880, 5451776, 14511104, false, false,
+	  "6.1.0-57-amd64, 2026-12-02" },
+	{ "6.12", 6, 12, 88 * MiB, 58646528, 5513216, 14971904, true, false,
+	  "6.12.118+deb13-amd64, 2026-12-02" },
+	{ "7", 7, -1, 104 * MiB, 65331200, 5689344, 15677440, true, false,
+	  "7.3.4+deb13-amd64, 2026-12-02" },
 };
 
 #define N_RUNTIME (sizeof(runtime_table) / sizeof(runtime_table[0]))
@@ -89,7 +93,7 @@ uint64_t estimate_runtime_bytes(const struct estimate_runtime_ref *ref)
 				   ESTIMATE_REF_MAX_RANGES) * ELF64_PHDR, 0, 0) :
 	      estimate_elfcorehdr(0, ESTIMATE_REF_CPUS, ESTIMATE_REF_RANGES);
 	others = kernel_bytes((uint32_t)ref->init_size, ESTIMATE_ALIGN) +
-		 2 * ESTIMATE_REF_INITRD +
+		 ref->initrd_file + ref->initrd_unpacked +
 		 segments_bytes(hdr, ESTIMATE_REF_CMDLINE) +
 		 2 * mdf_bitmap(ESTIMATE_REF_RAM) + ESTIMATE_MDF_RESIDENT;
 	return ref->measured_min > others ? ref->measured_min - others : 0;
@@ -222,19 +226,20 @@ void estimate_compute(const struct estimate_input *in, struct estimate *ret)
 	set(&t[EST_RUNTIME], "kernel-runtime",
 	    estimate_runtime_bytes(ret->runtime_ref));
 	snprintf(t[EST_RUNTIME].how, sizeof(t[EST_RUNTIME].how),
-		 "%s row \"%s\" of the kernel-runtime table%s: %s smallest working reservation measured minus the other terms for the reference guest (%s)",
+		 "%s row \"%s\" of the kernel-runtime table%s: %s smallest reservation that captured, minus the other terms, in the reference guest (%s; %s)",
 		 ret->runtime_fallback ? "no row for this series; the largest," :
 					 "the",
 		 ret->runtime_ref->series,
 		 ret->runtime_ref->provisional ? " (PROVISIONAL, to be re-measured)" : "",
 		 mib(ret->runtime_ref->measured_min, a, sizeof(a)),
-		 "2 GiB RAM, 2 CPUs, 3 MiB initrd, nr_cpus=1");
+		 "2 GiB RAM, 2 CPUs, busybox capture initrd, nr_cpus=1",
+		 ret->runtime_ref->measured_on);
 
 	bitmap = mdf_bitmap(in->ram_end);
 	set(&t[EST_MAKEDUMPFILE], "makedumpfile",
 	    2 * bitmap + ESTIMATE_MDF_RESIDENT);
 	snprintf(t[EST_MAKEDUMPFILE].how, sizeof(t[EST_MAKEDUMPFILE].how),
-		 "2 cyclic bitmap buffers of %s each (2 bits per page up to %s, from %s; capped at 4 MiB each, calculate_cyclic_buffer_size()) + %s resident (PROVISIONAL)",
+		 "2 cyclic bitmap buffers of %s each (2 bits per page up to %s, from %s; capped at 4 MiB each, calculate_cyclic_buffer_size()) + %s resident",
 		 mib(bitmap, a, sizeof(a)), mib(in->ram_end, b, sizeof(b)),
 		 in->ram_source ? in->ram_source : "?",
 		 mib(ESTIMATE_MDF_RESIDENT, c, sizeof(c)));

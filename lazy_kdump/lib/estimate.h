@@ -41,8 +41,11 @@
 /* struct boot_params (one page) plus setup_data (EFI, RNG seed). */
 #define ESTIMATE_BOOT_PARAMS	(2 * 4096)
 /*
- * PROVISIONAL, to be measured in the VM: makedumpfile's heap, stack and
- * page tables apart from its bitmaps (its code is in the initrd already).
+ * makedumpfile's heap, stack and page tables apart from its bitmaps (its
+ * code is in the initrd already). Not measured on its own: whatever it
+ * really is at the reference guest is inside the measured minimum of the
+ * runtime table, so only its growth with RAM (the bitmaps) moves the
+ * estimate.
  */
 #define ESTIMATE_MDF_RESIDENT	(2 * MiB)
 /* makedumpfile caps each cyclic bitmap buffer at 4 MiB. */
@@ -67,9 +70,10 @@ struct estimate_term {
 
 /*
  * One row of the kernel-runtime table: the smallest reservation that
- * still captured in the reference guest, and what that guest ran, from
- * which the runtime term is derived as what remains after every other
- * term at that reference point.
+ * still captured in the reference guest (tests/bench/memory.sh, bisection
+ * in 2 MiB steps, 3 captures at every size that passed), and what that
+ * guest ran, from which the runtime term is derived as what remains after
+ * every other term at that reference point.
  */
 struct estimate_runtime_ref {
 	const char *series;		/* "6.1", "6.12", "7" */
@@ -77,15 +81,20 @@ struct estimate_runtime_ref {
 	int minor;			/* -1: any minor of @major */
 	uint64_t measured_min;		/* smallest size that captured */
 	uint64_t init_size;		/* init_size of the kernel measured */
+	uint64_t initrd_file;		/* its capture initrd, page-rounded */
+	uint64_t initrd_unpacked;	/* and unpacked (tmpfs bytes) */
 	bool crash_hotplug;		/* CONFIG_CRASH_HOTPLUG elfcorehdr */
-	bool provisional;		/* not yet measured by tests/vm */
+	bool provisional;		/* not yet measured by tests/bench */
+	const char *measured_on;	/* the kernel release measured, date */
 };
 
-/* The reference guest of the table (KERNEL-FACTS.md). */
+/*
+ * The reference guest of the table: QEMU TCG, 2 GiB, 2 CPUs, no
+ * crashkernel=, the busybox capture initrd of tests/vm/mkinitrd.sh.
+ */
 #define ESTIMATE_REF_RAM	(2048 * MiB)
 #define ESTIMATE_REF_RANGES	2
 #define ESTIMATE_REF_CPUS	2
-#define ESTIMATE_REF_INITRD	(3 * MiB)	/* file and unpacked */
 #define ESTIMATE_REF_CMDLINE	512
 /* Debian: CONFIG_NR_CPUS_DEFAULT and CONFIG_CRASH_MAX_MEMORY_RANGES. */
 #define ESTIMATE_REF_NR_CPUS	8192

@@ -19,13 +19,32 @@ BENCH_DISTRO_DEFAULTS='{
 # bench_kib FILE: its size in KiB.
 bench_kib() { echo $(($(stat -c %s "$1") / 1024)); }
 
+# bench_clear_crash_dir IMAGE: remove every dump directory under /var/crash
+# of an ext4 image (with debugfs, not mounted): the host check of a capture
+# expects only the one it made.
+bench_clear_crash_dir() {
+	local img=$1 d f
+	for d in $(debugfs -R 'ls -p /var/crash' "$img" 2>/dev/null |
+		awk -F/ 'NF >= 6 && $6 != "." && $6 != ".." { print $6 }'); do
+		for f in $(debugfs -R "ls -p /var/crash/$d" "$img" 2>/dev/null |
+			awk -F/ 'NF >= 6 && $6 != "." && $6 != ".." { print $6 }'); do
+			debugfs -w -R "rm /var/crash/$d/$f" "$img" >/dev/null 2>&1
+		done
+		debugfs -w -R "rmdir /var/crash/$d" "$img" >/dev/null 2>&1
+	done
+}
+
 # bench_panic_to_end TIMINGS: seconds from the guest's "panics" note to the
 # end of QEMU (the capture script's reboot after the dump was saved), from
 # qemu-run.sh's timings file; nothing when either is missing.
 bench_panic_to_end() {
 	[ -r "$1" ] || return 0
 	awk '
+		# The dracut capture (t_kdump.sh KDUMP_DISK_INITRD=1) announces the
+		# reboot just before it panics, instead of the panic note.
 		/the guest panics after/ { for (i = 1; i <= NF; i++) if ($i == "after") p = $(i + 1) }
+		/the guest announced a reboot after/ && r == "" { for (i = 1; i <= NF; i++) if ($i == "after") r = $(i + 1) }
+		END { if (p == "") p = r }
 		/: finished; / { for (i = 1; i <= NF; i++) if ($i == "end" && $(i + 1) == "after") e = $(i + 2) }
 		END { if (p != "" && e != "") printf "%.1f\n", e - p }
 	' "$1"

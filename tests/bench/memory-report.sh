@@ -14,11 +14,12 @@ set -euo pipefail
 }
 jq -rs '
 def mib: if . == null then "–" else (. / 1048576 * 10 | round / 10 | tostring) end;
-def dist($d): if $d == null then "–" elif $d.bytes == 0 then "none (reserves nothing)"
+def secs: if . == null then "–" else (. * 10 | round / 10 | tostring) end;
+def dist($d): if $d == null then "–" elif $d.bytes == 0 then "none (RAM outside its ranges)"
 	else ($d.bytes | mib) end;
 "| kernel | guest | capture initrd | auto size (MiB) | smallest that captured (MiB) | largest that failed (MiB) | auto / smallest | captures at auto | Debian 512M-:192M | Fedora/RHEL 2G-64G:256M | Ubuntu 2G-4G:320M,… | arm (s, median) | panic → saved (s, median) |",
 "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-(.[] | "| \(.kernel) | \(.guest_memory) | \(.capture_initrd) (\(.capture_initrd_bytes / 1024 | floor) KiB) | \(.auto_bytes | mib) | \(.min_bytes | mib) | \(.largest_failed_bytes | mib) | \(.ratio_auto_to_min // "–") | \(.auto_captures.ok)/\(.auto_captures.runs) | \(dist(.distro_defaults.debian)) | \(dist(.distro_defaults.fedora)) | \(dist(.distro_defaults.ubuntu)) | \(.load_seconds_median // "–") | \(.panic_to_saved_seconds_median // "–") |"),
+(.[] | "| \(.kernel) | \(.guest_memory) | \(.capture_initrd) (\(.capture_initrd_bytes / 1024 | floor) KiB) | \(.auto_bytes | mib) | \(.min_bytes | mib) | \(.largest_failed_bytes | mib) | \(.ratio_auto_to_min // "–") | \(.auto_captures.ok)/\(.auto_captures.runs) | \(dist(.distro_defaults.debian)) | \(dist(.distro_defaults.fedora)) | \(dist(.distro_defaults.ubuntu)) | \(.load_seconds_median | secs) | \(.panic_to_saved_seconds_median | secs) |"),
 "",
 (.[] | . as $r |
 	([.distro_defaults // {} | to_entries[] | select(.value.bytes > 0 and $r.auto_bytes >= .value.bytes) | .key]) as $above |

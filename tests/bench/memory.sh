@@ -106,16 +106,19 @@ capture() {
 	if [ "$kind" = dracut ]; then
 		# A copy of the full system's disk: its root file system holds the
 		# capture initrd and receives the dump.
-		mkdir -p "$o"
-		cp --sparse=always "$dracut_image" "$o/disk.img"
-		words="$words KDUMP_DISK_INITRD=1"
+		# Outside OUTDIR: qemu-run.sh clears OUTDIR/disk.img, its own
+		# scratch disk. Old dumps (the capture bench's) are removed so the
+		# host check finds only this capture's directory.
+		cp --sparse=always "$dracut_image" "$o.disk.img"
+		bench_clear_crash_dir "$o.disk.img"
+		words="$words KDUMP_DISK_INITRD=1 KDUMP_ROOT_UUID=$(blkid -o value -s UUID "$o.disk.img")"
 		disk=()
-		drive=(-drive "file=$o/disk.img,if=virtio,format=raw")
+		drive=(-drive "file=$o.disk.img,if=virtio,format=raw")
 	fi
-	LAZY_VM_MAKEDUMPFILE=$mdf "$vm/qemu-run.sh" -t 420 -r 1 "${disk[@]}" \
+	LAZY_VM_DISK=$o.disk.img LAZY_VM_MAKEDUMPFILE=$mdf "$vm/qemu-run.sh" -t 420 -r 1 "${disk[@]}" \
 		-c "$vm/host/check_kdump.sh" -o "$o" -a "$words" \
 		"$kdir" "$initrd" kdump kdump -- -m "$mem" "${drive[@]}" >"$o.out" 2>&1 || rc=$?
-	rm -f "$o/disk.img" "$o/vmcore"
+	rm -f "$o/disk.img" "$o.disk.img" "$o/vmcore"
 	why=''
 	if [ "$rc" -ne 0 ] || grep -q '^not ok' "$o.out"; then
 		# The crash kernel's own panic (the first one is the sysrq crash).

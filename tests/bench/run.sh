@@ -7,15 +7,15 @@
 #            measures, with one run each; its figures are not measurements
 #
 # Parts (each its own script, each with --help):
-#   1. memory.sh   memory held: the smallest crash region that still
+#   1. capture.sh  panic -> dump saved -> back up on the full-system Debian
+#                  13 guest: lazy-kdump against Debian's kdump-tools
+#   2. memory.sh   memory held: the smallest crash region that still
 #                  captures (bisection), the auto size, the distributions'
-#                  static defaults; 2 GiB and 8 GiB guests, busybox capture
-#                  initrd
-#   2. alloc.sh    time to arm and success under fragmentation: lazy_cma
+#                  static defaults; 2 GiB and 8 GiB guests, the busybox
+#                  capture initrd and the dracut one (part 1's image)
+#   3. alloc.sh    time to arm and success under fragmentation: lazy_cma
 #                  against the seed project's strategy (tests/bench/seed,
 #                  a labelled baseline, never shipped)
-#   3. capture.sh  panic -> dump saved -> back up on the full-system Debian
-#                  13 guest: lazy-kdump against Debian's kdump-tools
 # A part that fails is reported and the others still run.
 #
 # Output: build/bench/report.md (the tables, the machine, the date, the
@@ -68,9 +68,11 @@ part() {
 	fi
 }
 
+# capture.sh first: it builds the full-system image whose dracut capture
+# initrd memory.sh measures too.
+part capture "$here/capture.sh" "${quick[@]}"
 part memory "$here/memory.sh" "${quick[@]}" "${suites[@]}"
 part alloc "$here/alloc.sh" "${quick[@]}" "${suites[@]}"
-part capture "$here/capture.sh" "${quick[@]}"
 
 # The report.
 shopt -s nullglob

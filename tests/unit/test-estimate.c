@@ -111,7 +111,7 @@ static void table(void)
 		struct bzimage_info k = kernel(t[i].major,
 					       t[i].minor < 0 ? 3 : (unsigned int)t[i].minor,
 					       (uint32_t)t[i].init_size, 2 * MiB);
-		struct initrd_info rd = initrd(ESTIMATE_REF_INITRD, ESTIMATE_REF_INITRD);
+		struct initrd_info rd = initrd(t[i].initrd_file, t[i].initrd_unpacked);
 		struct estimate_input in = {
 			&k, &rd, ESTIMATE_REF_CMDLINE - 1, ESTIMATE_REF_RAM,
 			ESTIMATE_REF_RAM, ESTIMATE_REF_RANGES, "ref",

@@ -345,8 +345,11 @@ exec {lock_fd}>&-
 
 # The host-side check of what the guest left behind.
 if [ "$finished" = 1 ] && [ -n "$check" ]; then
+	# The check reads our scratch disk, or the caller's (LAZY_VM_DISK).
+	check_disk=${LAZY_VM_DISK:-}
+	[ -z "$disk_size" ] || check_disk=$outdir/disk.img
 	check_out=$(LAZY_VM_KDIR=$kdir LAZY_VM_GROUP=$group \
-		LAZY_VM_DISK=${disk_size:+$outdir/disk.img} "$check" "$outdir" 2>"$outdir/check.log") &&
+		LAZY_VM_DISK=$check_disk "$check" "$outdir" 2>"$outdir/check.log") &&
 		check_rc=0 || check_rc=$?
 	while IFS= read -r l; do
 		case $l in

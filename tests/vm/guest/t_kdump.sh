@@ -34,7 +34,12 @@ if [ "${KDUMP_DISK_INITRD:-0}" = 1 ]; then
 	check "the full system's capture initrd $img is there" cp "$img" /tmp/capture-initrd.img || exit 1
 	# One dump directory after the capture: remove older ones.
 	rm -rf /mnt/sys/var/crash/*
-	uuid=$(blkid /dev/vda | sed -n 's/.* UUID="\([^"]*\)".*/\1/p')
+	# From the host (KDUMP_ROOT_UUID): busybox's blkid may not print it.
+	uuid=${KDUMP_ROOT_UUID:-$(blkid /dev/vda | sed -n 's/.* UUID="\([^"]*\)".*/\1/p')}
+	[ -n "$uuid" ] || {
+		not_ok "the UUID of the full system's root file system /dev/vda is known (set KDUMP_ROOT_UUID)"
+		exit 1
+	}
 	umount /mnt/sys
 	files_opt="--initrd /tmp/capture-initrd.img"
 	root_word="root=UUID=$uuid ro "
@@ -51,7 +56,7 @@ diag "$(lazy-kdump estimate $files_opt 2>&1)"
 # kernel's crashkernel= ranges see it (memblock: every System RAM range).
 # shellcheck disable=SC2086
 diag "bench-estimate: $(lazy-kdump estimate $files_opt --json 2>/dev/null | tr -d '\n')"
-diag "bench-system-ram: $(iomem_ranges 'System RAM' | awk '{ s += ("0x" $2) - ("0x" $1) + 1 } END { printf "%d", s }')"
+diag "bench-system-ram: $(iomem_ranges 'System RAM' | awk '{ s += ("0x" $2) - ("0x" $1) + 1 } END { printf "%.0f", s }')"
 
 size_opt=''
 [ -z "${KDUMP_SIZE:-}" ] || size_opt="--size $KDUMP_SIZE"
