@@ -40,8 +40,12 @@
 # Sizes below the hard minimum (kernel + initrd + segments) cannot be loaded
 # and count as failed without a guest.
 #
-# Output: build/bench/memory-SUITE-MEM-INITRD.json (one object, described
-# in tests/bench/README.md) and a line per capture on stdout. Logs:
+# Output: build/bench/memory-SUITE-MEM-INITRD.json (one object: the guest,
+# the auto size and its terms, the smallest size that captured and the
+# largest that failed, their ratio, the distributions' defaults for this
+# guest, the kernel-runtime the minimum implies, every capture with its
+# outcome, load time and panic-to-saved time) and a line per capture on
+# stdout. Logs:
 # build/bench/memory/SUITE-MEM-INITRD/<size>-<try>/.
 # Environment: LAZY_CMA_KO (lazy_cma.ko files to use), LAZY_KDUMP_CACHE.
 set -euo pipefail
