@@ -22,7 +22,16 @@
  * ZONE_DMA) so that memory devices need stays free as long as possible.
  *
  * The screen is a heuristic on racy data: alloc_contig_range() stays the
- * only judge, and its failure just moves on to the next window.
+ * only judge, and its failure just moves on to the next window. Its one
+ * blind spot is time: under reclaim, page cache is off the LRU for a
+ * moment (isolated by kswapd, or waiting in a per-cpu LRU batch), looks
+ * unmovable, and the few screened windows can all fail. So before
+ * answering -ENOMEM the allocator sweeps: every window offset of every
+ * eligible zone, pageblock by pageblock as a naive allocator would, but
+ * in order of cost with pages that looked unmovable counted heavily
+ * rather than excluded. Only holes, other zones and reserved pages rule a
+ * window out there. A request that can be met is met; one that cannot
+ * costs a full sweep, which a fatal signal interrupts.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -169,10 +178,13 @@ int lcma_check_request(unsigned long nr_pages,
 /*
  * Cost of the pages [pfn, end) of @zone: how many would have to move, or
  * LCMA_BAD_BLOCK if one cannot. @free_until carries a free buddy block
- * that reaches past the previous range.
+ * that reaches past the previous range. @lenient (the sweep): a page that
+ * looks unmovable but may only be off the LRU for a moment costs
+ * pageblock_nr_pages instead of ruling the range out.
  */
 static u32 lcma_range_cost(struct zone *zone, unsigned long pfn,
-			   unsigned long end, unsigned long *free_until)
+			   unsigned long end, unsigned long *free_until,
+			   bool lenient)
 {
 	struct page *page;
 	u32 cost = 0;
@@ -206,9 +218,13 @@ static u32 lcma_range_cost(struct zone *zone, unsigned long pfn,
 			pfn++;
 			continue;
 		}
-		if (!PageLRU(page) && !lcma_page_movable_ops(page))
-			return LCMA_BAD_BLOCK;
-		cost++;
+		if (!PageLRU(page) && !lcma_page_movable_ops(page)) {
+			if (!lenient)
+				return LCMA_BAD_BLOCK;
+			cost += pageblock_nr_pages;
+		} else {
+			cost++;
+		}
 		pfn++;
 	}
 	return cost;
@@ -249,24 +265,24 @@ static int lcma_window_cmp(const void *a, const void *b)
 }
 
 /*
- * Screen @zone for windows of @nr_pages within [lo, hi). Writes at most
- * @max non-overlapping windows to @out, cheapest first, and returns how
- * many, or -ENOMEM.
+ * Every window of @nr_pages (whole pageblocks) of @zone within [lo, hi)
+ * that holds no excluded pageblock, cheapest first: returns how many and
+ * sets *@winp (kvfree() it), or -ENOMEM. @lenient as lcma_range_cost().
  */
-static int lcma_screen_zone(struct zone *zone, unsigned long lo,
-			    unsigned long hi, unsigned long nr_pages,
-			    struct lcma_window *out, int max,
-			    unsigned long *largest)
+static long lcma_zone_windows(struct zone *zone, unsigned long lo,
+			      unsigned long hi, unsigned long nr_pages,
+			      bool lenient, struct lcma_window **winp,
+			      unsigned long *largest)
 {
 	unsigned long pb = pageblock_nr_pages;
 	unsigned long start = ALIGN(max(zone->zone_start_pfn, lo), pb);
 	unsigned long end = ALIGN_DOWN(min(zone_end_pfn(zone), hi), pb);
 	unsigned long nblocks, wblocks, nwin = 0, b, run = 0, bad = 0;
 	unsigned long sum = 0, free_until = 0;
-	struct lcma_window *win;
+	struct lcma_window *win = NULL;
 	u32 *cost;
-	int n = 0, i;
 
+	*winp = NULL;
 	if (end <= start)
 		return 0;
 	nblocks = (end - start) / pb;
@@ -278,14 +294,15 @@ static int lcma_screen_zone(struct zone *zone, unsigned long lo,
 	for (b = 0; b < nblocks; b++) {
 		unsigned long pfn = start + b * pb;
 
-		cost[b] = lcma_range_cost(zone, pfn, pfn + pb, &free_until);
+		cost[b] = lcma_range_cost(zone, pfn, pfn + pb, &free_until,
+					  lenient);
 		run = cost[b] == LCMA_BAD_BLOCK ? 0 : run + 1;
 		*largest = max(*largest, run * pb);
 		if (!(b % 64))
 			cond_resched();
 	}
 	if (nblocks < wblocks)
-		goto out_cost;
+		goto out;
 
 	win = kvmalloc_array(nblocks - wblocks + 1, sizeof(*win), GFP_KERNEL);
 	if (!win) {
@@ -311,7 +328,30 @@ static int lcma_screen_zone(struct zone *zone, unsigned long lo,
 		}
 	}
 	sort(win, nwin, sizeof(*win), lcma_window_cmp, NULL);
+out:
+	kvfree(cost);
+	*winp = win;
+	return nwin;
+}
 
+/*
+ * Screen @zone for windows of @nr_pages within [lo, hi). Writes at most
+ * @max non-overlapping windows to @out, cheapest first, and returns how
+ * many, or -ENOMEM.
+ */
+static int lcma_screen_zone(struct zone *zone, unsigned long lo,
+			    unsigned long hi, unsigned long nr_pages,
+			    struct lcma_window *out, int max,
+			    unsigned long *largest)
+{
+	unsigned long span = ALIGN(nr_pages, pageblock_nr_pages);
+	struct lcma_window *win;
+	long nwin, b;
+	int n = 0, i;
+
+	nwin = lcma_zone_windows(zone, lo, hi, nr_pages, false, &win, largest);
+	if (nwin < 0)
+		return nwin;
 	for (b = 0; b < nwin && n < max; b++) {
 		bool overlaps = false;
 
@@ -320,7 +360,7 @@ static int lcma_screen_zone(struct zone *zone, unsigned long lo,
 					  win[b].pfn - out[i].pfn :
 					  out[i].pfn - win[b].pfn;
 
-			if (d < wblocks * pb) {
+			if (d < span) {
 				overlaps = true;
 				break;
 			}
@@ -329,9 +369,30 @@ static int lcma_screen_zone(struct zone *zone, unsigned long lo,
 			out[n++] = win[b];
 	}
 	kvfree(win);
-out_cost:
-	kvfree(cost);
 	return n;
+}
+
+/*
+ * Take [pfn, pfn + nr_pages) if alloc_contig_range() can and /proc/iomem
+ * can name it. Return: 0, -EINTR, or another -errno (try elsewhere).
+ */
+static int lcma_try_window(unsigned long pfn, unsigned long nr_pages,
+			   unsigned long cost, struct lcma_alloc_stats *stats)
+{
+	int ret;
+
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	stats->attempts++;
+	ret = lcma_alloc_contig_range(pfn, pfn + nr_pages, LCMA_GFP);
+	if (!ret && !lcma_iomem_fits(pfn, nr_pages)) {
+		free_contig_range(pfn, nr_pages);
+		ret = -EBUSY;
+	}
+	if (ret && ret != -EINTR)
+		pr_debug("window %#lx+%lu (cost %lu) failed: %d\n", pfn,
+			 nr_pages, cost, ret);
+	return ret;
 }
 
 /*
@@ -367,23 +428,58 @@ static int lcma_try_rank(int rank, unsigned long nr_pages,
 	sort(cand, n, sizeof(*cand), lcma_window_cmp, NULL);
 
 	for (i = 0; i < n && stats->attempts < LCMA_MAX_ATTEMPTS; i++) {
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		stats->attempts++;
-		ret = lcma_alloc_contig_range(cand[i].pfn, cand[i].pfn + nr_pages,
-					      LCMA_GFP);
-		if (!ret && !lcma_iomem_fits(cand[i].pfn, nr_pages)) {
-			free_contig_range(cand[i].pfn, nr_pages);
-			ret = -EBUSY;
-		}
-		if (!ret) {
+		ret = lcma_try_window(cand[i].pfn, nr_pages, cand[i].cost, stats);
+		if (!ret)
 			*pfn = cand[i].pfn;
-			return 0;
-		}
-		if (ret == -EINTR)
+		if (!ret || ret == -EINTR)
 			return ret;
-		pr_debug("window %#lx+%lu (cost %lu) failed: %d\n",
-			 cand[i].pfn, nr_pages, cand[i].cost, ret);
+	}
+	return -ENOMEM;
+}
+
+/*
+ * The last resort: every window of every zone of @rank on the wanted
+ * nodes, leniently screened, cheapest first. Return: 0 with *@pfn set,
+ * -ENOMEM, -EINTR.
+ */
+static int lcma_sweep_rank(int rank, unsigned long nr_pages,
+			   const struct lcma_placement *place, unsigned long lo,
+			   unsigned long hi, unsigned long *pfn,
+			   struct lcma_alloc_stats *stats)
+{
+	int nid, z, ret;
+
+	for_each_node_state(nid, N_MEMORY) {
+		if (!lcma_node_wanted(place, nid))
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+			/* Not a measure of usable memory: keep the screen's. */
+			unsigned long lenient_largest = 0;
+			struct lcma_window *win;
+			long nwin, i;
+
+			if (lcma_zone_rank(z) != rank || !populated_zone(zone))
+				continue;
+			nwin = lcma_zone_windows(zone, lo, hi, nr_pages, true,
+						 &win, &lenient_largest);
+			if (nwin < 0)
+				return nwin;
+			stats->windows += nwin;
+			ret = -ENOMEM;
+			for (i = 0; i < nwin; i++) {
+				ret = lcma_try_window(win[i].pfn, nr_pages,
+						      win[i].cost, stats);
+				if (!ret)
+					*pfn = win[i].pfn;
+				if (!ret || ret == -EINTR)
+					break;
+				cond_resched();
+			}
+			kvfree(win);
+			if (!ret || ret == -EINTR)
+				return ret;
+		}
 	}
 	return -ENOMEM;
 }
@@ -431,6 +527,11 @@ int lcma_alloc_window(unsigned long nr_pages,
 				goto out;
 		}
 	}
+	for (rank = 0; rank < LCMA_NR_RANKS; rank++) {
+		ret = lcma_sweep_rank(rank, nr_pages, place, lo, hi, pfn, stats);
+		if (ret != -ENOMEM)
+			break;
+	}
 out:
 	kfree(cand);
 	stats->ns = ktime_get_ns() - t0;
@@ -465,7 +566,8 @@ int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 	for (p = ext; p < end; p = ALIGN(p + 1, pageblock_nr_pages)) {
 		unsigned long e = min(end, ALIGN(p + 1, pageblock_nr_pages));
 
-		if (lcma_range_cost(zone, p, e, &free_until) == LCMA_BAD_BLOCK)
+		if (lcma_range_cost(zone, p, e, &free_until, false) ==
+		    LCMA_BAD_BLOCK)
 			return -EBUSY;
 	}
 	ret = lcma_alloc_contig_range(ext, end, LCMA_GFP);

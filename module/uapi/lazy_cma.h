@@ -91,9 +91,12 @@ struct lazy_cma_allocation_data {
  *    NUL-terminated or not printable.
  *  - %ENODEV: @node is not online or has no memory.
  *  - %ENOMEM: no free contiguous window of @len could be taken (memory too
- *    full or too fragmented); the kernel log says how large the largest
- *    candidate window was.
- *  - %EINTR: a fatal signal arrived while pages were being migrated.
+ *    full or too fragmented): the cheapest screened windows failed and so
+ *    did a sweep of every window offset, which can take seconds on a large
+ *    machine; the kernel log says how large the largest candidate window
+ *    was.
+ *  - %EINTR: a fatal signal arrived while pages were being migrated or
+ *    windows swept.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
  */
 #define LAZY_CMA_IOCTL_ALLOC	_IOWR(LAZY_CMA_IOC_MAGIC, 0x0, \

@@ -122,3 +122,69 @@ def median: sort | if length == 0 then null
 }
 JQ
 }
+
+# The smallest-size search of memory.sh (its --help states the method),
+# here so that tests/unit/test-bench-search.sh can run it against a fake
+# capture. The caller provides capture SUITE_DIR SIZE TRY MEM (0 when the
+# vmcore was captured; sets why) and the globals confirm, step, suite,
+# auto_mib, lo and hi; tries must be declared with declare -A tries.
+#
+# passes SUITE_DIR SIZE MEM [N]: N (default CONFIRM) more captures of SIZE
+# in a row; the first failure fails it. Tries are numbered per size.
+# shellcheck disable=SC2154 # why: set by the caller's capture
+passes() {
+	local count=${4:-$confirm} t k
+	for ((k = 1; k <= count; k++)); do
+		t=$((${tries[$2]:-0} + 1))
+		tries[$2]=$t
+		if capture "$1" "$2" "$t" "$3"; then
+			echo "  $suite $3 $2 capture $t/$confirm: ok"
+		else
+			echo "  $suite $3 $2 capture $t/$confirm: FAILED ($why)"
+			return 1
+		fi
+	done
+}
+
+# search SUITE_DIR MEM GUESS...: from lo (fails) and hi (passes, confirmed),
+# the smallest size that passes CONFIRM captures with one step less failing;
+# sets lo and hi (MiB). GUESSes outside (lo, hi) are skipped.
+# shellcheck disable=SC2154 # step, auto_mib: the caller's globals
+search() {
+	local d=$1 mem=$2 g mid below
+	local -a passed=()
+	shift 2
+	probe() {
+		if passes "$d" "${1}M" "$mem" 1; then
+			hi=$1
+			passed+=("$1")
+		else
+			lo=$1
+		fi
+	}
+	for g in "$@"; do
+		if [ "$g" -le "$lo" ] || [ "$g" -ge "$hi" ]; then
+			continue
+		fi
+		probe "$g"
+		below=$((g - step))
+		if [ "$hi" = "$g" ] && [ "$below" -gt "$lo" ]; then
+			probe "$below"
+		fi
+	done
+	while :; do
+		while [ $((hi - lo)) -gt "$step" ]; do
+			mid=$(((lo + hi) / 2 / step * step))
+			[ "$mid" -gt "$lo" ] || mid=$((lo + step))
+			probe "$mid"
+		done
+		[ "$hi" != "$auto_mib" ] || return 0
+		passes "$d" "${hi}M" "$mem" $((confirm - ${tries[${hi}M]:-0})) && return 0
+		# hi failed its confirmation: the next larger size that passed.
+		lo=$hi
+		hi=$auto_mib
+		for g in "${passed[@]}"; do
+			[ "$g" -le "$lo" ] || [ "$g" -ge "$hi" ] || hi=$g
+		done
+	done
+}

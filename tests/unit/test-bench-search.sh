@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/bench/lib.sh's smallest-size search (memory.sh), against a fake
+# capture whose outcome is a rule: a size passes when it is at least the
+# true minimum, except for the flaky tries named. Checks the minimum found,
+# that it captured CONFIRM times in a row with one step less failing, and
+# how many captures it took.
+#
+# Usage: test-bench-search.sh BENCH_LIB
+set -euo pipefail
+
+lib=$(realpath "${1:?usage: test-bench-search.sh BENCH_LIB}")
+top=$(cd "$(dirname "$lib")/../.." && pwd)
+# shellcheck source=../bench/lib.sh
+. "$lib"
+
+n=0
+pass() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	echo "# $2"
+}
+
+# The fake: TRUE_MIN in MiB; FLAKY "SIZE:TRY ..." fail although large
+# enough. Records every capture in $log.
+declare -A tries=()
+TRUE_MIN=0 FLAKY='' ncap=0 log=''
+capture() {
+	local size=${2%M}
+	ncap=$((ncap + 1))
+	log="$log $2/$3"
+	why=''
+	[ "$size" != auto ] || size=$auto_mib
+	case " $FLAKY " in *" $size:$3 "*)
+		why='flaky'
+		return 1
+		;;
+	esac
+	if [ "$size" -lt "$TRUE_MIN" ]; then
+		why='too small'
+		return 1
+	fi
+}
+
+# run NAME TRUE_MIN FLAKY LO EXPECT_HI EXPECT_CAPTURES GUESS...
+run() {
+	local name=$1 expect_hi=$5 expect_caps=$6 key
+	TRUE_MIN=$2 FLAKY=$3 lo=$4
+	shift 6
+	tries=() ncap=0 log='' confirm=3 step=2 suite=test auto_mib=114 hi=114
+	passes d auto 2G >/dev/null
+	search d 2G "$@" >/dev/null
+	key=${hi}M
+	[ "$hi" != "$auto_mib" ] || key=auto
+	if [ "$hi" = "$expect_hi" ] && [ "$lo" = $((expect_hi - step)) ] &&
+		[ "${tries[$key]:-0}" -ge "$confirm" ] && [ "$ncap" = "$expect_caps" ]; then
+		pass "$name: minimum ${hi}M, confirmed ${tries[$key]}x, $((hi - step))M failed, $ncap captures"
+	else
+		fail "$name" "got hi=$hi lo=$lo ncap=$ncap (tries of hi: ${tries[$key]:-0}); want hi=$expect_hi ncap=$expect_caps; captures:$log"
+	fi
+}
+
+# auto x3; the guess passes; one step below fails; 2 more at the guess.
+run "prediction right" 104 '' 68 104 7 0 104
+# The smaller guest's minimum first, its failure as lo: 3 + 1 + 2.
+run "previous guest's minimum" 104 '' 102 104 6 104 106
+# The prediction too high: bisection below it.
+run "prediction too high" 97 '' 68 98 11 0 104
+# The prediction too low: bisection above it.
+run "prediction too low" 112 '' 68 112 9 0 104
+# Nothing below auto passes: auto is the minimum, already confirmed.
+run "auto is the minimum" 114 '' 68 114 7 0 104
+# No guess: plain bisection from the hard minimum; 90 passes once on the
+# way and is confirmed last.
+run "no guess" 90 '' 68 90 10
+# A flaky failure while confirming the guess: it becomes lo, and the
+# search goes on above it, confirming again.
+run "confirmation fails once" 104 '104:2' 68 106 10 0 104
+# Guesses outside (lo, hi) are skipped.
+run "guesses out of range" 104 '' 68 104 9 200 50
+echo "1..$n"
