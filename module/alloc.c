@@ -31,7 +31,8 @@
  * in order of cost with pages that looked unmovable counted heavily
  * rather than excluded. Only holes, other zones and reserved pages rule a
  * window out there. A request that can be met is met; one that cannot
- * costs a full sweep, which a fatal signal interrupts.
+ * costs a full sweep, bounded by the sweep_ms parameter (30 s; 0 turns the
+ * sweep off) and interrupted by a fatal signal.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,6 +42,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -59,6 +61,11 @@
 #define LCMA_NR_RANKS		3
 #define LCMA_PASSES		2
 #define LCMA_4G_PFN		((unsigned long)(SZ_4G >> PAGE_SHIFT))
+
+static unsigned int sweep_ms = 30000;
+module_param(sweep_ms, uint, 0644);
+MODULE_PARM_DESC(sweep_ms,
+		 "Milliseconds an allocation may spend sweeping every window before it fails with ENOMEM; 0: no sweep (default 30000)");
 
 struct lcma_window {
 	unsigned long pfn;
@@ -91,6 +98,23 @@ static void lcma_pfn_bounds(const struct lcma_placement *place,
 static bool lcma_node_wanted(const struct lcma_placement *place, int nid)
 {
 	return place->node == NUMA_NO_NODE || place->node == nid;
+}
+
+/**
+ * lcma_sweep_str() - how far an allocation went, for its log line
+ * @st: the allocation's statistics.
+ *
+ * Return: a constant string.
+ */
+const char *lcma_sweep_str(const struct lcma_alloc_stats *st)
+{
+	if (st->sweep_cut)
+		return "sweep cut short by sweep_ms";
+	if (st->swept)
+		return "screened windows and a full sweep";
+	if (!READ_ONCE(sweep_ms))
+		return "screened windows; sweep off: sweep_ms=0";
+	return "screened windows";
 }
 
 const char *lcma_zone_name(u32 zone)
@@ -439,12 +463,12 @@ static int lcma_try_rank(int rank, unsigned long nr_pages,
 
 /*
  * The last resort: every window of every zone of @rank on the wanted
- * nodes, leniently screened, cheapest first. Return: 0 with *@pfn set,
- * -ENOMEM, -EINTR.
+ * nodes, leniently screened, cheapest first, until ktime_get_ns() passes
+ * @deadline. Return: 0 with *@pfn set, -ENOMEM, -ETIME, -EINTR.
  */
 static int lcma_sweep_rank(int rank, unsigned long nr_pages,
 			   const struct lcma_placement *place, unsigned long lo,
-			   unsigned long hi, unsigned long *pfn,
+			   unsigned long hi, u64 deadline, unsigned long *pfn,
 			   struct lcma_alloc_stats *stats)
 {
 	int nid, z, ret;
@@ -468,6 +492,10 @@ static int lcma_sweep_rank(int rank, unsigned long nr_pages,
 			stats->windows += nwin;
 			ret = -ENOMEM;
 			for (i = 0; i < nwin; i++) {
+				if (ktime_get_ns() > deadline) {
+					ret = -ETIME;
+					break;
+				}
 				ret = lcma_try_window(win[i].pfn, nr_pages,
 						      win[i].cost, stats);
 				if (!ret)
@@ -477,7 +505,7 @@ static int lcma_sweep_rank(int rank, unsigned long nr_pages,
 				cond_resched();
 			}
 			kvfree(win);
-			if (!ret || ret == -EINTR)
+			if (!ret || ret == -EINTR || ret == -ETIME)
 				return ret;
 		}
 	}
@@ -489,7 +517,11 @@ static int lcma_sweep_rank(int rank, unsigned long nr_pages,
  * @nr_pages: length in pages.
  * @place: node and placement constraints.
  * @pfn: out: the first page frame on success.
- * @stats: out: attempts, windows screened, time, largest usable window.
+ * @stats: out: attempts, windows screened, time, largest usable window,
+ *	whether the sweep ran and whether sweep_ms cut it short.
+ *
+ * The cheapest screened windows first (two passes); when all fail, the
+ * sweep of every window offset, within sweep_ms.
  *
  * Return: 0, -ENOMEM when no window could be taken, -EINTR on a fatal
  * signal.
@@ -498,10 +530,11 @@ int lcma_alloc_window(unsigned long nr_pages,
 		      const struct lcma_placement *place, unsigned long *pfn,
 		      struct lcma_alloc_stats *stats)
 {
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), deadline;
 	struct lcma_window *cand;
 	unsigned long lo, hi;
 	int rank, pass, cap, ret = -ENOMEM;
+	unsigned int ms;
 
 	memset(stats, 0, sizeof(*stats));
 	lcma_pfn_bounds(place, &lo, &hi);
@@ -527,9 +560,17 @@ int lcma_alloc_window(unsigned long nr_pages,
 				goto out;
 		}
 	}
-	for (rank = 0; rank < LCMA_NR_RANKS; rank++) {
-		ret = lcma_sweep_rank(rank, nr_pages, place, lo, hi, pfn, stats);
-		if (ret != -ENOMEM)
+	ms = READ_ONCE(sweep_ms);
+	deadline = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
+	for (rank = 0; ms && rank < LCMA_NR_RANKS; rank++) {
+		stats->swept = true;
+		ret = lcma_sweep_rank(rank, nr_pages, place, lo, hi, deadline,
+				      pfn, stats);
+		if (ret == -ETIME) {
+			stats->sweep_cut = true;
+			ret = -ENOMEM;
+		}
+		if (ret != -ENOMEM || stats->sweep_cut)
 			break;
 	}
 out:

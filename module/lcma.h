@@ -31,12 +31,16 @@ struct lcma_placement {
  * @largest: the largest window (pages) that screening found usable, for
  *	error messages.
  * @ns: total time.
+ * @swept: the screened windows failed and every window was swept.
+ * @sweep_cut: the sweep stopped at the sweep_ms limit.
  */
 struct lcma_alloc_stats {
 	u32 attempts;
 	u32 windows;
 	unsigned long largest;
 	u64 ns;
+	bool swept;
+	bool sweep_cut;
 };
 
 /**
@@ -93,6 +97,7 @@ int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 		       const struct lcma_placement *place);
 void lcma_describe_pfn(unsigned long pfn, int *nid, u32 *zone);
 const char *lcma_zone_name(u32 zone);
+const char *lcma_sweep_str(const struct lcma_alloc_stats *st);
 
 /* crash.c */
 int lcma_crash_init(void);

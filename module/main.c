@@ -196,9 +196,10 @@ static long lcma_ioctl_alloc(void __user *argp)
 		sizeof(buf->name));
 	ret = lcma_alloc_window(nr, &place, &pfn, &st);
 	if (ret) {
-		pr_info("no contiguous %lu MiB for %s: %u attempt(s) over %u candidate window(s) in %llu ms; largest usable window %lu MiB\n",
+		pr_info("no contiguous %lu MiB for %s: %u attempt(s) over %u candidate window(s) in %llu ms (%s); largest usable window %lu MiB\n",
 			lcma_mib(nr), buf->name, st.attempts, st.windows,
-			div_u64(st.ns, NSEC_PER_MSEC), lcma_mib(st.largest));
+			div_u64(st.ns, NSEC_PER_MSEC), lcma_sweep_str(&st),
+			lcma_mib(st.largest));
 		kfree(buf);
 		return ret;
 	}
@@ -372,9 +373,9 @@ static long lcma_ioctl_resize(void __user *argp)
 		goto unlock;
 	}
 	if (ret) {
-		pr_info("cannot grow %s to %lu MiB: %d (%u attempt(s); largest usable window %lu MiB)\n",
+		pr_info("cannot grow %s to %lu MiB: %d (%u attempt(s), %s; largest usable window %lu MiB)\n",
 			buf->name, lcma_mib(new_nr), ret, st.attempts,
-			lcma_mib(st.largest));
+			lcma_sweep_str(&st), lcma_mib(st.largest));
 		goto unlock;
 	}
 	if (!in_place) {

@@ -11,8 +11,9 @@
 set -euo pipefail
 
 lib=$(realpath "${1:?usage: test-bench-search.sh BENCH_LIB}")
+# shellcheck disable=SC2034 # lib.sh wants it set
 top=$(cd "$(dirname "$lib")/../.." && pwd)
-# shellcheck source=../bench/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../bench/lib.sh
 . "$lib"
 
 n=0
@@ -23,6 +24,7 @@ fail() {
 	echo "# $2"
 }
 
+# shellcheck disable=SC2034 # why, suite, confirm, step: read by lib.sh
 # The fake: TRUE_MIN in MiB; FLAKY "SIZE:TRY ..." fail although large
 # enough. Records every capture in $log.
 declare -A tries=()
