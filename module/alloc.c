@@ -108,6 +108,9 @@ static bool lcma_node_wanted(const struct lcma_placement *place, int nid)
  */
 const char *lcma_sweep_str(const struct lcma_alloc_stats *st)
 {
+	if (st->interrupted)
+		return st->swept ? "sweep interrupted by a fatal signal" :
+				   "interrupted by a fatal signal";
 	if (st->sweep_cut)
 		return "sweep cut short by sweep_ms";
 	if (st->swept)
@@ -575,6 +578,7 @@ int lcma_alloc_window(unsigned long nr_pages,
 	}
 out:
 	kfree(cand);
+	stats->interrupted = ret == -EINTR;
 	stats->ns = ktime_get_ns() - t0;
 	return ret;
 }

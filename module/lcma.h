@@ -33,6 +33,7 @@ struct lcma_placement {
  * @ns: total time.
  * @swept: the screened windows failed and every window was swept.
  * @sweep_cut: the sweep stopped at the sweep_ms limit.
+ * @interrupted: a fatal signal stopped the allocation.
  */
 struct lcma_alloc_stats {
 	u32 attempts;
@@ -41,6 +42,7 @@ struct lcma_alloc_stats {
 	u64 ns;
 	bool swept;
 	bool sweep_cut;
+	bool interrupted;
 };
 
 /**
