@@ -41,9 +41,9 @@
 #      on from 3. So the reported minimum captured CONFIRM times in a row and
 #      one step less failed. Larger sizes that passed once are not confirmed:
 #      the crash kernel's needs grow with nothing but the RAM, so a smaller
-#      confirmed size supersedes them (the full-confirmation search of
-#      2026-12-03 gave the same minima everywhere with 80 captures; this one
-#      needs about 50).
+#      confirmed size supersedes them (on 2026-12-03 the full-confirmation
+#      search needed 80 captures for the 8 cases of make bench, this one 53,
+#      with the same minima in every case).
 # Guests run smallest first: a size that failed on a smaller guest starts
 # the search on a larger one (the crash kernel's needs only grow with the
 # RAM it dumps: ELF headers, makedumpfile's bitmaps).
