@@ -180,6 +180,7 @@ for suite in "$@"; do
 			t0=$SECONDS
 			echo "# $suite ($KVER), $mem guest, $kind capture initrd, confirm $confirm"
 			auto_ok=true
+			# shellcheck disable=SC2034 # read by passes (lib.sh)
 			tries=()
 			passes "$d" auto "$mem" || auto_ok=false
 			est=$(sed -n 's/^# bench-estimate: //p' "$d/auto-1.out" | head -n 1)

@@ -8,10 +8,10 @@
 # how many captures it took.
 #
 # Usage: test-bench-search.sh BENCH_LIB
+# shellcheck disable=SC2034 # why, suite, confirm, step, top: read by lib.sh
 set -euo pipefail
 
 lib=$(realpath "${1:?usage: test-bench-search.sh BENCH_LIB}")
-# shellcheck disable=SC2034 # lib.sh wants it set
 top=$(cd "$(dirname "$lib")/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../bench/lib.sh
 . "$lib"
@@ -24,7 +24,6 @@ fail() {
 	echo "# $2"
 }
 
-# shellcheck disable=SC2034 # why, suite, confirm, step: read by lib.sh
 # The fake: TRUE_MIN in MiB; FLAKY "SIZE:TRY ..." fail although large
 # enough. Records every capture in $log.
 declare -A tries=()
