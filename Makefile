@@ -15,6 +15,9 @@
 #   make bench           the benchmarks (tests/bench/run.sh): memory held,
 #                        time to arm under fragmentation, capture time;
 #                        report in build/bench/report.md
+#   make bench-extended  the same and the comparisons beyond the targets
+#                        (kdump-tools with our compression, the seed
+#                        baseline with all zones, 3 captures at auto)
 #   make bench-quick     their smoke run (part of make check)
 #   make install         commands, man pages, default config, systemd units,
 #                        dracut module, kernel hooks and the module source
@@ -67,7 +70,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
 .PHONY: all module tools check check-unit check-vm check-full clean deps \
-	install uninstall demo bench bench-quick
+	install uninstall demo bench bench-extended bench-quick
 
 all: module tools
 
@@ -98,6 +101,9 @@ check-full: deps
 
 bench: deps
 	tests/bench/run.sh $(SUITES)
+
+bench-extended: deps
+	tests/bench/run.sh --extended $(SUITES)
 
 bench-quick: deps
 	tests/bench/run.sh --quick $(SUITES)

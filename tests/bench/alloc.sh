@@ -4,10 +4,14 @@
 # strategy re-implemented as a baseline (tests/bench/seed, never shipped),
 # in QEMU TCG guests of each Debian kernel.
 #
-# Usage: tests/bench/alloc.sh [--quick] [--runs N] SUITE...
+# Usage: tests/bench/alloc.sh [--quick | --extended] [--runs N] SUITE...
 #   SUITE     bookworm (6.1), trixie (6.12), trixie-backports (7.x)
 #   --quick   the smoke test: group bench-quick only (page-cache-full guest,
 #             256M and auto, 1 run)
+#   --extended
+#             (make bench-extended) also the baseline with all zones
+#             ("seedall") on the fragmented and page-cache-full guests, and
+#             the 3 GiB guest (no ZONE_NORMAL): 6 more minutes
 #   --runs N  runs per scenario and size (default: the table's, 5)
 #
 # For each suite: builds lazy_cma.ko and the baseline lazy_cma_seed.ko
@@ -28,7 +32,8 @@
 # 2 on a bad command line.
 #
 # Environment: LAZY_KDUMP_CACHE (scripts/common.sh), LAZY_VM_RETRIES,
-# LAZY_VM_BOOT_TIMEOUT (tests/vm/run.sh).
+# LAZY_VM_BOOT_TIMEOUT (tests/vm/run.sh), LAZY_VM_CPU (the guests' CPU
+# model; default qemu64, tests/vm/qemu-run.sh says why).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -40,10 +45,11 @@ usage() {
 	exit "${1:-0}"
 }
 
-quick=0 runs=''
+quick=0 runs='' extended=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
+	--extended) extended=1 ;;
 	--runs)
 		runs=${2-}
 		[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive number"
@@ -66,10 +72,14 @@ done
 
 out=$top/build/bench
 mkdir -p "$out/logs"
+: "${LAZY_VM_CPU:=qemu64}"
+export LAZY_VM_CPU
 if [ "$quick" = 1 ]; then
 	mode=quick groups=bench-quick prefix=alloc-quick
+elif [ "$extended" = 1 ]; then
+	mode=full groups=bench-6g-x,bench-6g-pcfull-x,bench-3g prefix=alloc
 else
-	mode=full groups=bench-6g,bench-6g-pcfull,bench-3g prefix=alloc
+	mode=full groups=bench-6g,bench-6g-pcfull prefix=alloc
 fi
 
 # The group table, with benchruns= replaced and the time limits scaled

@@ -2,16 +2,17 @@
 # Capture time: panic -> vmcore saved -> system back up and armed, on the
 # full-system Debian 13 guest, lazy-kdump against Debian's kdump-tools.
 #
-# Usage: tests/bench/capture.sh [--quick] [--runs N] [--defaults-only]
-#        tests/bench/capture.sh --report
+# Usage: tests/bench/capture.sh [--quick] [--runs N] [--with-lzo]
+#        tests/bench/capture.sh --report [--with-lzo]
 #   --runs N    saved dumps wanted per tool (default 5; at most N+2 panics);
-#               5 took 24 minutes (plus waits for the QEMU lock)
-#   --quick     --runs 1: a smoke run of the whole path (10 minutes plus
+#               5 took 17 minutes for the two default guests (plus waits
+#               for the QEMU lock), 26 minutes with --with-lzo
+#   --quick     --runs 1: a smoke run of the whole path (7 minutes plus
 #               waits for the QEMU lock); its figures are marked quick and
 #               are not a measurement
-#   --defaults-only
-#               skip the third guest (kdump-tools with lazy-kdump's
-#               compression)
+#   --with-lzo  a third guest: kdump-tools with lazy-kdump's compression
+#               (make bench-extended); tells the collectors' defaults
+#               apart from the rest of the path
 #   --report    only write the JSON and Markdown again from the logs the
 #               last run kept in build/bench/capture/
 #
@@ -30,13 +31,14 @@
 #                    its first boot. MAKEDUMP_ARGS untouched: the file's
 #                    comment says "-c -d 31", kdump-config runs
 #                    "makedumpfile -F -c -d 31" (zlib, flattened, to cat)
-#   kdump-tools-lzo  the same with MAKEDUMP_ARGS="-l -d 31" (run as
-#                    "-l -d 31 -F"): lazy-kdump's compression, so that the
-#                    difference of the collectors' defaults can be told
-#                    apart from the rest of the path
+#   kdump-tools-lzo  (--with-lzo) the same with MAKEDUMP_ARGS="-l -d 31"
+#                    (run as "-l -d 31 -F"): lazy-kdump's compression, so
+#                    that the difference of the collectors' defaults can be
+#                    told apart from the rest of the path
 # The target is judged against kdump-tools as installed (the first ratio);
-# the same-compression ratio is reported beside it.
-# Each copy is booted once, in ONE QEMU process (TCG, 2 GiB, -smp 2, the
+# the same-compression ratio, when measured, is reported beside it.
+# Each copy is booted once, in ONE QEMU process (TCG, -cpu $LAZY_VM_CPU
+# (default qemu64, as in every part of the benchmark), 2 GiB, -smp 2, the
 # guest reboots by itself), in the order above, each under the flock
 # $LAZY_KDUMP_CACHE/qemu.lock. tests/bench/guest/capture-step.sh
 # runs after every boot: waits until kdump is armed, says "BENCH UP" on
@@ -63,7 +65,7 @@
 #
 # Output: build/bench/capture.json, build/bench/capture.md; logs and
 # stamped serial output in build/bench/capture/<tool>/.
-# Environment: LAZY_KDUMP_CACHE, LAZY_BENCH_STALL (seconds without guest
+# Environment: LAZY_KDUMP_CACHE, LAZY_VM_CPU (default qemu64), LAZY_BENCH_STALL (seconds without guest
 # output before a guest counts as hung and is restarted on the same disk,
 # default 240), LAZY_BENCH_TIMEOUT (seconds per tool, default 900 + 300 per
 # panic).
@@ -75,7 +77,7 @@ full=$top/tests/full
 # shellcheck source-path=SCRIPTDIR source=../../scripts/common.sh
 . "$top/scripts/common.sh"
 
-TOOLS=(lazy-kdump kdump-tools kdump-tools-lzo)
+TOOLS=(lazy-kdump kdump-tools)
 # The guest's tool, and MAKEDUMP_ARGS for kdump-tools.
 declare -A KIND=([lazy-kdump]=lazy-kdump [kdump-tools]=kdump-tools [kdump-tools-lzo]=kdump-tools)
 declare -A KDARGS=([kdump-tools-lzo]="-l -d 31")
@@ -179,7 +181,7 @@ while [ $# -gt 0 ]; do
 		runs=${2:?--runs needs a number}
 		shift
 		;;
-	--defaults-only) TOOLS=(lazy-kdump kdump-tools) ;;
+	--with-lzo) TOOLS=(lazy-kdump kdump-tools kdump-tools-lzo) ;;
 	--report) report=1 ;;
 	-h | --help) usage 0 ;;
 	*) usage 2 >&2 ;;
@@ -194,6 +196,9 @@ for c in qemu-system-x86_64 jq debugfs flock tail; do
 	command -v "$c" >/dev/null || die "$c is not installed; run scripts/install-deps.sh (jq: apt-get install jq)"
 done
 stall=${LAZY_BENCH_STALL:-240}
+# The benchmark's guest CPU model (tests/vm/qemu-run.sh says why qemu64).
+: "${LAZY_VM_CPU:=qemu64}"
+export LAZY_VM_CPU
 limit=${LAZY_BENCH_TIMEOUT:-$((900 + 300 * maxp))}
 
 out=$top/build/bench
@@ -261,7 +266,7 @@ boot_tool() {
 			echo "$(now) HOST RESTART $run_why" >>"$d/host.ts"
 			run_why=''
 		fi
-		qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G \
+		qemu-system-x86_64 -accel tcg -cpu "$LAZY_VM_CPU" -smp 2 -m 2G \
 			-display none -monitor none -nodefaults \
 			-kernel "$d/boot/vmlinuz-${kver[$t]}" -initrd "$d/boot/initrd.img-${kver[$t]}" \
 			-append "$append" \
@@ -464,9 +469,9 @@ if [ "$report" = 0 ]; then
 	total_s=$((SECONDS - t_all))
 	jq -n --arg started "$started" --argjson quick "$([ "$quick" = 1 ] && echo true || echo false)" \
 		--argjson runs "$runs" --argjson prep "$prep_s" --argjson total "$total_s" \
-		--argjson nproc "$(nproc)" --arg tools "${TOOLS[*]}" \
+		--argjson nproc "$(nproc)" --arg tools "${TOOLS[*]}" --arg cpu "$LAZY_VM_CPU" \
 		'{started: $started, quick: $quick, runs: $runs, prepare_seconds: $prep, total_seconds: $total,
-		  nproc: $nproc, tools: ($tools | split(" "))}' >"$work/run.json"
+		  nproc: $nproc, cpu: $cpu, tools: ($tools | split(" "))}' >"$work/run.json"
 fi
 
 # --- results (from the files kept in build/bench/capture/) -----------------
@@ -529,7 +534,7 @@ jq -n --argjson tools "$tools_json" --slurpfile run "$work/run.json" \
 		else null end;
 	def verdict($r): if $r == null then null else $r <= $factor end;
 	{benchmark: "capture", started: $r.started, quick: $r.quick, runs_wanted: $r.runs, suite: $suite,
-	 guest: {memory: "2G", smp: 2, accel: "tcg", image: "tests/full/build-image.sh trixie"},
+	 guest: {memory: "2G", smp: 2, accel: "tcg", cpu: $r.cpu, image: "tests/full/build-image.sh trixie"},
 	 host: {nproc: $r.nproc},
 	 dump_level: 31,
 	 order: ("one QEMU process per tool, in this order, in this invocation: " + $order),
@@ -563,7 +568,7 @@ jq -r '
 	def rrow($title; $m): "| \($title) | " + ([$names[] as $n | if $n == "lazy-kdump" then "1x" else (.ratio[$n][$m] | x) end] | join(" | ")) + " |";
 	"# Capture time: lazy-kdump vs. kdump-tools",
 	"",
-	"Debian 13 full-system guest (\(.tools[0].kernel)), QEMU TCG, 2 GiB, 2 vCPUs, on a \(.host.nproc)-CPU host; \(.runs_wanted) run(s) per tool\(if .quick then " (**--quick: one run each, a smoke test, not a measurement**)" else "" end); started \(.started).",
+	"Debian 13 full-system guest (\(.tools[0].kernel)), QEMU TCG (`-cpu \(.guest.cpu // "max")`), 2 GiB, 2 vCPUs, on a \(.host.nproc)-CPU host; \(.runs_wanted) run(s) per tool\(if .quick then " (**--quick: one run each, a smoke test, not a measurement**)" else "" end); started \(.started).",
 	"All dump with makedumpfile `-d 31`. Times: median (min – max) over the runs that succeeded, from host-side stamps of the serial lines (one clock). Ratios: lazy-kdump'"'"'s median / the other'"'"'s median, same invocation.",
 	"",
 	(if .target.ratio == null then verdict("capture time <= \($f) x kdump-tools"; null; $f; null; null)

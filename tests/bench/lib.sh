@@ -138,17 +138,20 @@ passes() {
 		t=$((${tries[$2]:-0} + 1))
 		tries[$2]=$t
 		if capture "$1" "$2" "$t" "$3"; then
-			echo "  $suite $3 $2 capture $t/$confirm: ok"
+			echo "  $suite $3 $2 capture $t: ok"
 		else
-			echo "  $suite $3 $2 capture $t/$confirm: FAILED ($why)"
+			echo "  $suite $3 $2 capture $t: FAILED ($why)"
 			return 1
 		fi
 	done
 }
 
-# search SUITE_DIR MEM GUESS...: from lo (fails) and hi (passes, confirmed),
-# the smallest size that passes CONFIRM captures with one step less failing;
-# sets lo and hi (MiB). GUESSes outside (lo, hi) are skipped.
+# search SUITE_DIR MEM GUESS...: from lo (fails) and hi (the auto size,
+# auto_mib, which passed at least once), the smallest size that passes
+# CONFIRM captures with one step less failing; sets lo and hi (MiB).
+# GUESSes outside (lo, hi) are skipped. When that smallest size is the auto
+# size itself, its captures (key "auto") are topped up to CONFIRM; if one
+# of those fails, no size passed CONFIRM times: status 1, hi empty.
 # shellcheck disable=SC2154 # step, auto_mib: the caller's globals
 search() {
 	local d=$1 mem=$2 g mid below
@@ -178,7 +181,11 @@ search() {
 			[ "$mid" -gt "$lo" ] || mid=$((lo + step))
 			probe "$mid"
 		done
-		[ "$hi" != "$auto_mib" ] || return 0
+		if [ "$hi" = "$auto_mib" ]; then
+			passes "$d" auto "$mem" $((confirm - ${tries[auto]:-0})) && return 0
+			hi=''
+			return 1
+		fi
 		passes "$d" "${hi}M" "$mem" $((confirm - ${tries[${hi}M]:-0})) && return 0
 		# hi failed its confirmation: the next larger size that passed.
 		lo=$hi

@@ -5,7 +5,8 @@
 # would reserve on the same guest.
 #
 # Usage: tests/bench/memory.sh [--quick] [--mem "2G 8G"] [--confirm N]
-#                              [--initrd busybox|dracut|both] SUITE...
+#                              [--auto-runs N] [--initrd busybox|dracut|both]
+#                              SUITE...
 #   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x)
 #   --mem      guest sizes (default "2G 8G")
 #   --initrd   which capture initrd (default both):
@@ -19,6 +20,10 @@
 #                       its root file system. Only for the kernel that
 #                       image runs (trixie's); other suites say so.
 #   --confirm  captures that must all succeed for a size to pass (default 3)
+#   --auto-runs
+#              captures at the auto size before the search (default 1;
+#              make bench-extended: 3); every size the search finds below
+#              it captured CONFIRM times
 #   --quick    smoke run: --confirm 1, 2G only, the auto size and the
 #              estimate's prediction (no bisection); its figures are marked
 #              quick and are not measurements
@@ -30,7 +35,8 @@
 # disk, and tests/vm/host/check_kdump.sh must find a complete vmcore whose
 # log has the panic line. The search, in 2 MiB steps (lazy_cma's
 # alignment), keeps hi (passes) above lo (fails):
-#   1. the auto size must pass CONFIRM captures in a row: hi = auto;
+#   1. the auto size must pass AUTO-RUNS captures in a row: hi = auto
+#      (if nothing smaller passes, auto is confirmed like any minimum);
 #   2. guided probes, one capture each: the smallest size that captured on
 #      the previous (smaller) guest of this series, then the estimate's own
 #      prediction (auto minus its margin, rounded down to 2 MiB); after a
@@ -57,7 +63,9 @@
 # outcome, load time and panic-to-saved time) and a line per capture on
 # stdout. Logs:
 # build/bench/memory/SUITE-MEM-INITRD/<size>-<try>/.
-# Environment: LAZY_CMA_KO (lazy_cma.ko files to use), LAZY_KDUMP_CACHE.
+# Environment: LAZY_CMA_KO (lazy_cma.ko files to use), LAZY_KDUMP_CACHE,
+# LAZY_VM_CPU (the guests' CPU model; default qemu64, tests/vm/qemu-run.sh
+# says why).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -72,7 +80,7 @@ usage() {
 	exit "${1:-0}"
 }
 
-quick=0 mems='2G 8G' confirm=3 step=2 initrds=both
+quick=0 mems='2G 8G' confirm=3 auto_runs=1 step=2 initrds=both
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
@@ -82,6 +90,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--confirm)
 		confirm=${2:?--confirm needs a number}
+		shift
+		;;
+	--auto-runs)
+		auto_runs=${2:?--auto-runs needs a number}
 		shift
 		;;
 	--initrd)
@@ -99,12 +111,15 @@ if [ "$quick" = 1 ]; then
 	confirm=1 mems=2G step=64
 fi
 [[ $confirm =~ ^[1-9][0-9]*$ ]] || die "--confirm $confirm: a number of captures, 1 or more"
+[[ $auto_runs =~ ^[1-9][0-9]*$ ]] || die "--auto-runs $auto_runs: a number of captures, 1 or more"
 case $initrds in
 both) initrds='busybox dracut' ;;
 busybox | dracut) ;;
 *) die "--initrd $initrds: busybox, dracut or both" ;;
 esac
 declare -A tries=()
+: "${LAZY_VM_CPU:=qemu64}"
+export LAZY_VM_CPU
 dracut_image=${BENCH_DRACUT_IMAGE:-$top/build/bench/capture/lazy-kdump/disk.img}
 out=$top/build/bench
 mkdir -p "$out/memory"
@@ -178,11 +193,11 @@ for suite in "$@"; do
 			mkdir -p "$d"
 			captures=()
 			t0=$SECONDS
-			echo "# $suite ($KVER), $mem guest, $kind capture initrd, confirm $confirm"
+			echo "# $suite ($KVER), $mem guest, $kind capture initrd, confirm $confirm, $auto_runs capture(s) at auto"
 			auto_ok=true
 			# shellcheck disable=SC2034 # read by passes (lib.sh)
 			tries=()
-			passes "$d" auto "$mem" || auto_ok=false
+			passes "$d" auto "$mem" "$auto_runs" || auto_ok=false
 			est=$(sed -n 's/^# bench-estimate: //p' "$d/auto-1.out" | head -n 1)
 			ram=$(sed -n 's/^# bench-system-ram: //p' "$d/auto-1.out" | head -n 1)
 			auto=$(jq -r '.total // empty' <<<"${est:-null}")
@@ -195,13 +210,15 @@ for suite in "$@"; do
 				hi=$auto_mib lo=$(((hard >> 20) / 2 * 2 - 2))
 				[ "$failed_before" -le "$lo" ] || [ "$failed_before" -ge "$hi" ] || lo=$failed_before
 				predicted=$((((auto - margin) >> 20) / 2 * 2))
-				if [ "$quick" = 1 ]; then
-					search "$d" "$mem" "$predicted"
+				guesses=("$predicted")
+				[ "$quick" = 1 ] || guesses=("$passed_before" "$predicted")
+				if search "$d" "$mem" "${guesses[@]}"; then
+					echo "$suite $KVER $mem: auto $auto_mib MiB, smallest that captured ${hi} MiB, ${lo} MiB failed"
+					failed_before=$lo passed_before=$hi
 				else
-					search "$d" "$mem" "$passed_before" "$predicted"
+					echo "$suite $KVER $mem: the auto size failed a confirmation capture, nothing smaller captured: no minimum (logs: $d)"
+					lo='' hi=''
 				fi
-				echo "$suite $KVER $mem: auto $auto_mib MiB, smallest that captured ${hi} MiB, ${lo} MiB failed"
-				failed_before=$lo passed_before=$hi
 			else
 				echo "$suite $KVER $mem: the auto size did not capture: no bisection (logs: $d)"
 			fi

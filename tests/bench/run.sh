@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # make bench: every benchmark in one run, and one report.
 #
-# Usage: tests/bench/run.sh [--quick] [SUITE...]   (default: bookworm trixie
-#                                                   trixie-backports)
-#   --quick  the smoke run make check includes: every part on the path it
-#            measures, with one run each; its figures are not measurements
+# Usage: tests/bench/run.sh [--quick | --extended] [SUITE...]
+#                            (default: bookworm trixie trixie-backports)
+#   --quick     the smoke run make check includes: every part on the path
+#               it measures, with one run each; its figures are not
+#               measurements
+#   --extended  make bench-extended: also the comparisons beyond what the
+#               targets are judged on (25 minutes more): kdump-tools with
+#               lazy-kdump's compression (capture.sh --with-lzo), 3
+#               captures at the auto size instead of 1 (memory.sh
+#               --auto-runs 3), the seed baseline with all zones and the
+#               3 GiB guest (alloc.sh --extended)
 #
 # Parts (each its own script, each with --help):
 #   1. capture.sh  panic -> dump saved -> back up on the full-system Debian
@@ -28,10 +35,14 @@ top=$(cd "$here/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../../scripts/common.sh
 . "$top/scripts/common.sh"
 
-quick=()
+quick=() cap_args=() mem_args=() alloc_args=() mode=default
 case ${1-} in
 --quick)
-	quick=(--quick)
+	quick=(--quick) cap_args=(--quick) mem_args=(--quick) alloc_args=(--quick) mode=quick
+	shift
+	;;
+--extended)
+	cap_args=(--with-lzo) mem_args=(--auto-runs 3) alloc_args=(--extended) mode=extended
 	shift
 	;;
 -h | --help)
@@ -39,7 +50,7 @@ case ${1-} in
 	exit 0
 	;;
 -*)
-	echo "usage: $0 [--quick] [SUITE...]" >&2
+	echo "usage: $0 [--quick | --extended] [SUITE...]" >&2
 	exit 2
 	;;
 esac
@@ -70,9 +81,9 @@ part() {
 
 # capture.sh first: it builds the full-system image whose dracut capture
 # initrd memory.sh measures too.
-part capture "$here/capture.sh" "${quick[@]}"
-part memory "$here/memory.sh" "${quick[@]}" "${suites[@]}"
-part alloc "$here/alloc.sh" "${quick[@]}" "${suites[@]}"
+part capture "$here/capture.sh" "${cap_args[@]}"
+part memory "$here/memory.sh" "${mem_args[@]}" "${suites[@]}"
+part alloc "$here/alloc.sh" "${alloc_args[@]}" "${suites[@]}"
 
 # The report.
 shopt -s nullglob
@@ -83,8 +94,13 @@ cap=("$out"/capture.json)
 {
 	echo "# lazy-kdump benchmarks"
 	echo
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$([ ${#quick[@]} -eq 0 ] || echo ' (--quick: a smoke run, not measurements)'),"
-	echo "$(nproc) CPUs, QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{ print $4 }') TCG (no KVM: absolute"
+	case $mode in
+	quick) m=' (--quick: a smoke run, not measurements)' ;;
+	extended) m=' (--extended)' ;;
+	*) m='' ;;
+	esac
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$m,"
+	echo "$(nproc) CPUs, QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{ print $4 }') TCG, guest CPU model ${LAZY_VM_CPU:-qemu64} (no KVM: absolute"
 	echo "times are 10-50x slower than hardware; compare the ratios), in $((SECONDS - t0)) s."
 	echo
 	echo "## Memory held from production"
@@ -111,11 +127,11 @@ cap=("$out"/capture.json)
 		echo "(no results: see $out/capture.log)"
 	fi
 } >"$out/report.md"
-jq -n --arg date "$(date -u +%FT%TZ)" --argjson quick "$([ ${#quick[@]} -eq 0 ] && echo false || echo true)" \
+jq -n --arg date "$(date -u +%FT%TZ)" --argjson quick "$([ ${#quick[@]} -eq 0 ] && echo false || echo true)" --arg mode "$mode" \
 	--slurpfile memory <(cat /dev/null "${mem[@]}") \
 	--slurpfile alloc <(cat /dev/null "${alloc_json[@]}") \
 	--slurpfile capture <(cat /dev/null "${cap[@]}") \
-	'{date: $date, quick: $quick, memory: $memory, alloc: $alloc, capture: ($capture[0] // null)}' >"$out/report.json"
+	'{date: $date, quick: $quick, mode: $mode, memory: $memory, alloc: $alloc, capture: ($capture[0] // null)}' >"$out/report.json"
 
 echo "# ===== bench report: $out/report.md"
 grep '^TARGET' "$out/report.md" || true

@@ -45,14 +45,25 @@ capture() {
 	fi
 }
 
-# run NAME TRUE_MIN FLAKY LO EXPECT_HI EXPECT_CAPTURES GUESS...
+# run NAME TRUE_MIN FLAKY LO EXPECT_HI EXPECT_CAPTURES GUESS...: with
+# AUTO_RUNS captures at auto first. EXPECT_HI "none": the search must fail.
+AUTO_RUNS=3
 run() {
-	local name=$1 expect_hi=$5 expect_caps=$6 key
+	local name=$1 expect_hi=$5 expect_caps=$6 key rc
 	TRUE_MIN=$2 FLAKY=$3 lo=$4
 	shift 6
 	tries=() ncap=0 log='' confirm=3 step=2 suite=test auto_mib=114 hi=114
-	passes d auto 2G >/dev/null
-	search d 2G "$@" >/dev/null
+	passes d auto 2G "$AUTO_RUNS" >/dev/null
+	rc=0
+	search d 2G "$@" >/dev/null || rc=$?
+	if [ "$expect_hi" = none ]; then
+		if [ "$rc" = 1 ] && [ -z "$hi" ] && [ "$ncap" = "$expect_caps" ]; then
+			pass "$name: no minimum, $ncap captures"
+		else
+			fail "$name" "got status $rc hi=$hi ncap=$ncap; want status 1, no hi, ncap=$expect_caps; captures:$log"
+		fi
+		return
+	fi
 	key=${hi}M
 	[ "$hi" != "$auto_mib" ] || key=auto
 	if [ "$hi" = "$expect_hi" ] && [ "$lo" = $((expect_hi - step)) ] &&
@@ -81,4 +92,18 @@ run "no guess" 90 '' 68 90 10
 run "confirmation fails once" 104 '104:2' 68 106 10 0 104
 # Guesses outside (lo, hi) are skipped.
 run "guesses out of range" 104 '' 68 104 9 200 50
+
+# make bench's default: one capture at auto; the minimum still captured
+# CONFIRM times.
+AUTO_RUNS=1
+# auto x1; the guess passes; one step below fails; 2 more at the guess.
+run "auto once, prediction right" 104 '' 68 104 5 0 104
+# auto x1, nothing below it passes: auto gets its 2 more captures.
+run "auto once and the minimum" 114 '' 68 114 7 0 104
+# auto x1 is the minimum and fails its second capture: no size passed 3
+# times.
+run "auto once, flaky at its confirmation" 114 '114:2' 68 none 6 0 104
+# The 8 GiB guest after the 2 GiB one: the previous minimum passes, its
+# failure is lo; 1 + 1 + 2.
+run "auto once, previous guest's minimum" 104 '' 102 104 4 104 106
 echo "1..$n"
