@@ -117,6 +117,12 @@ struct context {
 
 	struct lk_config cfg;
 	int lock_fd;
+	/*
+	 * When this invocation started, before it read the configuration or
+	 * an image: the state's armed_at. A file the rearm check finds
+	 * modified at or after it may not be what was loaded.
+	 */
+	int64_t started;
 };
 
 /* Everything about the files and the machine that sizing needs. */
@@ -1154,7 +1160,7 @@ static int verb_load(struct context *c, const struct verb *v, int argc,
 	state_init(&now);
 	now.armed = true;
 	now.boot_time = out.boot_time;
-	now.armed_at = (int64_t)time(NULL);
+	now.armed_at = c->started;
 	now.kernel = absolute(p.kernel);
 	now.initrd = absolute(p.initrd);
 	now.cmdline = strdup(p.cmdline);
@@ -1302,7 +1308,7 @@ static int verb_resize(struct context *c, const struct verb *v, int argc,
 	if (r == 0) {
 		st.size = size;
 		st.size_auto = is_auto;
-		st.armed_at = (int64_t)time(NULL);
+		st.armed_at = c->started;
 	}
 	save_state(c, &st);
 
@@ -1415,7 +1421,7 @@ static int verb_reload(struct context *c, const struct verb *v, int argc,
 		st.cmdline = strdup(p.cmdline);
 		st.size = rq.size;
 		st.size_auto = is_auto;
-		st.armed_at = (int64_t)time(NULL);
+		st.armed_at = c->started;
 	}
 	save_state(c, &st);
 
@@ -1929,6 +1935,7 @@ int main(int argc, char **argv)
 	int opt, ret, r;
 
 	memset(&c, 0, sizeof(c));
+	c.started = (int64_t)time(NULL);
 	config_init(&c.cfg);
 	c.lock_fd = -1;
 	c.node = -1;

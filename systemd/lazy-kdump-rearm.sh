@@ -34,7 +34,10 @@ reason=''
 for f in "$conf" "$(state_value kernel)" "$(state_value initrd)"; do
 	[ -e "$f" ] || continue
 	read -r m c < <(stat -L -c '%Y %Z' "$f")
-	if [ "$m" -gt "$armed_at" ] || [ "$c" -gt "$armed_at" ]; then
+	# armed_at is when the arming began, before it read anything, in whole
+	# seconds: a change in that same second may have come after the read,
+	# so it counts (one reload too many is cheap; a missed one is not).
+	if [ "$m" -ge "$armed_at" ] || [ "$c" -ge "$armed_at" ]; then
 		reason="$f changed after kdump was armed"
 		break
 	fi

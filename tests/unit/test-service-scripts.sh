@@ -89,7 +89,9 @@ mkdir -p "$tmp/state" "$tmp/sdrun"
 touch -d '2020-01-01' "$tmp/kernel" "$tmp/initrd"
 printf 'INITRD=%s\n' "$tmp/initrd" >"$tmp/etc/lazy-kdump.conf"
 touch -d '2020-01-01' "$tmp/etc/lazy-kdump.conf"
-printf 'armed=1\narmed_at=%s\nkernel=%s\ninitrd=%s\n' "$(date +%s)" "$tmp/kernel" "$tmp/initrd" >"$tmp/state/state"
+# armed_at a few seconds ahead: the files' ctimes (which touch cannot set)
+# are now, and a change in the arming's second counts as a change.
+printf 'armed=1\narmed_at=%s\nkernel=%s\ninitrd=%s\n' "$(($(date +%s) + 5))" "$tmp/kernel" "$tmp/initrd" >"$tmp/state/state"
 rearm() {
 	run env LAZY_KDUMP_STATE_DIR="$tmp/state" LAZY_KDUMP_CONFIG="$tmp/etc/lazy-kdump.conf" \
 		LAZY_KDUMP_SYSTEMD_RUNDIR="$1" "$lib/rearm"
@@ -105,13 +107,11 @@ reset
 echo active >"$tmp/sd/lazy-kdump.service.active"
 rearm "$tmp/sdrun"
 expect "rearm: active, nothing changed since arming -> no reload" bash -c "! grep -q '^reload' '$tmp/calls'"
-# The config changed before arming (at least a second: timestamps are
-# whole seconds), the initrd after it. Its mtime is set, not taken from
-# the clock: file times come from a coarse clock that can lag date(1) by
-# a few milliseconds, enough to land in the arming's second (seen once).
-touch "$tmp/etc/lazy-kdump.conf"
-sleep 1.1
-armed=$(($(date +%s) - 1))
+# The config changed before arming, the initrd after it. File times are
+# set, not taken from the clock (file times come from a coarse clock that
+# can lag date(1) by a few milliseconds); armed_at is ahead of the ctimes.
+armed=$(($(date +%s) + 5))
+touch -d "@$((armed - 1))" "$tmp/etc/lazy-kdump.conf"
 printf 'armed=1\narmed_at=%s\nkernel=%s\ninitrd=%s\n' "$armed" "$tmp/kernel" "$tmp/initrd" >"$tmp/state/state"
 touch -d "@$((armed + 10))" "$tmp/initrd"
 reset
@@ -119,6 +119,16 @@ echo active >"$tmp/sd/lazy-kdump.service.active"
 rearm "$tmp/sdrun"
 expect "rearm: the initrd changed after arming -> reload" grep -qx 'reload lazy-kdump.service' "$tmp/calls"
 expect "... saying why" grep -q "$tmp/initrd changed after kdump was armed: re-arming" "$tmp/err"
+# A change in the arming's own second (armed_at is when the arming began,
+# in whole seconds): it may have come after the files were read.
+touch -d "@$((armed - 1))" "$tmp/initrd"
+touch -d "@$armed" "$tmp/etc/lazy-kdump.conf"
+reset
+echo active >"$tmp/sd/lazy-kdump.service.active"
+rearm "$tmp/sdrun"
+expect "rearm: the config changed in the arming's second -> reload" grep -qx 'reload lazy-kdump.service' "$tmp/calls"
+expect "... saying why" grep -q "$tmp/etc/lazy-kdump.conf changed after kdump was armed: re-arming" "$tmp/err"
+touch -d "@$((armed - 1))" "$tmp/etc/lazy-kdump.conf"
 reset
 echo reloading >"$tmp/sd/lazy-kdump.service.active"
 rearm "$tmp/sdrun"
