@@ -38,7 +38,7 @@
 # The target is judged against kdump-tools as installed (the first ratio);
 # the same-compression ratio, when measured, is reported beside it.
 # Each copy is booted once, in ONE QEMU process (TCG, -cpu $LAZY_VM_CPU
-# (default qemu64, as in every part of the benchmark), 2 GiB, -smp 2, the
+# (default qemu64: tests/vm/qemu-run.sh says why), 2 GiB, -smp 2, the
 # guest reboots by itself), in the order above, each under the flock
 # $LAZY_KDUMP_CACHE/qemu.lock. tests/bench/guest/capture-step.sh
 # runs after every boot: waits until kdump is armed, says "BENCH UP" on

@@ -100,7 +100,7 @@ cap=("$out"/capture.json)
 	*) m='' ;;
 	esac
 	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC')$m,"
-	echo "$(nproc) CPUs, QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{ print $4 }') TCG, guest CPU model ${LAZY_VM_CPU:-qemu64} (no KVM: absolute"
+	echo "$(nproc) CPUs, QEMU $(qemu-system-x86_64 --version | head -n 1 | awk '{ print $4 }') TCG, guest CPU model ${LAZY_VM_CPU:-qemu64 (capture, allocation) and max (memory)} (no KVM: absolute"
 	echo "times are 10-50x slower than hardware; compare the ratios), in $((SECONDS - t0)) s."
 	echo
 	echo "## Memory held from production"

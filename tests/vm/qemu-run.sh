@@ -40,9 +40,9 @@
 #   hmp COMMAND...            any monitor command, as is
 #
 # Guests run one at a time: a lock in $LAZY_KDUMP_CACHE serialises them.
-# LAZY_VM_CPU: the guest CPU model (default max; the benchmarks use qemu64,
-# QEMU's default model, which TCG runs ~15 % faster: no AVX, MPX, PKU or
-# XSAVE state to emulate).
+# LAZY_VM_CPU: the guest CPU model (default max; the capture and allocation
+# benchmarks use qemu64, QEMU's default model, which TCG runs ~15 % faster:
+# no AVX, MPX, PKU or XSAVE state to emulate).
 # LAZY_VM_INJECT=stall|stall-first (for selftest.sh) starts every / the first
 # attempt with stopped CPUs, as an early boot hang would look.
 set -euo pipefail
