@@ -48,8 +48,8 @@
 #      one step less failed. Larger sizes that passed once are not confirmed:
 #      the crash kernel's needs grow with nothing but the RAM, so a smaller
 #      confirmed size supersedes them (on 2026-12-03 the full-confirmation
-#      search needed 80 captures for the 8 cases of make bench, this one 53,
-#      with the same minima in every case).
+#      search needed 80 captures for the 8 cases of make bench, this one 53
+#      with 3 captures at auto, 36 with 1; the same minima in every case).
 # Guests run smallest first: a size that failed on a smaller guest starts
 # the search on a larger one (the crash kernel's needs only grow with the
 # RAM it dumps: ELF headers, makedumpfile's bitmaps).
