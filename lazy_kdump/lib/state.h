@@ -8,10 +8,10 @@
  * atomically (a temporary file, fsync, rename, fsync of the directory);
  * unknown keys are ignored when reading, so that later versions can add
  * some. Keys: version, armed (0/1), source (lazy-kdump or boot-time),
- * armed_at (seconds since the epoch: when the arming
- * invocation started, before it read its inputs), kernel, initrd, cmdline, size,
- * size_auto (0/1), node, placement (low/high), main_addr, main_len,
- * low_addr, low_len (addresses in hex, lengths in bytes; 0 = none).
+ * armed_at (seconds since the epoch: when the arming invocation started,
+ * before it read its inputs), kernel, initrd, cmdline, size, size_auto
+ * (0/1), node, placement (low/high), main_addr, main_len, low_addr,
+ * low_len (addresses in hex, lengths in bytes; 0 = none).
  */
 #ifndef LAZY_KDUMP_STATE_H
 #define LAZY_KDUMP_STATE_H
