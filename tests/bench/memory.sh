@@ -132,6 +132,7 @@ mkdir -p "$out/memory"
 # and read back. SIZE "auto" loads with the auto size. Appends a JSON
 # object to $captures; sets why.
 why=''
+# shellcheck disable=SC2154 # mdf, kdir, initrd: set by bench_build_guest (lib.sh)
 capture() {
 	local d=$1 size=$2 try=$3 mem=$4 o words='KDUMP_NORESIZE=1' rc=0 t_load t_dump
 	local -a disk=(-d 512M) drive=()
