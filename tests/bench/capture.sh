@@ -65,10 +65,10 @@
 #
 # Output: build/bench/capture.json, build/bench/capture.md; logs and
 # stamped serial output in build/bench/capture/<tool>/.
-# Environment: LAZY_KDUMP_CACHE, LAZY_VM_CPU (default qemu64), LAZY_BENCH_STALL (seconds without guest
-# output before a guest counts as hung and is restarted on the same disk,
-# default 240), LAZY_BENCH_TIMEOUT (seconds per tool, default 900 + 300 per
-# panic).
+# Environment: LAZY_KDUMP_CACHE, LAZY_VM_CPU (default qemu64),
+# LAZY_BENCH_STALL (seconds without guest output before a guest counts as
+# hung and is restarted on the same disk, default 240), LAZY_BENCH_TIMEOUT
+# (seconds per tool, default 900 + 300 per panic).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
