@@ -461,12 +461,49 @@ static int verb_list(struct context *c, const struct verb *v, int argc,
 	return EXIT_SUCCESS;
 }
 
+/*
+ * The address of kernel symbol @sym from @ksyms; prints why not and
+ * returns -errno on failure.
+ */
+static int lookup_symbol(const char *ksyms, const char *sym, uint64_t *ret)
+{
+	int r = kallsyms_lookup(ksyms, sym, ret);
+
+	switch (-r) {
+	case 0:
+		break;
+	case EPERM:
+		fprintf(stderr, PROG ": %s shows the address of %s as 0: kptr_restrict hides kernel addresses; run as root with kernel.kptr_restrict<=1.\n",
+			ksyms, sym);
+		break;
+	case ENOENT:
+		fprintf(stderr, PROG ": %s is not in %s: %s\n", sym, ksyms,
+			strcmp(sym, LCMA_SYM_KEXEC_LOCK) ?
+			"the running kernel has no crash dump support (CONFIG_CRASH_DUMP), so it cannot load a crash kernel." :
+			"the running kernel has no kexec support, or is older than Linux 6.0: it is not supported.");
+		break;
+	case ENOSYS:
+		fprintf(stderr, PROG ": %s does not exist, so the address of %s is unknown: mount /proc; a kernel without CONFIG_KALLSYMS is not supported.\n",
+			ksyms, sym);
+		break;
+	case ENOTUNIQ:
+		fprintf(stderr, PROG ": %s lists several symbols named %s at different addresses: this kernel is not supported.\n",
+			ksyms, sym);
+		break;
+	default:
+		log_failure(r, lcma_error_hint(LCMA_OP_OPEN, r),
+			    "Failed to read the address of %s from %s", sym,
+			    ksyms);
+	}
+	return r;
+}
+
 static int verb_bind(struct context *c, const struct verb *v, int argc,
 		     char **argv)
 {
 	const char *sym = c->low ? "crashk_low_res" : "crashk_res";
 	const char *ksyms = getenv(KALLSYMS_ENV);
-	uint64_t addr, res;
+	uint64_t addr, res, lock;
 	struct lcma h;
 	int r;
 
@@ -480,34 +517,21 @@ static int verb_bind(struct context *c, const struct verb *v, int argc,
 	if (open_device(c, &h) < 0)
 		return EXIT_FAILURE;
 
-	r = kallsyms_lookup(ksyms, sym, &res);
-	if (r < 0) {
-		switch (-r) {
-		case EPERM:
-			fprintf(stderr, PROG ": %s shows the address of %s as 0: kptr_restrict hides kernel addresses; run as root with kernel.kptr_restrict<=1.\n",
-				ksyms, sym);
-			break;
-		case ENOENT:
-			fprintf(stderr, PROG ": %s is not in %s: the running kernel has no crash dump support (CONFIG_CRASH_DUMP), so it cannot load a crash kernel.\n",
-				sym, ksyms);
-			break;
-		case ENOSYS:
-			fprintf(stderr, PROG ": %s does not exist, so the address of %s is unknown: mount /proc; a kernel without CONFIG_KALLSYMS is not supported.\n",
-				ksyms, sym);
-			break;
-		case ENOTUNIQ:
-			fprintf(stderr, PROG ": %s lists several symbols named %s at different addresses: this kernel is not supported.\n",
-				ksyms, sym);
-			break;
-		default:
-			log_failure(r, lcma_error_hint(LCMA_OP_OPEN, r),
-				    "Failed to read the address of %s from %s",
-				    sym, ksyms);
-		}
+	if (lookup_symbol(ksyms, sym, &res) < 0 ||
+	    lookup_symbol(ksyms, LCMA_SYM_KEXEC_LOCK, &lock) < 0) {
 		lcma_close(&h);
 		return EXIT_FAILURE;
 	}
 
+	/* Binding needs the module to know the kernel's kexec lock. */
+	r = lcma_kexec_lock(&h, lock);
+	if (r < 0) {
+		lcma_close(&h);
+		log_failure(r, ioctl_hint(c, LCMA_OP_KEXEC_LOCK, r),
+			    "Failed to give lazy_cma the kernel's kexec lock (%s at 0x%llx)",
+			    LCMA_SYM_KEXEC_LOCK, (unsigned long long)lock);
+		return EXIT_FAILURE;
+	}
 	r = lcma_crash_bind(&h, addr, res, c->low ? LAZY_CMA_CRASH_LOW : 0);
 	lcma_close(&h);
 	if (r < 0) {
@@ -598,8 +622,10 @@ static const struct verb verbs[] = {
 		"Make a buffer the kernel's crash-kernel region.",
 		"Make the buffer at ADDR the kernel's crash-kernel region, so that\n"
 		"'kexec -p' (kexec_file_load) loads a crash kernel into it. The\n"
-		"address of crashk_res is read from /proc/kallsyms, which needs\n"
-		"root and kernel.kptr_restrict<=1.\n"
+		"addresses of crashk_res and of the kernel's kexec lock\n"
+		"(__kexec_lock, which the module holds while it changes a bound\n"
+		"buffer) are read from /proc/kallsyms, which needs root and\n"
+		"kernel.kptr_restrict<=1.\n"
 		"\n"
 		"  --low   bind as crashk_low_res, the below-4-GiB companion of a\n"
 		"          crash region above 4 GiB; the buffer must lie below 4 GiB\n",

@@ -353,6 +353,11 @@ static int real_bind(void *u, uint64_t phys, uint64_t res, uint32_t flags)
 	return lcma_crash_bind(&((struct real *)u)->h, phys, res, flags);
 }
 
+static int real_kexec_lock(void *u, uint64_t addr)
+{
+	return lcma_kexec_lock(&((struct real *)u)->h, addr);
+}
+
 static int real_unbind(void *u, uint64_t phys)
 {
 	return lcma_crash_unbind(&((struct real *)u)->h, phys);
@@ -408,6 +413,7 @@ static const struct arm_ops real_ops = {
 	.list = real_list,
 	.kexec_load = real_kexec_load,
 	.kexec_unload = real_kexec_unload,
+	.kexec_lock = real_kexec_lock,
 };
 
 static void real_init(struct real *rl, struct context *c)
@@ -968,12 +974,15 @@ static void explain_failure(struct context *c, struct real *rl,
 		return;
 	case ARM_STEP_SYMBOL:
 	case ARM_STEP_SYMBOL_LOW:
+	case ARM_STEP_SYMBOL_LOCK:
 		switch (-err) {
 		case EPERM:
 			h = "/proc/kallsyms hides kernel addresses (kernel.kptr_restrict=2): run 'sysctl kernel.kptr_restrict=1' and try again.";
 			break;
 		case ENOENT:
-			h = "The running kernel has no crash dump support (CONFIG_CRASH_DUMP), so it cannot load a crash kernel.";
+			h = out->step == ARM_STEP_SYMBOL_LOCK ?
+			    "The running kernel has no __kexec_lock (no kexec support, or older than Linux 6.0): it is not supported." :
+			    "The running kernel has no crash dump support (CONFIG_CRASH_DUMP), so it cannot load a crash kernel.";
 			break;
 		case ENOSYS:
 			h = "/proc/kallsyms does not exist: mount /proc; a kernel without CONFIG_KALLSYMS is not supported.";
@@ -1011,6 +1020,9 @@ static void explain_failure(struct context *c, struct real *rl,
 	case ARM_STEP_BIND:
 	case ARM_STEP_BIND_LOW:
 		h = lcma_error_hint(LCMA_OP_CRASH_BIND, err);
+		break;
+	case ARM_STEP_KEXEC_LOCK:
+		h = lcma_error_hint(LCMA_OP_KEXEC_LOCK, err);
 		break;
 	case ARM_STEP_KEXEC_LOAD:
 	case ARM_STEP_RELOAD:

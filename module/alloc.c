@@ -17,9 +17,15 @@
  *    migrated or reclaimed (free buddy blocks are skipped whole).
  *
  * Windows of whole pageblocks are then ranked by that cost, and only the
- * cheapest few that do not overlap are tried. Zones are tried from the
- * most movable to the least (ZONE_MOVABLE, ZONE_NORMAL, ZONE_DMA32; never
- * ZONE_DMA) so that memory devices need stays free as long as possible.
+ * cheapest few that do not overlap are tried. Buffers are long-lived and
+ * unmovable, so they go in kernel zones: ZONE_NORMAL, then ZONE_DMA32
+ * (never ZONE_DMA), so that memory devices need stays free as long as
+ * possible. ZONE_MOVABLE promises the memory-hotplug code that every page
+ * in it can move: has_unmovable_pages() does not even look, so offlining
+ * a block holding a buffer would retry migration forever (and has been
+ * seen to end in "Bad page state"). It is used only when the request's
+ * node and placement have no kernel zone at all (a CXL or hot-added node
+ * onlined movable).
  *
  * The screen is a heuristic on racy data: alloc_contig_range() stays the
  * only judge, and its failure just moves on to the next window. Its one
@@ -72,15 +78,20 @@ struct lcma_window {
 	unsigned long cost;
 };
 
-/* Preference of a zone type: 0 is tried first; -1 is never used. */
+#define LCMA_RANK_MOVABLE	2
+
+/*
+ * Preference of a zone type: 0 is tried first; -1 is never used;
+ * LCMA_RANK_MOVABLE only when lcma_movable_allowed().
+ */
 static int lcma_zone_rank(enum zone_type t)
 {
-	if (t == ZONE_MOVABLE)
-		return 0;
 	if (t == ZONE_NORMAL)
-		return 1;
+		return 0;
 	if (lcma_zone_is_dma32(t))
-		return 2;
+		return 1;
+	if (t == ZONE_MOVABLE)
+		return LCMA_RANK_MOVABLE;
 	return -1;
 }
 
@@ -98,6 +109,40 @@ static void lcma_pfn_bounds(const struct lcma_placement *place,
 static bool lcma_node_wanted(const struct lcma_placement *place, int nid)
 {
 	return place->node == NUMA_NO_NODE || place->node == nid;
+}
+
+/*
+ * May a request with @place use ZONE_MOVABLE? Only when its nodes have no
+ * populated kernel zone (of a usable rank) within its address bounds.
+ */
+static bool lcma_movable_allowed(const struct lcma_placement *place)
+{
+	unsigned long lo, hi;
+	int nid, z;
+
+	lcma_pfn_bounds(place, &lo, &hi);
+	for_each_node_state(nid, N_MEMORY) {
+		if (!lcma_node_wanted(place, nid))
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+			int rank = lcma_zone_rank(z);
+
+			if (rank < 0 || rank == LCMA_RANK_MOVABLE ||
+			    !populated_zone(zone))
+				continue;
+			if (min(zone_end_pfn(zone), hi) >
+			    max(zone->zone_start_pfn, lo))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Is a zone of @rank usable for this request? */
+static bool lcma_rank_usable(int rank, bool movable_ok)
+{
+	return rank >= 0 && (rank != LCMA_RANK_MOVABLE || movable_ok);
 }
 
 /**
@@ -167,6 +212,7 @@ int lcma_check_request(unsigned long nr_pages,
 		       const struct lcma_placement *place)
 {
 	unsigned long lo, hi, total = 0, avail = 0;
+	bool movable_ok;
 	int nid, z;
 
 	if (place->node != NUMA_NO_NODE &&
@@ -174,6 +220,7 @@ int lcma_check_request(unsigned long nr_pages,
 	     !node_state(place->node, N_MEMORY)))
 		return -ENODEV;
 
+	movable_ok = lcma_movable_allowed(place);
 	lcma_pfn_bounds(place, &lo, &hi);
 	for_each_node_state(nid, N_MEMORY) {
 		if (!lcma_node_wanted(place, nid))
@@ -187,7 +234,7 @@ int lcma_check_request(unsigned long nr_pages,
 			avail += zone_page_state(zone, NR_FREE_PAGES) +
 				 zone_page_state(zone, NR_ZONE_INACTIVE_FILE) +
 				 zone_page_state(zone, NR_ZONE_ACTIVE_FILE);
-			if (lcma_zone_rank(z) < 0)
+			if (!lcma_rank_usable(lcma_zone_rank(z), movable_ok))
 				continue;
 			s = max(zone->zone_start_pfn, lo);
 			e = min(zone_end_pfn(zone), hi);
@@ -537,6 +584,7 @@ int lcma_alloc_window(unsigned long nr_pages,
 	struct lcma_window *cand;
 	unsigned long lo, hi;
 	int rank, pass, cap, ret = -ENOMEM;
+	bool movable_ok;
 	unsigned int ms;
 
 	memset(stats, 0, sizeof(*stats));
@@ -552,11 +600,14 @@ int lcma_alloc_window(unsigned long nr_pages,
 	 * cheapest windows, and those that lost a window to another one find
 	 * the memory as it is now.
 	 */
+	movable_ok = lcma_movable_allowed(place);
 	for (pass = 0; pass < LCMA_PASSES; pass++) {
 		if (pass && (!stats->attempts ||
 			     stats->attempts >= LCMA_MAX_ATTEMPTS))
 			break;
 		for (rank = 0; rank < LCMA_NR_RANKS; rank++) {
+			if (!lcma_rank_usable(rank, movable_ok))
+				continue;
 			ret = lcma_try_rank(rank, nr_pages, place, lo, hi, cand,
 					    cap, pfn, stats);
 			if (ret != -ENOMEM)
@@ -566,6 +617,8 @@ int lcma_alloc_window(unsigned long nr_pages,
 	ms = READ_ONCE(sweep_ms);
 	deadline = ktime_get_ns() + (u64)ms * NSEC_PER_MSEC;
 	for (rank = 0; ms && rank < LCMA_NR_RANKS; rank++) {
+		if (!lcma_rank_usable(rank, movable_ok))
+			continue;
 		stats->swept = true;
 		ret = lcma_sweep_rank(rank, nr_pages, place, lo, hi, deadline,
 				      pfn, stats);

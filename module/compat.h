@@ -1,23 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Compatibility shims, force-included into every source file so that the
- * .c files read like mainline code of the newest kernel we support.
+ * Compatibility shims, so that the .c files read like mainline code of the
+ * newest kernel we support. Supported: Debian's 6.1, 6.12 and 7.x kernels
+ * on x86-64.
  *
- * Features are detected from the kernel headers by Kbuild (LCMA_HAVE_*)
- * or from macros the headers define; never from version numbers alone.
- * Supported: Debian's 6.1, 6.12 and 7.x kernels on x86-64.
- *
- * Everything here is a macro and this file includes nothing: it is read
- * before each file's pr_fmt and includes, and expands where it is used.
+ * Every feature is detected from what the kernel headers define (a macro
+ * of the newer API), never from version numbers and never by grepping the
+ * headers: if a guess were wrong, the build fails instead of passing a
+ * wrong argument. lcma.h includes this file after the kernel headers.
  */
 #ifndef LAZY_CMA_COMPAT_H
 #define LAZY_CMA_COMPAT_H
 
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/page-flags.h>
+
 /*
  * alloc_contig_range() took a migratetype up to 6.x and takes acr_flags_t
- * since 7.0 (ACR_FLAGS_NONE for an ordinary, non-CMA request).
+ * since 7.0 (ACR_FLAGS_NONE for an ordinary, non-CMA request; a macro).
  */
-#ifdef LCMA_HAVE_ACR_FLAGS
+#ifdef ACR_FLAGS_NONE
 #define lcma_alloc_contig_range(start, end, gfp) \
 	alloc_contig_range(start, end, ACR_FLAGS_NONE, gfp)
 #else
@@ -25,15 +29,19 @@
 	alloc_contig_range(start, end, MIGRATE_MOVABLE, gfp)
 #endif
 
-/* Non-LRU movable pages: __PageMovable() became page_has_movable_ops(). */
-#ifdef LCMA_HAVE_PAGE_HAS_MOVABLE_OPS
-#define lcma_page_movable_ops(page) page_has_movable_ops(page)
-#else
+/*
+ * Non-LRU movable pages: __PageMovable(), which tested the
+ * PAGE_MAPPING_MOVABLE bit of page->mapping, became page_has_movable_ops()
+ * when that bit went away (6.17).
+ */
+#ifdef PAGE_MAPPING_MOVABLE
 #define lcma_page_movable_ops(page) __PageMovable(page)
+#else
+#define lcma_page_movable_ops(page) page_has_movable_ops(page)
 #endif
 
 /* The largest buddy order: MAX_ORDER (exclusive) became MAX_PAGE_ORDER. */
-#ifdef LCMA_HAVE_MAX_PAGE_ORDER
+#ifdef MAX_PAGE_ORDER
 #define LCMA_MAX_BUDDY_ORDER	MAX_PAGE_ORDER
 #else
 #define LCMA_MAX_BUDDY_ORDER	(MAX_ORDER - 1)
@@ -52,10 +60,25 @@
 #endif
 
 /*
+ * What a write to /sys/kernel/kexec_crash_size compares with: since 6.5
+ * (the kernels that have <linux/crash_reserve.h> among ours) the sizes of
+ * crashk_res and crashk_low_res together, the new size rounded up to a
+ * page first; before, crashk_res alone, unrounded.
+ */
+#if __has_include(<linux/crash_reserve.h>)
+#define LCMA_SHRINK_COUNTS_LOW	1
+#define lcma_shrink_round(size)	PAGE_ALIGN(size)
+#else
+#define LCMA_SHRINK_COUNTS_LOW	0
+#define lcma_shrink_round(size)	(size)
+#endif
+
+/*
  * The first argument register at a function's entry, for the kprobe that
  * keeps crash_shrink_memory() away from our pages (crash.c).
  */
 #if defined(CONFIG_X86_64)
+#define lcma_regs_arg1(regs)		((regs)->di)
 #define lcma_regs_set_arg1(regs, v)	((regs)->di = (v))
 #else
 #error "lazy_cma supports x86-64 only"

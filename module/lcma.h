@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include "compat.h"
 #include "lazy_cma.h"
 
 /**
@@ -57,12 +58,15 @@ struct lcma_alloc_stats {
  * @res: our /proc/iomem entry; its name points to @name.
  * @crash_res: the kernel's crashk_res or crashk_low_res while bound.
  * @crash_low: @crash_res is crashk_low_res.
- * @busy: a resize is in progress with lcma_lock dropped.
+ * @busy: a resize, or the zeroing before a first mapping or after an
+ *	unbind, is in progress with lcma_lock dropped.
  * @map_count: live mappings (vm_ops open/close; atomic because fork and
  *	VMA splits call open without lcma_lock).
- * @exposed_pages: pages from the start that userspace may have seen: they
- *	are zeroed before the first mapping, and only they are worth copying
- *	when the buffer moves.
+ * @exposed_pages: pages from the start that may hold data: a process's,
+ *	through a mapping, or a crash kernel's while bound (then all of
+ *	them). The rest are zero or were never seen: they are zeroed before
+ *	the first mapping. Only exposed pages are copied when the buffer
+ *	moves, and zeroed before they go back to the page allocator.
  * @alloc_ns: time the allocation or last resize took.
  * @alloc_attempts: alloc_contig_range() calls it took.
  *
@@ -88,6 +92,15 @@ struct lcma_buffer {
 
 extern struct mutex lcma_lock;
 
+/* The first page frame after @buf. */
+static inline unsigned long lcma_buf_end(const struct lcma_buffer *buf)
+{
+	return buf->pfn + buf->nr_pages;
+}
+
+/* main.c */
+void lcma_buffer_shrunk(struct lcma_buffer *buf, unsigned long kept);
+
 /* alloc.c */
 int lcma_check_request(unsigned long nr_pages,
 		       const struct lcma_placement *place);
@@ -104,11 +117,16 @@ const char *lcma_sweep_str(const struct lcma_alloc_stats *st);
 /* crash.c */
 int lcma_crash_init(void);
 void lcma_crash_exit(void);
+int lcma_kexec_lock_set(unsigned long addr);
+int lcma_crash_begin(struct lcma_buffer *buf);
+void lcma_crash_end(void);
+void lcma_crash_sync(void);
 int lcma_crash_bind(struct lcma_buffer *buf, unsigned long res_addr,
 		    bool low);
 int lcma_crash_unbind(struct lcma_buffer *buf);
 bool lcma_crash_loaded(const struct lcma_buffer *buf);
 void lcma_crash_detach(struct lcma_buffer *buf);
 void lcma_crash_attach(struct lcma_buffer *buf);
+void lcma_crash_scrub(unsigned long pfn, unsigned long nr);
 
 #endif /* LAZY_CMA_LCMA_H */

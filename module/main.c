@@ -12,6 +12,10 @@
  * list until it is complete, and a buffer being resized is marked busy so
  * that free, resize, bind, unbind and mmap of it fail with -EBUSY until
  * the resize is done.
+ *
+ * Every ioctl takes lcma_lock killably (-EINTR). Pages that may hold data
+ * (see lcma_buffer::exposed_pages) are zeroed, outside lcma_lock, before
+ * they go back to the page allocator.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -149,12 +153,63 @@ static void lcma_copy_pages(unsigned long dst, unsigned long src,
 	}
 }
 
+static int lcma_lock_killable(void)
+{
+	return mutex_lock_killable(&lcma_lock) ? -EINTR : 0;
+}
+
+/*
+ * Give @nr pages at @pfn back to the page allocator. Nothing can reach
+ * them any more: they are off every buffer, out of /proc/iomem, unmapped
+ * and not a crash region. The first @exposed may hold data and are zeroed
+ * first; @was_crash: they were part of a crash region, which kexec may
+ * have changed (lcma_crash_scrub()).
+ */
+static void lcma_give_back(unsigned long pfn, unsigned long nr,
+			   unsigned long exposed, bool was_crash)
+{
+	if (!nr)
+		return;
+	if (was_crash)
+		lcma_crash_scrub(pfn, nr);
+	lcma_zero_pages(pfn, 0, min(exposed, nr));
+	free_contig_range(pfn, nr);
+}
+
 static void lcma_buffer_release(struct lcma_buffer *buf)
 {
-	free_contig_range(buf->pfn, buf->nr_pages);
-	pr_info("freed %s: %lu MiB at %pa\n", buf->name,
-		lcma_mib(buf->nr_pages), &buf->res.start);
+	lcma_give_back(buf->pfn, buf->nr_pages, buf->exposed_pages, false);
+	pr_info_ratelimited("freed %s: %lu MiB at %pa\n", buf->name,
+			    lcma_mib(buf->nr_pages), &buf->res.start);
 	kfree(buf);
+}
+
+/**
+ * lcma_buffer_shrunk() - the kernel gave back the tail of a bound buffer
+ * @buf: the buffer; lcma_lock held.
+ * @kept: the pages it still has; 0: all were taken, and @buf is freed.
+ *
+ * crash_shrink_memory() already freed the pages it took (they were
+ * reserved, see crash.c): only the bookkeeping follows.
+ */
+void lcma_buffer_shrunk(struct lcma_buffer *buf, unsigned long kept)
+{
+	lockdep_assert_held(&lcma_lock);
+	buf->exposed_pages = min(buf->exposed_pages, kept);
+	lcma_res_remove(buf);
+	if (!kept) {
+		list_del(&buf->node);
+		lcma_nr_buffers--;
+		pr_warn("%s is gone: the kernel took all of its pages\n",
+			buf->name);
+		kfree(buf);
+		return;
+	}
+	buf->nr_pages = kept;
+	lcma_res_set(buf);
+	if (insert_resource(&iomem_resource, &buf->res))
+		pr_warn("cannot name %s at %pa-%pa in /proc/iomem\n",
+			buf->name, &buf->res.start, &buf->res.end);
 }
 
 static long lcma_ioctl_alloc(void __user *argp)
@@ -184,8 +239,8 @@ static long lcma_ioctl_alloc(void __user *argp)
 	place.flags = a.flags;
 	ret = lcma_check_request(nr, &place);
 	if (ret == -ENOMEM)
-		pr_info("cannot allocate %lu MiB: not that much memory is free or reclaimable\n",
-			lcma_mib(nr));
+		pr_info_ratelimited("cannot allocate %lu MiB: not that much memory is free or reclaimable\n",
+				    lcma_mib(nr));
 	if (ret)
 		return ret;
 
@@ -196,10 +251,10 @@ static long lcma_ioctl_alloc(void __user *argp)
 		sizeof(buf->name));
 	ret = lcma_alloc_window(nr, &place, &pfn, &st);
 	if (ret) {
-		pr_info("no contiguous %lu MiB for %s: %u attempt(s) over %u candidate window(s) in %llu ms (%s); largest usable window %lu MiB\n",
-			lcma_mib(nr), buf->name, st.attempts, st.windows,
-			div_u64(st.ns, NSEC_PER_MSEC), lcma_sweep_str(&st),
-			lcma_mib(st.largest));
+		pr_info_ratelimited("no contiguous %lu MiB for %s: %u attempt(s) over %u candidate window(s) in %llu ms (%s); largest usable window %lu MiB\n",
+				    lcma_mib(nr), buf->name, st.attempts,
+				    st.windows, div_u64(st.ns, NSEC_PER_MSEC),
+				    lcma_sweep_str(&st), lcma_mib(st.largest));
 		kfree(buf);
 		return ret;
 	}
@@ -215,6 +270,7 @@ static long lcma_ioctl_alloc(void __user *argp)
 	buf->res.desc = IORES_DESC_NONE;
 	lcma_res_set(buf);
 
+	/* A fatal signal now would waste the work: wait uninterruptibly. */
 	mutex_lock(&lcma_lock);
 	ret = insert_resource(&iomem_resource, &buf->res);
 	if (!ret) {
@@ -223,16 +279,20 @@ static long lcma_ioctl_alloc(void __user *argp)
 	}
 	mutex_unlock(&lcma_lock);
 	if (ret) {
-		pr_err("cannot register %s at %pa in /proc/iomem\n", buf->name,
-		       &buf->res.start);
+		pr_err_ratelimited("cannot register %s at %pa in /proc/iomem\n",
+				   buf->name, &buf->res.start);
 		free_contig_range(pfn, nr);
 		kfree(buf);
 		return -EBUSY;
 	}
-	pr_info("allocated %s: %lu MiB at %pa on node %d (%s) in %llu us, %u attempt(s), %u candidate window(s)\n",
-		buf->name, lcma_mib(nr), &buf->res.start, buf->nid,
-		lcma_zone_name(buf->zone), div_u64(st.ns, NSEC_PER_USEC),
-		st.attempts, st.windows);
+	pr_info_ratelimited("allocated %s: %lu MiB at %pa on node %d (%s) in %llu us, %u attempt(s), %u candidate window(s)\n",
+			    buf->name, lcma_mib(nr), &buf->res.start, buf->nid,
+			    lcma_zone_name(buf->zone),
+			    div_u64(st.ns, NSEC_PER_USEC), st.attempts,
+			    st.windows);
+	if (buf->zone == LAZY_CMA_ZONE_MOVABLE)
+		pr_notice_ratelimited("%s lies in ZONE_MOVABLE (the request had no kernel zone): its memory blocks cannot be offlined until it is freed\n",
+				      buf->name);
 
 	a.phys_addr = PFN_PHYS(pfn);
 	if (copy_to_user(argp, &a, sizeof(a))) {
@@ -262,7 +322,9 @@ static long lcma_ioctl_free(void __user *argp)
 
 	if (copy_from_user(&phys, argp, sizeof(phys)))
 		return -EFAULT;
-	mutex_lock(&lcma_lock);
+	ret = lcma_lock_killable();
+	if (ret)
+		return ret;
 	buf = lcma_find(phys);
 	if (!buf) {
 		ret = -ENOENT;
@@ -283,14 +345,15 @@ static long lcma_ioctl_free(void __user *argp)
 
 static long lcma_ioctl_resize(void __user *argp)
 {
-	unsigned long pfn, nr, new_pfn = 0, new_nr, free_pfn = 0, free_nr = 0;
+	unsigned long pfn, nr, new_pfn = 0, new_nr, copy = 0;
+	unsigned long free_pfn = 0, free_nr = 0, free_exposed = 0;
 	struct lazy_cma_resize_data r;
 	struct lcma_alloc_stats st = { };
 	struct lcma_placement place;
 	struct lcma_buffer *buf;
-	bool mapped, in_place = false;
+	bool mapped, was_crash = false, in_place = false;
 	u64 t0;
-	int ret = 0;
+	int ret;
 
 	if (copy_from_user(&r, argp, sizeof(r)))
 		return -EFAULT;
@@ -304,38 +367,56 @@ static long lcma_ioctl_resize(void __user *argp)
 		return -EFAULT;
 	new_nr = PAGE_ALIGN(r.len) >> PAGE_SHIFT;
 
-	mutex_lock(&lcma_lock);
+	ret = lcma_lock_killable();
+	if (ret)
+		return ret;
 	buf = lcma_find(r.phys_addr);
 	if (!buf) {
 		ret = -ENOENT;
 		goto unlock;
 	}
-	if (buf->busy || lcma_crash_loaded(buf)) {
+	if (buf->busy) {
 		ret = -EBUSY;
 		goto unlock;
 	}
+	/* Bound: hold the kexec lock while the range may change. */
+	ret = lcma_crash_begin(buf);
+	if (ret)
+		goto unlock;
+	if (lcma_crash_loaded(buf)) {
+		ret = -EBUSY;
+		goto end;
+	}
 	mapped = atomic_read(&buf->map_count) > 0;
+	was_crash = !!buf->crash_res;
 	pfn = buf->pfn;
 	nr = buf->nr_pages;
 	place = buf->place;
+	/* crashk_low_res must stay below 4 GiB wherever the buffer goes. */
+	if (buf->crash_res && buf->crash_low)
+		place.flags |= LAZY_CMA_ALLOC_BELOW_4G;
 	if (new_nr == nr)
 		goto done;
 	if (new_nr < nr) {
 		if (mapped) {
 			ret = -EBUSY;
-			goto unlock;
+			goto end;
 		}
 		lcma_set_range(buf, pfn, new_nr);
-		buf->exposed_pages = min(buf->exposed_pages, new_nr);
 		free_pfn = pfn + new_nr;
 		free_nr = nr - new_nr;
-		pr_info("shrank %s to %lu MiB at %pa\n", buf->name,
-			lcma_mib(new_nr), &buf->res.start);
+		if (buf->exposed_pages > new_nr)
+			free_exposed = buf->exposed_pages - new_nr;
+		buf->exposed_pages = min(buf->exposed_pages, new_nr);
+		pr_info_ratelimited("shrank %s to %lu MiB at %pa\n", buf->name,
+				    lcma_mib(new_nr), &buf->res.start);
 		goto done;
 	}
 	ret = lcma_check_request(new_nr, &place);
 	if (ret == -EINVAL || ret == -ENODEV)
-		goto unlock;
+		goto end;
+	/* Growing takes long: neither lock is held meanwhile. */
+	lcma_crash_end();
 	buf->busy = true;
 	mutex_unlock(&lcma_lock);
 
@@ -352,50 +433,68 @@ static long lcma_ioctl_resize(void __user *argp)
 	} else {
 		ret = lcma_alloc_window(new_nr, &place, &new_pfn, &st);
 		st.attempts++;
+		/* A crash region holds nothing worth copying while unloaded. */
+		copy = was_crash ? 0 : min(buf->exposed_pages, nr);
 		if (!ret)
-			lcma_copy_pages(new_pfn, pfn,
-					min(buf->exposed_pages, nr));
+			lcma_copy_pages(new_pfn, pfn, copy);
 	}
 	st.ns = ktime_get_ns() - t0;
 
+	/* busy must be cleared: not killable. */
 	mutex_lock(&lcma_lock);
 	buf->busy = false;
-	if (!ret && lcma_crash_loaded(buf)) {
-		/* A crash kernel was loaded meanwhile: it stays where it is. */
-		if (in_place) {
-			free_pfn = pfn + nr;
-			free_nr = new_nr - nr;
-		} else {
-			free_pfn = new_pfn;
-			free_nr = new_nr;
-		}
-		ret = -EBUSY;
+	if (ret) {
+		pr_info_ratelimited("cannot grow %s to %lu MiB: %d (%u attempt(s), %s; largest usable window %lu MiB)\n",
+				    buf->name, lcma_mib(new_nr), ret,
+				    st.attempts, lcma_sweep_str(&st),
+				    lcma_mib(st.largest));
 		goto unlock;
 	}
-	if (ret) {
-		pr_info("cannot grow %s to %lu MiB: %d (%u attempt(s), %s; largest usable window %lu MiB)\n",
-			buf->name, lcma_mib(new_nr), ret, st.attempts,
-			lcma_sweep_str(&st), lcma_mib(st.largest));
+	/* New pages we may have to give back, unused. */
+	if (in_place) {
+		free_pfn = pfn + nr;
+		free_nr = new_nr - nr;
+	} else {
+		free_pfn = new_pfn;
+		free_nr = new_nr;
+		free_exposed = copy;
+	}
+	ret = lcma_crash_begin(buf);
+	if (ret == -ENOENT)
+		goto unlock;	/* the kernel took the old pages: buf is gone */
+	if (ret)
 		goto unlock;
+	/*
+	 * A crash kernel was loaded meanwhile, or the kernel shrank the
+	 * region (lcma_crash_begin() followed it): the old range stays.
+	 */
+	if (lcma_crash_loaded(buf) || buf->nr_pages != nr ||
+	    !!buf->crash_res != was_crash) {
+		ret = -EBUSY;
+		goto end;
 	}
 	if (!in_place) {
 		free_pfn = pfn;
 		free_nr = nr;
+		free_exposed = was_crash ? nr : buf->exposed_pages;
+	} else {
+		free_nr = 0;
 	}
 	lcma_set_range(buf, new_pfn, new_nr);
 	buf->alloc_ns = st.ns;
 	buf->alloc_attempts = st.attempts;
-	pr_info("grew %s to %lu MiB at %pa %s in %llu us, %u attempt(s)\n",
-		buf->name, lcma_mib(new_nr), &buf->res.start,
-		in_place ? "in place" : "by moving it",
-		div_u64(st.ns, NSEC_PER_USEC), st.attempts);
+	pr_info_ratelimited("grew %s to %lu MiB at %pa %s in %llu us, %u attempt(s)\n",
+			    buf->name, lcma_mib(new_nr), &buf->res.start,
+			    in_place ? "in place" : "by moving it",
+			    div_u64(st.ns, NSEC_PER_USEC), st.attempts);
 done:
 	r.phys_addr = PFN_PHYS(buf->pfn);
 	r.len = PFN_PHYS(buf->nr_pages);
+end:
+	lcma_crash_end();
 unlock:
 	mutex_unlock(&lcma_lock);
-	if (free_nr)
-		free_contig_range(free_pfn, free_nr);
+	lcma_give_back(free_pfn, free_nr, free_exposed, was_crash && !ret);
 	if (!ret && copy_to_user(argp, &r, sizeof(r)))
 		return -EFAULT;
 	return ret;
@@ -445,7 +544,13 @@ retry:
 		if (!ents)
 			return -ENOMEM;
 	}
-	mutex_lock(&lcma_lock);
+	ret = lcma_lock_killable();
+	if (ret) {
+		kvfree(ents);
+		return ret;
+	}
+	/* Show what the kernel left of bound buffers. */
+	lcma_crash_sync();
 	/*
 	 * Buffers allocated since the count was read must be written too
 	 * when the caller has room for them: it is told how many exist.
@@ -492,7 +597,9 @@ static long lcma_ioctl_crash_bind(void __user *argp)
 		return -EFAULT;
 	if ((b.flags & ~LAZY_CMA_CRASH_VALID_FLAGS) || b.reserved)
 		return -EINVAL;
-	mutex_lock(&lcma_lock);
+	ret = lcma_lock_killable();
+	if (ret)
+		return ret;
 	buf = lcma_find(b.phys_addr);
 	if (!buf)
 		ret = -ENOENT;
@@ -509,20 +616,59 @@ static long lcma_ioctl_crash_unbind(void __user *argp)
 {
 	struct lazy_cma_crash_unbind u;
 	struct lcma_buffer *buf;
+	unsigned long nr = 0;
 	int ret;
 
 	if (copy_from_user(&u, argp, sizeof(u)))
 		return -EFAULT;
 	if (u.flags || u.reserved)
 		return -EINVAL;
-	mutex_lock(&lcma_lock);
+	ret = lcma_lock_killable();
+	if (ret)
+		return ret;
 	buf = lcma_find(u.phys_addr);
-	if (!buf)
+	if (!buf) {
 		ret = -ENOENT;
-	else if (buf->busy)
+	} else if (buf->busy) {
 		ret = -EBUSY;
-	else
+	} else {
 		ret = lcma_crash_unbind(buf);
+		if (!ret) {
+			/* Wiped below, outside the lock. */
+			nr = buf->exposed_pages;
+			buf->exposed_pages = 0;
+			buf->busy = true;
+		}
+	}
+	mutex_unlock(&lcma_lock);
+	if (ret)
+		return ret;
+	/*
+	 * What the crash kernel's images held (on 7.x possibly dm-crypt
+	 * keys) must not be readable through a later mapping, nor survive
+	 * in pages given back. busy keeps the buffer where it is meanwhile.
+	 */
+	lcma_crash_scrub(buf->pfn, buf->nr_pages);
+	lcma_zero_pages(buf->pfn, 0, nr);
+	mutex_lock(&lcma_lock);
+	buf->busy = false;
+	mutex_unlock(&lcma_lock);
+	return 0;
+}
+
+static long lcma_ioctl_kexec_lock(void __user *argp)
+{
+	struct lazy_cma_kexec_lock k;
+	int ret;
+
+	if (copy_from_user(&k, argp, sizeof(k)))
+		return -EFAULT;
+	if (k.flags || k.reserved)
+		return -EINVAL;
+	ret = lcma_lock_killable();
+	if (ret)
+		return ret;
+	ret = lcma_kexec_lock_set(k.addr);
 	mutex_unlock(&lcma_lock);
 	return ret;
 }
@@ -539,11 +685,17 @@ static long lcma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case LAZY_CMA_IOCTL_LIST:
 	case LAZY_CMA_IOCTL_CRASH_BIND:
 	case LAZY_CMA_IOCTL_CRASH_UNBIND:
+	case LAZY_CMA_IOCTL_KEXEC_LOCK:
 		break;
 	default:
 		return -ENOTTY;
 	}
 	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* What touches the kexec machinery needs what kexec_load(2) needs. */
+	if ((cmd == LAZY_CMA_IOCTL_CRASH_BIND ||
+	     cmd == LAZY_CMA_IOCTL_CRASH_UNBIND ||
+	     cmd == LAZY_CMA_IOCTL_KEXEC_LOCK) && !capable(CAP_SYS_BOOT))
 		return -EPERM;
 
 	switch (cmd) {
@@ -557,8 +709,10 @@ static long lcma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return lcma_ioctl_list(argp);
 	case LAZY_CMA_IOCTL_CRASH_BIND:
 		return lcma_ioctl_crash_bind(argp);
-	default:
+	case LAZY_CMA_IOCTL_CRASH_UNBIND:
 		return lcma_ioctl_crash_unbind(argp);
+	default:
+		return lcma_ioctl_kexec_lock(argp);
 	}
 }
 
@@ -589,13 +743,15 @@ static const struct vm_operations_struct lcma_vm_ops = {
  */
 static int lcma_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	unsigned long pages = vma_pages(vma);
+	unsigned long pages = vma_pages(vma), from;
 	struct lcma_buffer *buf;
-	int ret = 0;
+	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	mutex_lock(&lcma_lock);
+	ret = lcma_lock_killable();
+	if (ret)
+		return ret;
 	buf = lcma_find(PFN_PHYS((u64)vma->vm_pgoff));
 	if (!buf || pages > buf->nr_pages) {
 		ret = -EINVAL;
@@ -606,7 +762,16 @@ static int lcma_mmap(struct file *file, struct vm_area_struct *vma)
 		goto unlock;
 	}
 	if (buf->exposed_pages < buf->nr_pages) {
-		lcma_zero_pages(buf->pfn, buf->exposed_pages, buf->nr_pages);
+		/*
+		 * Zero what was never seen, outside the lock (a large buffer
+		 * takes a while); busy keeps the buffer as it is meanwhile.
+		 */
+		from = buf->exposed_pages;
+		buf->busy = true;
+		mutex_unlock(&lcma_lock);
+		lcma_zero_pages(buf->pfn, from, buf->nr_pages);
+		mutex_lock(&lcma_lock);
+		buf->busy = false;
 		buf->exposed_pages = buf->nr_pages;
 	}
 	ret = remap_pfn_range(vma, vma->vm_start, buf->pfn,

@@ -31,6 +31,10 @@ const char *arm_step_name(enum arm_step s)
 		return "find crashk_res in /proc/kallsyms";
 	case ARM_STEP_SYMBOL_LOW:
 		return "find crashk_low_res in /proc/kallsyms";
+	case ARM_STEP_SYMBOL_LOCK:
+		return "find __kexec_lock in /proc/kallsyms";
+	case ARM_STEP_KEXEC_LOCK:
+		return "give lazy_cma the kernel's kexec lock";
 	case ARM_STEP_ALLOC:
 		return "reserve the crash region";
 	case ARM_STEP_BIND:
@@ -213,7 +217,7 @@ static int load_boot_time(const struct arm_ops *ops, void *u,
 int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 	     struct arm_outcome *out)
 {
-	uint64_t res = 0, res_low = 0, size = 0;
+	uint64_t res = 0, res_low = 0, lock = 0, size = 0;
 	struct progress p = { 0 };
 	enum arm_step step;
 	bool loaded = false, dev;
@@ -250,6 +254,12 @@ int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 	r = ops->symbol(u, ARM_SYM_CRASHK, &res);
 	if (r < 0)
 		return fail(out, ARM_STEP_SYMBOL, r);
+	r = ops->symbol(u, ARM_SYM_KEXEC_LOCK, &lock);
+	if (r < 0)
+		return fail(out, ARM_STEP_SYMBOL_LOCK, r);
+	r = ops->kexec_lock(u, lock);
+	if (r < 0)
+		return fail(out, ARM_STEP_KEXEC_LOCK, r);
 	if (rq->high) {
 		r = ops->symbol(u, ARM_SYM_CRASHK_LOW, &res_low);
 		if (r < 0)

@@ -27,6 +27,7 @@
 #define ARM_NAME_LOW		"lazy-kdump-low"
 #define ARM_SYM_CRASHK		"crashk_res"
 #define ARM_SYM_CRASHK_LOW	"crashk_low_res"
+#define ARM_SYM_KEXEC_LOCK	"__kexec_lock"
 
 /* Every op returns 0 or a negative errno. */
 struct arm_ops {
@@ -54,6 +55,8 @@ struct arm_ops {
 			  const char *cmdline);
 	/* kexec_file_load(KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH) */
 	int (*kexec_unload)(void *u);
+	/* LAZY_CMA_IOCTL_KEXEC_LOCK: where the kernel's kexec lock is */
+	int (*kexec_lock)(void *u, uint64_t addr);
 };
 
 enum arm_step {
@@ -67,6 +70,8 @@ enum arm_step {
 	ARM_STEP_NOT_FOUND,	/* resize: the recorded buffer is gone */
 	ARM_STEP_SYMBOL,	/* crashk_res in /proc/kallsyms */
 	ARM_STEP_SYMBOL_LOW,	/* crashk_low_res in /proc/kallsyms */
+	ARM_STEP_SYMBOL_LOCK,	/* __kexec_lock in /proc/kallsyms */
+	ARM_STEP_KEXEC_LOCK,	/* giving the module the kexec lock */
 	ARM_STEP_ALLOC,
 	ARM_STEP_BIND,
 	ARM_STEP_ALLOC_LOW,

@@ -170,6 +170,15 @@ int lcma_crash_bind(struct lcma *h, uint64_t phys, uint64_t res_addr,
 	return h->ioctl(h, LAZY_CMA_IOCTL_CRASH_BIND, &d);
 }
 
+int lcma_kexec_lock(struct lcma *h, uint64_t addr)
+{
+	struct lazy_cma_kexec_lock d;
+
+	memset(&d, 0, sizeof(d));
+	d.addr = addr;
+	return h->ioctl(h, LAZY_CMA_IOCTL_KEXEC_LOCK, &d);
+}
+
 int lcma_crash_unbind(struct lcma *h, uint64_t phys)
 {
 	struct lazy_cma_crash_unbind d;
@@ -183,6 +192,8 @@ int lcma_crash_unbind(struct lcma *h, uint64_t phys)
 #define HINT_ROOT "This needs root (CAP_SYS_ADMIN)."
 #define HINT_NO_BUFFER "No buffer starts at that address; see 'lazy-cma list'."
 #define HINT_SIGNAL "A fatal signal interrupted the page migration; try again."
+#define HINT_WAIT_SIGNAL "A fatal signal arrived while waiting for another lazy_cma operation to finish; try again."
+#define HINT_KEXEC_BUSY "a kexec load or unload (or a write to /sys/kernel/kexec_crash_size) is in progress: try again when it has finished"
 
 const char *lcma_error_hint(enum lcma_op op, int err)
 {
@@ -236,7 +247,7 @@ const char *lcma_error_hint(enum lcma_op op, int err)
 		case ENOENT:
 			return HINT_NO_BUFFER;
 		case EBUSY:
-			return "A crash kernel is loaded into the buffer (unload it with 'kexec -p -u'), or the buffer is mapped and would have to move or shrink, or another operation on it is in progress.";
+			return "A crash kernel is loaded into the buffer (unload it with 'kexec -p -u'), or " HINT_KEXEC_BUSY ", or the buffer is mapped and would have to move or shrink, or another operation on it is in progress.";
 		case ENOMEM:
 			return "The buffer cannot grow in place and no free window of the new size was found: free memory, compact it with 'echo 1 > /proc/sys/vm/compact_memory', or ask for less.";
 		case EINTR:
@@ -249,6 +260,8 @@ const char *lcma_error_hint(enum lcma_op op, int err)
 			return HINT_NO_BUFFER;
 		case EBUSY:
 			return "The buffer is bound as the crash-kernel region (unbind it first with 'lazy-cma unbind'), is mapped, or is being resized.";
+		case EINTR:
+			return HINT_WAIT_SIGNAL;
 		}
 		break;
 	case LCMA_OP_LIST:
@@ -266,9 +279,13 @@ const char *lcma_error_hint(enum lcma_op op, int err)
 		case EEXIST:
 			return "The kernel already has a crash-kernel region of that kind (booted with crashkernel=, or another buffer is bound); see /proc/iomem and 'lazy-cma list'.";
 		case EBUSY:
-			return "The buffer is already bound, is mapped, or is being resized.";
+			return "The buffer is already bound, is mapped, or is being resized; or a crash kernel is already loaded (unload it with 'kexec -p -u'); or " HINT_KEXEC_BUSY ".";
+		case ENOLCK:
+			return "The module does not know where the kernel's kexec lock is: give it with LAZY_CMA_IOCTL_KEXEC_LOCK first (lazy-cma bind and lazy-kdump do).";
 		case EOPNOTSUPP:
 			return "This kernel lacks what binding needs (kexec support, or kprobes on crash_shrink_memory()).";
+		case EINTR:
+			return HINT_WAIT_SIGNAL;
 		}
 		break;
 	case LCMA_OP_CRASH_UNBIND:
@@ -278,7 +295,15 @@ const char *lcma_error_hint(enum lcma_op op, int err)
 		case ENOENT:
 			return HINT_NO_BUFFER;
 		case EBUSY:
-			return "A crash kernel is loaded (unload it first with 'kexec -p -u'), or the buffer is being resized.";
+			return "A crash kernel is loaded (unload it first with 'kexec -p -u'), or " HINT_KEXEC_BUSY ", or the buffer is being resized.";
+		case EINTR:
+			return HINT_WAIT_SIGNAL;
+		}
+		break;
+	case LCMA_OP_KEXEC_LOCK:
+		switch (err) {
+		case EINVAL:
+			return "The module rejected the address of __kexec_lock: it is not that symbol as /proc/kallsyms shows it (a kernel whose kexec lock is not __kexec_lock is not supported).";
 		}
 		break;
 	case LCMA_OP_OPEN:

@@ -41,6 +41,7 @@ enum lcma_op {
 	LCMA_OP_LIST,
 	LCMA_OP_CRASH_BIND,
 	LCMA_OP_CRASH_UNBIND,
+	LCMA_OP_KEXEC_LOCK,
 };
 
 /*
@@ -112,6 +113,16 @@ int lcma_list(struct lcma *h, struct lazy_cma_range **ret, size_t *ret_count);
  */
 int lcma_crash_bind(struct lcma *h, uint64_t phys, uint64_t res_addr,
 		    uint32_t flags);
+
+/*
+ * lcma_kexec_lock - LAZY_CMA_IOCTL_KEXEC_LOCK: tell the module where the
+ * kernel's kexec lock is (@addr of LCMA_SYM_KEXEC_LOCK, e.g. from
+ * kallsyms_lookup()); needed once before the first bind.
+ */
+int lcma_kexec_lock(struct lcma *h, uint64_t addr);
+
+/* The kernel symbol LAZY_CMA_IOCTL_KEXEC_LOCK wants. */
+#define LCMA_SYM_KEXEC_LOCK	"__kexec_lock"
 
 /* lcma_crash_unbind - LAZY_CMA_IOCTL_CRASH_UNBIND of the buffer at @phys. */
 int lcma_crash_unbind(struct lcma *h, uint64_t phys);

@@ -13,7 +13,10 @@
  *
  * General rules, for every ioctl:
  *  - The device node is mode 0600 (root); the caller also needs
- *    CAP_SYS_ADMIN, for every ioctl and for mmap; otherwise -EPERM.
+ *    CAP_SYS_ADMIN, for every ioctl and for mmap, and CAP_SYS_BOOT (as
+ *    kexec_load(2) does) for %LAZY_CMA_IOCTL_KEXEC_LOCK,
+ *    %LAZY_CMA_IOCTL_CRASH_BIND and %LAZY_CMA_IOCTL_CRASH_UNBIND;
+ *    otherwise -EPERM.
  *  - The whole command (type, number, size, direction) must match one
  *    defined below; otherwise -ENOTTY.
  *  - Fields documented "must be 0" and flag bits not defined here give
@@ -24,6 +27,12 @@
  *    %LAZY_CMA_IOCTL_FREE or when the module is unloaded.
  *  - Lengths are rounded up to whole pages. Allocations start on a
  *    pageblock boundary (2 MiB on x86-64).
+ *  - A fatal signal while waiting for another caller's operation gives
+ *    -EINTR.
+ *  - Pages that may hold data (mapped by a process, or holding a crash
+ *    kernel while bound) are zeroed before they go back to the page
+ *    allocator and when a buffer is unbound: nothing of a crash kernel,
+ *    or of what a process wrote, survives in memory others can get.
  *
  * mmap(2) of the device maps a buffer: the offset is the buffer's physical
  * address, the length at most the buffer's length, and the buffer is
@@ -66,9 +75,13 @@
  * @name: in: the buffer's name in /proc/iomem, NUL-terminated, printable
  *	ASCII; empty means %LAZY_CMA_DEFAULT_NAME.
  *
- * Without a node, zones are tried from the most movable to the least
- * (ZONE_MOVABLE, ZONE_NORMAL, ZONE_DMA32; never ZONE_DMA), so memory that
- * devices need stays free as long as possible.
+ * Buffers are long-lived and unmovable, so they go in kernel zones:
+ * ZONE_NORMAL first, then ZONE_DMA32 (never ZONE_DMA), so that memory
+ * devices need stays free as long as possible. ZONE_MOVABLE is used only
+ * when the request (its @node and placement flags) has no kernel zone at
+ * all, e.g. a CXL or hot-plugged node onlined movable: a buffer there
+ * keeps its memory blocks from being offlined (hot-unplug, virtio-mem)
+ * until it is freed, and the kernel log says so.
  */
 struct lazy_cma_allocation_data {
 	__u64 len;
@@ -111,7 +124,8 @@ struct lazy_cma_allocation_data {
  * Growing takes the neighbouring pages when it can (the address stays) and
  * otherwise moves the buffer to a new window, copying its contents. The
  * buffer's placement constraints (node, below/above 4 GiB) are kept.
- * Shrinking gives back the tail; the same length changes nothing. When
+ * Shrinking gives back the tail; the same length changes nothing. A
+ * buffer bound as crashk_low_res stays below 4 GiB. When
  * several errors apply, argument errors (%EFAULT, %EINVAL) come first,
  * then %ENOENT, then state errors (%EBUSY). A buffer bound as the crash-kernel region
  * may be resized while no crash kernel is loaded; the kernel's crash
@@ -131,12 +145,15 @@ struct lazy_cma_resize_data {
  * with errno:
  *  - %EINVAL: @len is 0 or larger than all memory of the eligible zones.
  *  - %ENOENT: no buffer starts at @phys_addr.
- *  - %EBUSY: a crash kernel is loaded into the buffer; or the buffer is
- *    mapped and would have to move or shrink; or another resize, free or
- *    bind of the same buffer is in progress.
+ *  - %EBUSY: a crash kernel is loaded into the buffer; or, for a bound
+ *    buffer, a kexec load or unload is in progress (try again); or the
+ *    buffer is mapped and would have to move or shrink; or another
+ *    resize, free, bind or first mapping of the same buffer is in
+ *    progress.
  *  - %ENOMEM: the buffer cannot grow in place and no window for the new
  *    length was found.
- *  - %EINTR: a fatal signal arrived while pages were being migrated.
+ *  - %EINTR: a fatal signal arrived while pages were being migrated, or
+ *    while waiting for another operation.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
  */
 #define LAZY_CMA_IOCTL_RESIZE	_IOWR(LAZY_CMA_IOC_MAGIC, 0x1, \
@@ -151,7 +168,8 @@ struct lazy_cma_resize_data {
  * Return: 0 on success, or -1 with errno:
  *  - %ENOENT: no buffer starts at that address (also after a double free).
  *  - %EBUSY: the buffer is bound as a crash-kernel region (unbind it
- *    first), is mapped, or is being resized.
+ *    first), is mapped, or is being resized or mapped.
+ *  - %EINTR: a fatal signal arrived while waiting for another operation.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
  */
 #define LAZY_CMA_IOCTL_FREE	_IOW(LAZY_CMA_IOC_MAGIC, 0x2, __u64)
@@ -274,8 +292,17 @@ struct lazy_cma_crash_bind {
  * "Crash kernel" at exactly the buffer, /sys/kernel/kexec_crash_size
  * reports its size, and kexec_file_load(KEXEC_FILE_ON_CRASH) loads into
  * it. While any buffer is bound the module cannot be unloaded, and writes
- * to /sys/kernel/kexec_crash_size fail with EINVAL instead of handing the
- * buffer's pages back to the page allocator.
+ * to /sys/kernel/kexec_crash_size that would shrink the region fail with
+ * EINVAL (writing the current size succeeds and changes nothing). While
+ * bound, the buffer's pages are reserved memory, as a crashkernel=
+ * region's are: if the kernel shrinks the region anyway (kprobes switched
+ * off in debugfs), it hands back only what it takes, and the module
+ * follows (the buffer shrinks, or is gone when shrunk to 0).
+ *
+ * Binding, unbinding and resizing a bound buffer hold the kernel's kexec
+ * lock (given by %LAZY_CMA_IOCTL_KEXEC_LOCK) for their few steps, so they
+ * never overlap a kexec_file_load() or a write to kexec_crash_size; if
+ * one is in progress they fail with %EBUSY.
  *
  * Return: 0 on success, or -1 with errno:
  *  - %EINVAL: unknown @flags, @reserved not 0; @res_addr is not the
@@ -285,9 +312,14 @@ struct lazy_cma_crash_bind {
  *  - %ENOENT: no buffer starts at @phys_addr.
  *  - %EEXIST: the kernel already has a crash region of that kind (a
  *    boot-time crashkernel= reservation, or another bound buffer).
- *  - %EBUSY: the buffer is already bound, is mapped or is being resized.
+ *  - %EBUSY: the buffer is already bound, is mapped or is being resized;
+ *    a crash kernel is already loaded; a kexec load or unload is in
+ *    progress (try again).
+ *  - %ENOLCK: the kexec lock's address has not been given
+ *    (%LAZY_CMA_IOCTL_KEXEC_LOCK).
  *  - %EOPNOTSUPP: this kernel lacks what binding needs safely (kexec
  *    support, kprobes on crash_shrink_memory()).
+ *  - %EINTR: a fatal signal arrived while waiting for another operation.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
  */
 #define LAZY_CMA_IOCTL_CRASH_BIND	_IOW(LAZY_CMA_IOC_MAGIC, 0x4, \
@@ -309,16 +341,51 @@ struct lazy_cma_crash_unbind {
  * define LAZY_CMA_IOCTL_CRASH_UNBIND - give the crash-kernel region back
  *
  * Takes a &struct lazy_cma_crash_unbind. Restores the kernel's crash
- * resource exactly as it was before the bind; the buffer stays allocated.
+ * resource exactly as it was before the bind; the buffer stays allocated
+ * and is zeroed (it held the crash kernel, whose images may carry keys).
+ * On hosts with memory encryption (SME) the pages kexec made decrypted
+ * are made encrypted again first.
  *
  * Return: 0 on success, or -1 with errno:
  *  - %EINVAL: @flags or @reserved not 0; the buffer is not bound.
  *  - %ENOENT: no buffer starts at @phys_addr.
  *  - %EBUSY: a crash kernel is loaded (unload it first, e.g.
- *    kexec -p -u), or the buffer is being resized.
+ *    kexec -p -u), a kexec load or unload is in progress (try again), or
+ *    the buffer is being resized.
+ *  - %EINTR: a fatal signal arrived while waiting for another operation.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
  */
 #define LAZY_CMA_IOCTL_CRASH_UNBIND	_IOW(LAZY_CMA_IOC_MAGIC, 0x5, \
 					     struct lazy_cma_crash_unbind)
+
+/**
+ * struct lazy_cma_kexec_lock - argument of %LAZY_CMA_IOCTL_KEXEC_LOCK
+ * @addr: in: the kernel address of the kexec lock, __kexec_lock, as
+ *	/proc/kallsyms shows it. The module checks that the address is
+ *	exactly that symbol and of its size before it uses it.
+ * @flags: in: must be 0.
+ * @reserved: in: must be 0.
+ */
+struct lazy_cma_kexec_lock {
+	__aligned_u64 addr;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * define LAZY_CMA_IOCTL_KEXEC_LOCK - tell the module where the kexec lock is
+ *
+ * Takes a &struct lazy_cma_kexec_lock. The kernel serialises
+ * kexec_file_load(), kexec_load() and writes to kexec_crash_size with a
+ * lock it does not export; binding needs it (see
+ * %LAZY_CMA_IOCTL_CRASH_BIND), so it must be given once after the module
+ * is loaded, before the first bind. Giving it again is harmless.
+ *
+ * Return: 0 on success, or -1 with errno:
+ *  - %EINVAL: @flags or @reserved not 0; @addr is not __kexec_lock.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_KEXEC_LOCK	_IOW(LAZY_CMA_IOC_MAGIC, 0x6, \
+					     struct lazy_cma_kexec_lock)
 
 #endif /* _UAPI_LINUX_LAZY_CMA_H */

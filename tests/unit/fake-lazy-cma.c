@@ -16,9 +16,13 @@
  *   FAKE_LAZY_CMA            the state file (the fake device)
  *   FAKE_LAZY_CMA_CRASHK_RES, FAKE_LAZY_CMA_CRASHK_LOW_RES
  *                            the only res_addr values CRASH_BIND accepts
+ *   FAKE_LAZY_CMA_KEXEC_LOCK the only address KEXEC_LOCK accepts (when
+ *                            set); CRASH_BIND fails with ENOLCK until the
+ *                            command has given it
  *   FAKE_LAZY_CMA_FAIL=CMD:ERRNO
  *                            make command CMD (ALLOC, RESIZE, FREE, LIST,
- *                            CRASH_BIND, CRASH_UNBIND) fail with ERRNO
+ *                            CRASH_BIND, CRASH_UNBIND, KEXEC_LOCK) fail
+ *                            with ERRNO
  *
  * This models the documented errors, not the kernel: it is a test tool
  * for userspace only.
@@ -55,6 +59,11 @@ static const struct window windows[] = {
 
 static struct lazy_cma_range bufs[MAX_BUFS];
 static unsigned int nbufs;
+/*
+ * The module keeps the kexec lock's address for its lifetime; this fake
+ * lives one process (one command), which gives it before every bind.
+ */
+static bool kexec_lock_given;
 
 static int load(int fd)
 {
@@ -270,6 +279,8 @@ static int do_bind(const struct lazy_cma_crash_bind *d)
 
 	if ((d->flags & ~LAZY_CMA_CRASH_VALID_FLAGS) || d->reserved)
 		return -EINVAL;
+	if (!kexec_lock_given)
+		return -ENOLCK;
 	b = find(d->phys_addr);
 	if (!b)
 		return -ENOENT;
@@ -304,6 +315,18 @@ static int do_unbind(const struct lazy_cma_crash_unbind *d)
 	return 0;
 }
 
+static int do_kexec_lock(const struct lazy_cma_kexec_lock *k)
+{
+	const char *want = getenv("FAKE_LAZY_CMA_KEXEC_LOCK");
+
+	if (k->flags || k->reserved)
+		return -EINVAL;
+	if (want && *want && strtoull(want, NULL, 0) != k->addr)
+		return -EINVAL;
+	kexec_lock_given = true;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	unsigned long cmd;
@@ -314,6 +337,7 @@ static const struct {
 	{ "LIST", LAZY_CMA_IOCTL_LIST },
 	{ "CRASH_BIND", LAZY_CMA_IOCTL_CRASH_BIND },
 	{ "CRASH_UNBIND", LAZY_CMA_IOCTL_CRASH_UNBIND },
+	{ "KEXEC_LOCK", LAZY_CMA_IOCTL_KEXEC_LOCK },
 };
 
 static const struct {
@@ -324,7 +348,7 @@ static const struct {
 	{ "EINTR", EINTR }, { "ENOMEM", ENOMEM }, { "EFAULT", EFAULT },
 	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "ENODEV", ENODEV },
 	{ "EINVAL", EINVAL }, { "ENOTTY", ENOTTY },
-	{ "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ENOLCK", ENOLCK },
 };
 
 /* The -errno $FAKE_LAZY_CMA_FAIL asks for @cmd, or 0. */
@@ -376,6 +400,8 @@ static int fake(int fd, unsigned long cmd, void *arg)
 	case LAZY_CMA_IOCTL_CRASH_UNBIND:
 		r = do_unbind(arg);
 		break;
+	case LAZY_CMA_IOCTL_KEXEC_LOCK:
+		return do_kexec_lock(arg);
 	default:
 		return -ENOTTY;
 	}

@@ -12,6 +12,7 @@
 
 #define CRASHK		0xffffffff83000000ULL
 #define CRASHK_LOW	0xffffffff83000100ULL
+#define KLOCK		0xffffffff83100080ULL
 #define MAXB		8
 
 struct sbuf {
@@ -30,7 +31,7 @@ struct fault {
 struct sim {
 	struct sbuf b[MAXB];
 	bool module, loaded, verify_lies, high_none, resize_moves,
-	     resize_fails;
+	     resize_fails, kexec_lock;
 	uint64_t low_max;	/* largest window below 4 GiB; 0: any */
 	uint64_t boot_time, min_load, next_low, next_high;
 	unsigned int calls, fail_at;
@@ -150,7 +151,10 @@ static int s_symbol(void *u, const char *name, uint64_t *ret)
 
 	if (r)
 		return r;
-	*ret = strcmp(name, ARM_SYM_CRASHK) == 0 ? CRASHK : CRASHK_LOW;
+	if (strcmp(name, ARM_SYM_KEXEC_LOCK) == 0)
+		*ret = KLOCK;
+	else
+		*ret = strcmp(name, ARM_SYM_CRASHK) == 0 ? CRASHK : CRASHK_LOW;
 	return 0;
 }
 
@@ -238,6 +242,9 @@ static int s_bind(void *u, uint64_t phys, uint64_t res, uint32_t flags)
 		return -ENOENT;
 	if (res != (low ? CRASHK_LOW : CRASHK))
 		return -EINVAL;
+	/* The module binds only once it knows the kexec lock. */
+	if (!s->kexec_lock)
+		return -ENOLCK;
 	if (s->boot_time || (low ? low_bound(s) : bound_main(s) != NULL))
 		return -EEXIST;
 	if (b->bound || b->bound_low)
@@ -328,10 +335,23 @@ static int s_kexec_unload(void *u)
 	return 0;
 }
 
+static int s_kexec_lock(void *u, uint64_t addr)
+{
+	struct sim *s = u;
+	int r = hit(s, "kexec_lock");
+
+	if (r)
+		return r;
+	if (addr != KLOCK)
+		return -EINVAL;
+	s->kexec_lock = true;
+	return 0;
+}
+
 static const struct arm_ops ops = {
 	s_crash_loaded, s_crash_size, s_device_open, s_symbol, s_alloc,
 	s_resize, s_free, s_bind, s_unbind, s_list, s_kexec_load,
-	s_kexec_unload,
+	s_kexec_unload, s_kexec_lock,
 };
 
 static const struct arm_request rq_low = {

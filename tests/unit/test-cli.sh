@@ -163,9 +163,7 @@ expect "resize on /dev/null" 1 "lazy-cma: Failed to resize the buffer at 0x10000
 lc --device /dev/null free 0x100000000
 expect "free on /dev/null" 1 "lazy-cma: Failed to free the buffer at 0x100000000: Inappropriate ioctl for device. $notdev"
 lc --device /dev/null bind 0x100000000
-expect "bind on /dev/null" 1 "lazy-cma: Failed to bind the buffer at 0x100000000 as the crash-kernel region (crashk_res at 0xffffffff82a1c100): Inappropriate ioctl for device. $notdev"
-lc --device /dev/null bind 0x40000000 --low
-expect "bind --low on /dev/null uses crashk_low_res" 1 "*low crash-kernel region (crashk_low_res at 0xffffffff82a1c180)*"
+expect "bind on /dev/null: the kexec lock is given first" 1 "lazy-cma: Failed to give lazy_cma the kernel's kexec lock (__kexec_lock at 0xffffffff83000080): Inappropriate ioctl for device. $notdev"
 lc --device /dev/null unbind 0x100000000
 expect "unbind on /dev/null" 1 "lazy-cma: Failed to unbind the buffer at 0x100000000 from the crash-kernel region: Inappropriate ioctl for device. $notdev"
 
@@ -201,7 +199,8 @@ dev="$tmp/fake-dev"
 export FAKE_LAZY_CMA="$dev"
 FAKE_LAZY_CMA_CRASHK_RES=$(awk '$2 == "D" && $3 == "crashk_res" && NF == 3 { print "0x" $1 }' "$LAZY_CMA_KALLSYMS")
 FAKE_LAZY_CMA_CRASHK_LOW_RES=$(awk '$2 == "D" && $3 == "crashk_low_res" && NF == 3 { print "0x" $1 }' "$LAZY_CMA_KALLSYMS")
-export FAKE_LAZY_CMA_CRASHK_RES FAKE_LAZY_CMA_CRASHK_LOW_RES
+FAKE_LAZY_CMA_KEXEC_LOCK=$(awk '$2 == "B" && $3 == "__kexec_lock" && NF == 3 { print "0x" $1 }' "$LAZY_CMA_KALLSYMS")
+export FAKE_LAZY_CMA_CRASHK_RES FAKE_LAZY_CMA_CRASHK_LOW_RES FAKE_LAZY_CMA_KEXEC_LOCK
 fk() { run env LD_PRELOAD="$FAKE_SO" "$LAZY_CMA" --device "$dev" "$@"; }
 
 # A statically linked lazy-cma (make STATIC=1) cannot be faked.
@@ -342,7 +341,10 @@ forced "alloc ENODEV without --node" ALLOC:ENODEV "lazy-cma: Failed to allocate 
 forced "resize ENOMEM" RESIZE:ENOMEM "lazy-cma: Failed to resize the buffer at $a1 to 2G: Cannot allocate memory. The buffer cannot grow in place*" resize "$a1" 2G
 forced "resize EBUSY" RESIZE:EBUSY "*Device or resource busy. A crash kernel is loaded into the buffer (unload it with 'kexec -p -u')*" resize "$a1" 2G
 forced "bind EOPNOTSUPP" CRASH_BIND:EOPNOTSUPP "*Operation not supported. This kernel lacks what binding needs (kexec support, or kprobes on crash_shrink_memory())." bind "$a1"
-forced "bind EBUSY" CRASH_BIND:EBUSY "*Device or resource busy. The buffer is already bound, is mapped, or is being resized." bind "$a1"
+forced "bind EBUSY" CRASH_BIND:EBUSY "*Device or resource busy. The buffer is already bound, is mapped, or is being resized; or a crash kernel is already loaded*; or a kexec load or unload*is in progress: try again when it has finished." bind "$a1"
+forced "bind --low uses crashk_low_res" CRASH_BIND:EBUSY "lazy-cma: Failed to bind the buffer at $a1 as the low crash-kernel region (crashk_low_res at $FAKE_LAZY_CMA_CRASHK_LOW_RES)*" bind "$a1" --low
+forced "bind ENOLCK" CRASH_BIND:ENOLCK "*No locks available. The module does not know where the kernel's kexec lock is*" bind "$a1"
+forced "kexec lock EINVAL" KEXEC_LOCK:EINVAL "lazy-cma: Failed to give lazy_cma the kernel's kexec lock (__kexec_lock at $FAKE_LAZY_CMA_KEXEC_LOCK): Invalid argument. The module rejected the address of __kexec_lock*" bind "$a1"
 forced "unbind EBUSY" CRASH_UNBIND:EBUSY "*Device or resource busy. A crash kernel is loaded (unload it first with 'kexec -p -u')*" unbind "$a1"
 forced "free EFAULT" FREE:EFAULT "*Bad address. The module could not access the request: this is a bug, please report it." free "$a1"
 

@@ -115,7 +115,7 @@ echo 'BOOT_IMAGE=/vmlinuz-6.12 root=/dev/vda ro quiet crashkernel=256M console=t
 printf '00001000-0009fbff : System RAM\n00100000-7ffdffff : System RAM\n' >"$root/proc/iomem"
 printf 'processor\t: 0\napicid\t\t: 3\n\nprocessor\t: 1\napicid\t\t: 5\n' >"$root/proc/cpuinfo"
 echo 0-1 >"$root/sys/devices/system/cpu/possible"
-printf 'ffffffff82a1c000 D crashk_res\nffffffff82a1c100 D crashk_low_res\n' >"$root/proc/kallsyms"
+printf 'ffffffff82a1c000 D crashk_res\nffffffff82a1c100 D crashk_low_res\nffffffff83000080 B __kexec_lock\n' >"$root/proc/kallsyms"
 echo 0 >"$root/sys/kernel/kexec_crash_loaded"
 echo 0 >"$root/sys/kernel/kexec_crash_size"
 

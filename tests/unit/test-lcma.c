@@ -464,6 +464,7 @@ static int errno_value(const char *name)
 		{ "ERANGE", ERANGE }, { "EAGAIN", EAGAIN }, { "ENOSYS", ENOSYS },
 		{ "EOPNOTSUPP", EOPNOTSUPP }, { "EOVERFLOW", EOVERFLOW },
 		{ "ENXIO", ENXIO }, { "E2BIG", E2BIG }, { "ENOTSUPP", 524 },
+		{ "ENOLCK", ENOLCK },
 	};
 	size_t i;
 
@@ -505,6 +506,7 @@ static void test_hints(const char *header_path)
 		{ "FREE", LCMA_OP_FREE }, { "LIST", LCMA_OP_LIST },
 		{ "CRASH_BIND", LCMA_OP_CRASH_BIND },
 		{ "CRASH_UNBIND", LCMA_OP_CRASH_UNBIND },
+		{ "KEXEC_LOCK", LCMA_OP_KEXEC_LOCK },
 	};
 	char names[32][16];
 	char *header = read_file(header_path);

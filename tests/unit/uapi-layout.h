@@ -19,7 +19,8 @@
 	X(lazy_cma_range, 112) \
 	X(lazy_cma_list, 24) \
 	X(lazy_cma_crash_bind, 24) \
-	X(lazy_cma_crash_unbind, 16)
+	X(lazy_cma_crash_unbind, 16) \
+	X(lazy_cma_kexec_lock, 16)
 
 /* X(struct, member, offset, size) */
 #define UAPI_MEMBERS(X) \
@@ -51,7 +52,10 @@
 	X(lazy_cma_crash_bind, reserved, 20, 4) \
 	X(lazy_cma_crash_unbind, phys_addr, 0, 8) \
 	X(lazy_cma_crash_unbind, flags, 8, 4) \
-	X(lazy_cma_crash_unbind, reserved, 12, 4)
+	X(lazy_cma_crash_unbind, reserved, 12, 4) \
+	X(lazy_cma_kexec_lock, addr, 0, 8) \
+	X(lazy_cma_kexec_lock, flags, 8, 4) \
+	X(lazy_cma_kexec_lock, reserved, 12, 4)
 
 /*
  * X(command, value, nr, dir, size): the full command value as x86, arm64,
@@ -64,7 +68,8 @@
 	X(LAZY_CMA_IOCTL_FREE, 0x40084802U, 2, 1, 8) \
 	X(LAZY_CMA_IOCTL_LIST, 0xc0184803U, 3, 3, 24) \
 	X(LAZY_CMA_IOCTL_CRASH_BIND, 0x40184804U, 4, 1, 24) \
-	X(LAZY_CMA_IOCTL_CRASH_UNBIND, 0x40104805U, 5, 1, 16)
+	X(LAZY_CMA_IOCTL_CRASH_UNBIND, 0x40104805U, 5, 1, 16) \
+	X(LAZY_CMA_IOCTL_KEXEC_LOCK, 0x40104806U, 6, 1, 16)
 
 /* X(name, value): the constants programs compile in. */
 #define UAPI_CONSTANTS(X) \

@@ -39,6 +39,7 @@ _Static_assert(sizeof(struct lazy_cma_range) == LAZY_CMA_RANGE_SIZE_V1,
 _Static_assert(sizeof(struct lazy_cma_list) == 24, "list size");
 _Static_assert(sizeof(struct lazy_cma_crash_bind) == 24, "bind size");
 _Static_assert(sizeof(struct lazy_cma_crash_unbind) == 16, "unbind size");
+_Static_assert(sizeof(struct lazy_cma_kexec_lock) == 16, "kexec lock size");
 
 #define NOBODY			65534
 #define DEFAULT_TIMEOUT		1200
@@ -52,6 +53,7 @@ struct ctx {
 	uint64_t memtotal;		/* bytes */
 	uint64_t crashk_res;		/* 0: not found in /proc/kallsyms */
 	uint64_t crashk_low_res;
+	uint64_t kexec_lock;		/* __kexec_lock; 0: not found */
 	uint64_t iomem_resource;
 	bool crash_at_boot;		/* "Crash kernel" in iomem at start */
 	bool ram_above_4g;
@@ -910,11 +912,14 @@ static void c_alloc_aligned(struct ctx *c, const struct tcase *t)
 		  " is not on a 2 MiB boundary", phys);
 }
 
-/* Without placement, the most movable zone with room takes the buffer. */
+/*
+ * Without placement, the first kernel zone with room takes the buffer:
+ * Normal, then DMA32; never Movable while a kernel zone exists.
+ */
 static void c_alloc_policy(struct ctx *c, const struct tcase *t)
 {
 	static const int order[] = {
-		LAZY_CMA_ZONE_MOVABLE, LAZY_CMA_ZONE_NORMAL, LAZY_CMA_ZONE_DMA32,
+		LAZY_CMA_ZONE_NORMAL, LAZY_CMA_ZONE_DMA32,
 	};
 	const uint64_t len = 8 * MiB, slack = 64 * MiB;
 	struct lazy_cma_range e = { 0 };
@@ -926,7 +931,7 @@ static void c_alloc_policy(struct ctx *c, const struct tcase *t)
 	ret = zoneinfo_read(&z, &nz);
 	if (!setup_ok(t->name, ret, "reading /proc/zoneinfo"))
 		return;
-	for (k = 0; k < 3 && want < 0; k++)
+	for (k = 0; k < 2 && want < 0; k++)
 		for (i = 0; i < nz; i++)
 			if (lc_zone_code(z[i].name) == order[k] &&
 			    z[i].free * LC_PAGE >= len + slack)
@@ -937,7 +942,7 @@ static void c_alloc_policy(struct ctx *c, const struct tcase *t)
 			 (len + slack) / MiB);
 		return;
 	}
-	tap_diag("most movable zone with %" PRIu64 " MiB free: %s",
+	tap_diag("first kernel zone with %" PRIu64 " MiB free: %s",
 		 (len + slack) / MiB, lc_zone_name((uint32_t)want));
 	if (!setup_ok(t->name, t_alloc(c, len, -1, 0, "policy", &phys),
 		      "ALLOC 8 MiB"))
@@ -1570,6 +1575,54 @@ static void c_bind_bad(struct ctx *c, const struct tcase *t)
 	tap_errno(t->name, t_bind(c, &b), want);
 }
 
+/* ------------------------------------------------------------------ */
+/* KEXEC_LOCK                                                          */
+
+enum klock_case { K_FLAGS, K_RESERVED, K_CRASHK, K_PLUS4, K_ZERO, K_EFAULT,
+		  K_OK, K_AGAIN };
+
+static void c_kexec_lock(struct ctx *c, const struct tcase *t)
+{
+	struct lazy_cma_kexec_lock k;
+	int want = EINVAL;
+
+	if (!c->kexec_lock) {
+		tap_skip(t->name, "__kexec_lock not readable from /proc/kallsyms");
+		return;
+	}
+	memset(&k, 0, sizeof(k));
+	k.addr = c->kexec_lock;
+	switch ((enum klock_case)t->param) {
+	case K_FLAGS:
+		k.flags = 1;
+		break;
+	case K_RESERVED:
+		k.reserved = 1;
+		break;
+	case K_CRASHK:
+		if (!need_crashk(c, t->name))
+			return;
+		k.addr = c->crashk_res;
+		break;
+	case K_PLUS4:
+		k.addr = c->kexec_lock + 4;
+		break;
+	case K_ZERO:
+		k.addr = 0;
+		break;
+	case K_EFAULT:
+		tap_errno(t->name, lc_ioctl(c->fd, LAZY_CMA_IOCTL_KEXEC_LOCK,
+					    unmapped_page()), EFAULT);
+		return;
+	case K_OK:
+	case K_AGAIN:
+		want = 0;
+		break;
+	}
+	tap_errno(t->name, lc_ioctl(c->fd, LAZY_CMA_IOCTL_KEXEC_LOCK, &k),
+		  want);
+}
+
 /* A 2 MiB buffer bound as crashk_res; reports a skip or failure if not. */
 static bool bound_fixture(struct ctx *c, const char *name, uint64_t *phys)
 {
@@ -1972,6 +2025,17 @@ static void c_final_memory(struct ctx *c, const struct tcase *t)
 /* ------------------------------------------------------------------ */
 
 static const struct tcase cases[] = {
+	/* First: binding needs the kexec lock (later cases bind). */
+	{ "KEXEC_LOCK flags 1 gives EINVAL", c_kexec_lock, K_FLAGS },
+	{ "KEXEC_LOCK reserved 1 gives EINVAL", c_kexec_lock, K_RESERVED },
+	{ "KEXEC_LOCK of crashk_res's address gives EINVAL", c_kexec_lock,
+	  K_CRASHK },
+	{ "KEXEC_LOCK of __kexec_lock+4 gives EINVAL", c_kexec_lock, K_PLUS4 },
+	{ "KEXEC_LOCK of address 0 gives EINVAL", c_kexec_lock, K_ZERO },
+	{ "KEXEC_LOCK with an unmapped argument gives EFAULT", c_kexec_lock,
+	  K_EFAULT },
+	{ "KEXEC_LOCK of __kexec_lock succeeds", c_kexec_lock, K_OK },
+	{ "KEXEC_LOCK given again succeeds", c_kexec_lock, K_AGAIN },
 	/* Command encoding */
 	{ "ioctl number 0x7f gives ENOTTY", c_enotty_alloc,
 	  _IOC(RW, LAZY_CMA_IOC_MAGIC, 0x7f, ALLOC_SZ) },
@@ -2035,7 +2099,7 @@ static const struct tcase cases[] = {
 	  V_NODE },
 	{ "LIST zone of a new buffer spans it in /proc/zoneinfo", c_alloc_ok,
 	  V_ZONE },
-	{ "ALLOC without placement takes the most movable zone with room",
+	{ "ALLOC without placement takes the first kernel zone with room",
 	  c_alloc_policy, 0 },
 	{ "/proc/iomem shows a new buffer at exactly its range", c_alloc_ok,
 	  V_IOMEM },
@@ -2205,6 +2269,8 @@ static void probe_environment(struct ctx *c)
 		c->crashk_low_res = addr;
 	if (kallsyms_addr("iomem_resource", &addr) == 0)
 		c->iomem_resource = addr;
+	if (kallsyms_addr("__kexec_lock", &addr) == 0)
+		c->kexec_lock = addr;
 	ret = iomem_has("Crash kernel", &c->crash_at_boot);
 	if (ret)
 		tap_diag("reading /proc/iomem failed: %s", tap_errname(-ret));

@@ -38,6 +38,9 @@ else
 fi
 echo $((64 << 20)) >/sys/kernel/kexec_crash_size 2>/dev/null || :
 is "$(cat /sys/kernel/kexec_crash_size)" "$size" "kexec_crash_size is unchanged"
+check "writing the current size to kexec_crash_size succeeds (a no-op)" \
+	sh -c "echo $size >/sys/kernel/kexec_crash_size"
+is "$(cat /sys/kernel/kexec_crash_size)" "$size" "... and changes nothing"
 iomem_range_is "Crash kernel" "$addr" "$size" "the crash region is unchanged in /proc/iomem"
 cmp_ok $(($(free_kb) - free0)) -lt "$(free_slack_kb)" "no page of the region went back to the page allocator"
 
@@ -86,6 +89,39 @@ if cmp -s /tmp/iomem.before /proc/iomem; then
 else
 	not_ok "/proc/iomem is exactly as before the allocation"
 	diag "$(diff /tmp/iomem.before /proc/iomem 2>&1 | head -n 20)"
+fi
+
+# Kprobes switched off in debugfs: the kprobe cannot refuse a shrink, but
+# bound pages are reserved memory like a crashkernel= region's, so the
+# kernel's own shrink frees only what it takes, and the module follows.
+kp=/sys/kernel/debug/kprobes/enabled
+if [ -w "$kp" ]; then
+	addr=$(lazy-cma alloc 64M --below-4g --name t-kprobe) || not_ok "allocate 64M"
+	check "bind it" lazy-cma bind "$addr"
+	free0=$(free_kb)
+	echo 0 >"$kp"
+	check "with kprobes off, the kernel shrinks the region to 32M" \
+		sh -c "echo $((32 << 20)) >/sys/kernel/kexec_crash_size"
+	echo 1 >"$kp"
+	is "$(cat /sys/kernel/kexec_crash_size)" $((32 << 20)) "kexec_crash_size says 32M"
+	freed=$(($(free_kb) - free0))
+	cmp_ok "$freed" -ge $((32 * 1024 - $(free_slack_kb))) "about 32 MiB went back to the page allocator ($freed kB)"
+	cmp_ok "$freed" -le $((32 * 1024 + $(free_slack_kb))) "... and no more"
+	is "$(lcma_json t-kprobe len)" $((32 << 20)) "list shows the buffer shrunk to 32M"
+	iomem_range_is t-kprobe "$addr" $((32 << 20)) "/proc/iomem names 32M"
+	echo 0 >"$kp"
+	check "with kprobes off, the kernel takes the rest" \
+		sh -c "echo 0 >/sys/kernel/kexec_crash_size"
+	echo 1 >"$kp"
+	is "$(lcma_json t-kprobe len)" "" "the buffer is gone from the list"
+	is "$(iomem_ranges t-kprobe)" "" "... and from /proc/iomem"
+	is "$(iomem_ranges 'Crash kernel')" "" "no 'Crash kernel' left"
+	freed=$(($(free_kb) - free0))
+	cmp_ok "$freed" -ge $((64 * 1024 - $(free_slack_kb))) "all 64 MiB went back ($freed kB)"
+	check "module unload works: the binding was dropped" rmmod lazy_cma
+	check "load the module again" insmod /lazy/lazy_cma.ko
+else
+	skip "kprobes switched off" "no writable $kp (debugfs)"
 fi
 
 # Bound, nothing loaded: the module stays pinned; after unbinding it unloads.
