@@ -19,6 +19,9 @@
 #                        (kdump-tools with our compression, the seed
 #                        baseline with all zones, 3 captures at auto)
 #   make bench-quick     their smoke run (part of make check)
+#   make fuzz            the long fuzz run: tests/vm/fuzz_test.c, 4 processes
+#                        x 25,000 random operations on each kernel of SUITES
+#                        (make check runs 4 x 300 in the module-fuzz group)
 #   make install         commands, man pages, default config, systemd units,
 #                        dracut module, kernel hooks and the module source
 #                        for DKMS (registered and built when DESTDIR is empty)
@@ -70,7 +73,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
 .PHONY: all module tools check check-unit check-vm check-full clean deps \
-	install uninstall demo bench bench-extended bench-quick
+	install uninstall demo bench bench-extended bench-quick fuzz
 
 all: module tools
 
@@ -107,6 +110,9 @@ bench-extended: deps
 
 bench-quick: deps
 	tests/bench/run.sh --quick $(SUITES)
+
+fuzz: deps tools
+	tests/vm/run.sh -f tests/vm/groups-fuzz $(SUITES)
 
 # ---- install ---------------------------------------------------------------
 

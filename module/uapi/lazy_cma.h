@@ -293,7 +293,8 @@ struct lazy_cma_crash_bind {
  * reports its size, and kexec_file_load(KEXEC_FILE_ON_CRASH) loads into
  * it. While any buffer is bound the module cannot be unloaded, and writes
  * to /sys/kernel/kexec_crash_size that would shrink the region fail with
- * EINVAL (writing the current size succeeds and changes nothing). While
+ * EINVAL (writing the current size succeeds and changes nothing; while a
+ * crash kernel is loaded the kernel refuses every write with ENOENT). While
  * bound, the buffer's pages are reserved memory, as a crashkernel=
  * region's are: if the kernel shrinks the region anyway (kprobes switched
  * off in debugfs), it hands back only what it takes, and the module

@@ -61,6 +61,8 @@ static inline const char *tap_errname(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case EKEYREJECTED: return "EKEYREJECTED";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	case ENOLCK: return "ENOLCK";
 	default: break;
 	}
 	return "an unnamed errno";
