@@ -30,9 +30,10 @@
 # Install locations (override on the command line, e.g. PREFIX=/usr):
 #   DESTDIR PREFIX=/usr/local SBINDIR=PREFIX/sbin LIBEXECDIR=PREFIX/lib/lazy-kdump
 #   MANDIR=PREFIX/share/man SYSCONFDIR=/etc UNITDIR (systemd's
-#   systemdsystemunitdir) DRACUTDIR (dracut's modules.d) KERNELINSTALLDIR
+#   systemdsystemunitdir) UDEVRULESDIR (udev's rules.d) DRACUTDIR (dracut's
+#   modules.d) KERNELINSTALLDIR
 #   (/usr/lib/kernel/install.d) DKMSSRCDIR=/usr/src; DKMS=no skips DKMS.
-#   The locations systemd, dracut, the kernel hooks and DKMS read do not
+#   The locations systemd, udev, dracut, the kernel hooks and DKMS read do not
 #   follow PREFIX: those programs look nowhere else.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -60,6 +61,11 @@ endif
 ifeq ($(origin DRACUTDIR),undefined)
 DRACUTDIR := $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || \
 	echo /usr/lib/dracut/modules.d)
+endif
+ifeq ($(origin UDEVRULESDIR),undefined)
+UDEVRULESDIR := $(shell d=$$(pkg-config --variable=udevdir udev 2>/dev/null) && [ -n "$$d" ] && \
+	echo "$$d/rules.d" || { if [ -L /lib ] || [ ! -d /lib/udev/rules.d ]; then \
+	echo /usr/lib/udev/rules.d; else echo /lib/udev/rules.d; fi; })
 endif
 KERNELINSTALLDIR ?= /usr/lib/kernel/install.d
 DKMSSRCDIR ?= /usr/src
@@ -129,6 +135,7 @@ install_subst = $(SUBST) <$(2) >$(DESTDIR)$(3).tmp && chmod $(1) $(DESTDIR)$(3).
 LIBEXEC_SCRIPTS := mkinitrd:dracut/lazy-kdump-mkinitrd.sh \
 	rearm:systemd/lazy-kdump-rearm.sh \
 	no-other-kdump:systemd/lazy-kdump-no-other-kdump.sh \
+	memhp:systemd/lazy-kdump-memhp.sh \
 	kernel-hook:kernel/lazy-kdump-kernel-hook.sh
 UNITS := lazy-kdump.service lazy-kdump-rearm.path lazy-kdump-rearm.service
 MAN8 := lazy-kdump.8 lazy-cma.8
@@ -143,10 +150,12 @@ install: tools
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DRACUTMOD) \
 		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d \
 		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d \
-		$(DESTDIR)$(KERNELINSTALLDIR) $(MODSRC)/uapi $(DESTDIR)$(STATEDIR)
+		$(DESTDIR)$(KERNELINSTALLDIR) $(MODSRC)/uapi $(DESTDIR)$(STATEDIR) \
+		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(TOOLS_OUT)lazy-kdump $(TOOLS_OUT)lazy-cma $(DESTDIR)$(SBINDIR)/
 	$(foreach s,$(LIBEXEC_SCRIPTS),$(call install_subst,0755,$(word 2,$(subst :, ,$(s))),$(LIBEXECDIR)/$(word 1,$(subst :, ,$(s)))) && ) true
 	$(foreach u,$(UNITS),$(call install_subst,0644,systemd/$(u).in,$(UNITDIR)/$(u)) && ) true
+	$(call install_subst,0644,systemd/98-lazy-kdump.rules.in,$(UDEVRULESDIR)/98-lazy-kdump.rules)
 	$(call install_subst,0755,dracut/99lazy-kdump/module-setup.sh,$(DRACUTMOD)/module-setup.sh)
 	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service \
 		dracut/99lazy-kdump/lazy-kdump-lib.sh $(DESTDIR)$(DRACUTMOD)/
@@ -179,6 +188,7 @@ endif
 	rm -f $(foreach s,$(LIBEXEC_SCRIPTS),$(DESTDIR)$(LIBEXECDIR)/$(word 1,$(subst :, ,$(s))))
 	rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/98-lazy-kdump.rules
 	rm -rf $(DESTDIR)$(DRACUTMOD)
 	rm -f $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/lazy-kdump \
 		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/lazy-kdump \

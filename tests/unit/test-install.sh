@@ -34,6 +34,7 @@ expect() {
 }
 
 mk() { make -s -C "$top" DESTDIR="$dest" PREFIX=/usr UNITDIR=/usr/lib/systemd/system \
+	UDEVRULESDIR=/usr/lib/udev/rules.d \
 	O="$tmp/build" "$@"; }
 
 expect "make install DESTDIR=... PREFIX=/usr succeeds" mk install
@@ -42,6 +43,7 @@ files="usr/sbin/lazy-kdump usr/sbin/lazy-cma usr/lib/lazy-kdump/mkinitrd
 usr/lib/lazy-kdump/rearm usr/lib/lazy-kdump/no-other-kdump usr/lib/lazy-kdump/kernel-hook
 usr/lib/systemd/system/lazy-kdump.service usr/lib/systemd/system/lazy-kdump-rearm.path
 usr/lib/systemd/system/lazy-kdump-rearm.service
+usr/lib/lazy-kdump/memhp usr/lib/udev/rules.d/98-lazy-kdump.rules
 usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-lib.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.sh
@@ -59,6 +61,7 @@ expect "every file is installed${missing:+ (missing:$missing)}" test -z "$missin
 notexec=''
 for f in usr/sbin/lazy-kdump usr/lib/lazy-kdump/mkinitrd usr/lib/lazy-kdump/rearm \
 	usr/lib/lazy-kdump/no-other-kdump usr/lib/lazy-kdump/kernel-hook \
+	usr/lib/lazy-kdump/memhp \
 	usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh \
 	usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.sh \
 	etc/kernel/postinst.d/lazy-kdump usr/lib/kernel/install.d/60-lazy-kdump.install; do
@@ -72,6 +75,9 @@ expect "the service runs the installed paths" grep -qx 'ExecStart=/usr/sbin/lazy
 	"$dest/usr/lib/systemd/system/lazy-kdump.service"
 expect "the hooks call the installed kernel-hook" grep -q '/usr/lib/lazy-kdump/kernel-hook' \
 	"$dest/etc/kernel/postinst.d/lazy-kdump"
+expect "the udev rule runs the installed memhp on memory online/offline" grep -qx \
+	'SUBSYSTEM=="memory", ACTION=="online|offline", RUN+="/usr/lib/lazy-kdump/memhp"' \
+	"$dest/usr/lib/udev/rules.d/98-lazy-kdump.rules"
 
 expect "dkms.conf says PACKAGE_VERSION=\"$version\"" grep -qx "PACKAGE_VERSION=\"$version\"" \
 	"$dest/usr/src/lazy-cma-$version/dkms.conf"

@@ -8,6 +8,10 @@
 #                   kdump-utils, not for kdump-tools with USE_KDUMP=0
 #   rearm           reloads lazy-kdump.service only when it is active and
 #                   the config, kernel or initrd changed after arming
+#   memhp           re-arms on memory hot-plug only where the kernel does not
+#                   update a loaded crash kernel (crash_hotplug), only when
+#                   lazy-kdump armed it: a queued reload under systemd,
+#                   lazy-kdump reload without
 #   kernel-hook     does nothing when the service is not enabled; builds
 #                   nothing in a chroot; removes a kernel's initrd
 # The full-system test runs them for real (tests/full/).
@@ -37,6 +41,7 @@ expect() {
 p=$tmp/prefix
 if ! make -s -C "$top" install DESTDIR= PREFIX="$p" SYSCONFDIR="$tmp/etc" \
 	UNITDIR="$p/units" DRACUTDIR="$p/dracut" KERNELINSTALLDIR="$p/kernel-install" \
+	UDEVRULESDIR="$p/udev" \
 	DKMSSRCDIR="$p/src" DKMS=no O="$tmp/build" >"$tmp/make.log" 2>&1; then
 	fail "make install into a temporary prefix" "$(tail -n 5 "$tmp/make.log" | tr '\n' '|')"
 	echo "1..$n"
@@ -133,6 +138,47 @@ reset
 echo reloading >"$tmp/sd/lazy-kdump.service.active"
 rearm "$tmp/sdrun"
 expect "rearm: while the service reloads -> nothing (that run picks the change up)" bash -c "! grep -q '^reload' '$tmp/calls'"
+
+# memhp, with a fake /sys and a fake lazy-kdump that logs its arguments.
+fs=$tmp/sys
+mkdir -p "$fs/devices/system/memory" "$fs/kernel" "$tmp/hpstate"
+printf '#!/bin/sh\necho "lazy-kdump $*" >>"%s"\n' "$tmp/calls" >"$tmp/bin/lazy-kdump"
+chmod +x "$tmp/bin/lazy-kdump"
+memhp() {
+	run env LAZY_KDUMP_SYSFS="$fs" LAZY_KDUMP_STATE_DIR="$tmp/hpstate" \
+		LAZY_KDUMP="$tmp/bin/lazy-kdump" LAZY_KDUMP_SYSTEMD_RUNDIR="$1" \
+		ACTION=online DEVPATH=/devices/system/memory/memory40 "$lib/memhp"
+}
+echo 1 >"$fs/kernel/kexec_crash_loaded"
+echo armed=1 >"$tmp/hpstate/state"
+echo 1 >"$fs/devices/system/memory/crash_hotplug"
+reset
+echo active >"$tmp/sd/lazy-kdump.service.active"
+memhp "$tmp/sdrun"
+expect "memhp: the kernel updates the crash kernel itself (crash_hotplug 1) -> nothing" test ! -e "$tmp/calls"
+echo 0 >"$fs/devices/system/memory/crash_hotplug"
+reset
+echo active >"$tmp/sd/lazy-kdump.service.active"
+memhp "$tmp/sdrun"
+expect "memhp: crash_hotplug 0, armed, systemd -> a queued reload" grep -qx -- '--no-block reload lazy-kdump.service' "$tmp/calls"
+expect "... saying why" grep -q 'memory online (memory40) and this kernel does not update the loaded crash kernel: re-arming' "$tmp/err"
+rm "$fs/devices/system/memory/crash_hotplug"
+reset
+memhp "$tmp/none"
+expect "memhp: no crash_hotplug (6.1), armed, no systemd -> lazy-kdump reload" grep -qx 'lazy-kdump reload' "$tmp/calls"
+reset
+echo inactive >"$tmp/sd/lazy-kdump.service.active"
+memhp "$tmp/sdrun"
+expect "memhp: service inactive -> no reload" bash -c "! grep -q 'reload' '$tmp/calls'"
+echo 0 >"$fs/kernel/kexec_crash_loaded"
+reset
+memhp "$tmp/none"
+expect "memhp: nothing loaded -> nothing" test ! -e "$tmp/calls"
+echo 1 >"$fs/kernel/kexec_crash_loaded"
+rm "$tmp/hpstate/state"
+reset
+memhp "$tmp/none"
+expect "memhp: loaded, but not by lazy-kdump (no state) -> nothing" test ! -e "$tmp/calls"
 
 # kernel-hook
 reset

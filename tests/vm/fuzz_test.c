@@ -62,11 +62,6 @@
 #include "tap.h"
 #include "vmutil.h"
 
-#ifndef KEXEC_FILE_UNLOAD
-#define KEXEC_FILE_UNLOAD	0x00000001
-#define KEXEC_FILE_ON_CRASH	0x00000002
-#endif
-
 #define MAX_OWN		8
 #define CRASH_LEN	(160 * MiB)
 #define HIST		16
@@ -93,21 +88,10 @@ struct worker {
 };
 
 static const char *kernel_path, *initrd_path;
+static pid_t workers[64];
+static unsigned int nworkers, alarm_secs;
 static uint64_t crashk_res, kexec_lock;
 static bool ram_above_4g;
-
-static int crash_loaded_now(void)
-{
-	FILE *f = fopen("/sys/kernel/kexec_crash_loaded", "re");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
 
 static uint64_t rnd(struct worker *w)
 {
@@ -719,23 +703,8 @@ static int crash_size_write(uint64_t size)
 
 static int kload(bool unload)
 {
-	int kfd = -1, ifd = -1, ret;
-	unsigned long flags = KEXEC_FILE_ON_CRASH |
-			      (unload ? KEXEC_FILE_UNLOAD : 0);
-
-	if (!unload) {
-		kfd = open(kernel_path, O_RDONLY | O_CLOEXEC);
-		ifd = open(initrd_path, O_RDONLY | O_CLOEXEC);
-	}
-	ret = (int)syscall(SYS_kexec_file_load, kfd, ifd,
-			   unload ? 0UL : (unsigned long)sizeof(CMDLINE),
-			   unload ? NULL : CMDLINE, flags);
-	ret = ret < 0 ? -errno : 0;
-	if (kfd >= 0)
-		close(kfd);
-	if (ifd >= 0)
-		close(ifd);
-	return ret;
+	return unload ? kexec_crash_file_load(NULL, NULL, NULL) :
+			kexec_crash_file_load(kernel_path, initrd_path, CMDLINE);
 }
 
 static struct buf *crash_buf(struct worker *w)
@@ -848,9 +817,9 @@ static void op_crash(struct worker *w)
 		       ENOENT, EBUSY);
 		break;
 	}
-	if (crash_loaded_now() != w->loaded)
+	if (kexec_crash_loaded_read() != w->loaded)
 		fail(w, "kexec_crash_loaded is %d, the model says %d",
-		     crash_loaded_now(), w->loaded);
+		     kexec_crash_loaded_read(), w->loaded);
 }
 
 static void op_bind_bad(struct worker *w)
@@ -966,6 +935,24 @@ static void run_worker(struct worker *w, unsigned int ops)
 	close(w->fd);
 }
 
+/* Out of time: say so, and take the workers down (they hold the device). */
+static void on_alarm(int sig)
+{
+	char msg[128];
+	unsigned int i;
+	int n;
+
+	(void)sig;
+	for (i = 0; i < nworkers; i++)
+		kill(workers[i], SIGKILL);
+	n = snprintf(msg, sizeof(msg),
+		     "not ok - fuzz_test did not finish within %u s (-t)\n",
+		     alarm_secs);
+	if (write(STDOUT_FILENO, msg, (size_t)n) < 0)
+		_exit(2);
+	_exit(1);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int procs = 4, ops = 500, i, leftover = 0, secs = 1800;
@@ -1017,6 +1004,8 @@ int main(int argc, char **argv)
 	}
 	iomem_ram_above(FOUR_GIB, &ram_above_4g);
 	free_bytes(&free0);
+	alarm_secs = secs;
+	signal(SIGALRM, on_alarm);
 	alarm(secs);
 
 	for (i = 0; i < procs; i++) {
@@ -1038,6 +1027,7 @@ int main(int argc, char **argv)
 			fflush(stdout);
 			_exit(w->failures ? 1 : 0);
 		}
+		workers[nworkers++] = pid;
 	}
 	for (i = 0; i < procs; i++) {
 		int st;
@@ -1065,7 +1055,7 @@ int main(int argc, char **argv)
 		  "free memory is back near its baseline",
 		  "%" PRIu64 " MiB before, %" PRIu64 " MiB after", free0 / MiB,
 		  free1 / MiB);
-	tap_check(crash_loaded_now() == 0, "no crash kernel is left loaded",
+	tap_check(kexec_crash_loaded_read() == 0, "no crash kernel is left loaded",
 		  "kexec_crash_loaded is 1");
 	return tap_exit_status();
 }

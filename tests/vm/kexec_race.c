@@ -6,7 +6,7 @@
  *
  * kexec_file_load(KEXEC_FILE_ON_CRASH) copies the crash kernel into the
  * crash region for a second or more (under TCG) before
- * kexec_crash_loaded() turns true. The module holds the kernel's kexec lock
+ * kexec_kexec_crash_loaded_read() turns true. The module holds the kernel's kexec lock
  * while it binds, unbinds or changes a bound buffer's range, so that none of
  * this can happen while a load is in flight: an operation that overlaps a
  * load fails with EBUSY (or the load does).
@@ -40,11 +40,6 @@
 #include "tap.h"
 #include "vmutil.h"
 
-#ifndef KEXEC_FILE_UNLOAD
-#define KEXEC_FILE_UNLOAD	0x00000001
-#define KEXEC_FILE_ON_CRASH	0x00000002
-#endif
-
 #define REGION		(192 * MiB)
 #define MARGIN_NS	(50 * 1000000LL)
 #define CMDLINE		"console=ttyS0 panic=-1 nr_cpus=1"
@@ -69,48 +64,14 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* kexec_file_load() of KERNEL and INITRD as a crash kernel: 0 or -errno. */
 static int crash_load(void)
 {
-	int kfd, ifd, ret;
-
-	kfd = open(kernel_path, O_RDONLY | O_CLOEXEC);
-	ifd = open(initrd_path, O_RDONLY | O_CLOEXEC);
-	if (kfd < 0 || ifd < 0) {
-		ret = -errno;
-	} else {
-		ret = (int)syscall(SYS_kexec_file_load, kfd, ifd,
-				   (unsigned long)sizeof(CMDLINE), CMDLINE,
-				   (unsigned long)KEXEC_FILE_ON_CRASH);
-		ret = ret < 0 ? -errno : 0;
-	}
-	if (kfd >= 0)
-		close(kfd);
-	if (ifd >= 0)
-		close(ifd);
-	return ret;
+	return kexec_crash_file_load(kernel_path, initrd_path, CMDLINE);
 }
 
 static int crash_unload(void)
 {
-	long ret = syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
-			   (unsigned long)(KEXEC_FILE_UNLOAD |
-					   KEXEC_FILE_ON_CRASH));
-
-	return ret < 0 ? -errno : 0;
-}
-
-static int crash_loaded(void)
-{
-	FILE *f = fopen("/sys/kernel/kexec_crash_loaded", "re");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	return kexec_crash_file_load(NULL, NULL, NULL);
 }
 
 static int bind(int fd, uint64_t phys)
@@ -162,7 +123,7 @@ static bool restore(int fd, uint64_t *phys)
 	uint32_t n;
 	int ret;
 
-	if (crash_loaded() == 1 && (ret = crash_unload())) {
+	if (kexec_crash_loaded_read() == 1 && (ret = crash_unload())) {
 		tap_diag("unload failed: %s", tap_errname(-ret));
 		return false;
 	}
@@ -313,7 +274,7 @@ int main(int argc, char **argv)
 				tap_diag("round %u: %s returned %s inside a load",
 					 i, op_names[op], tap_errname(-ret));
 		}
-		if (!ret && !sh->load_ret && crash_loaded() != 1) {
+		if (!ret && !sh->load_ret && kexec_crash_loaded_read() != 1) {
 			tap_diag("round %u: the load succeeded, yet nothing is loaded",
 				 i);
 			clean = false;

@@ -25,7 +25,8 @@
 #                        a suite none of them fits runs without the module
 #   LAZY_VM_BINS         project binaries for /lazy/bin, relative to the repo
 #                        (default: lazy-cma and lazy-kdump from
-#                        build/vm-static/, dracut/lazy-kdump-capture.sh and
+#                        build/vm-static/, dracut/lazy-kdump-capture.sh,
+#                        systemd/lazy-kdump-memhp.sh and
 #                        every executable in tests/vm/build/, where
 #                        tests/vm/Makefile puts them)
 #   LAZY_VM_MAKEDUMPFILE makedumpfile for the guests and the host checks
@@ -132,7 +133,7 @@ done
 if [ -n "${LAZY_VM_BINS+set}" ]; then
 	bins=$LAZY_VM_BINS
 else
-	bins="$static/lazy-cma $static/lazy-kdump dracut/lazy-kdump-capture.sh"
+	bins="$static/lazy-cma $static/lazy-kdump dracut/lazy-kdump-capture.sh systemd/lazy-kdump-memhp.sh"
 	for f in "$here"/build/*; do
 		[ -f "$f" ] && [ -x "$f" ] && bins="$bins tests/vm/build/${f##*/}"
 	done

@@ -3,13 +3,20 @@
  * vmutil.c - helpers shared by the lazy_cma VM test programs (see vmutil.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef KEXEC_FILE_UNLOAD
+#define KEXEC_FILE_UNLOAD	0x00000001
+#define KEXEC_FILE_ON_CRASH	0x00000002
+#endif
 
 #include "vmutil.h"
 
@@ -513,4 +520,45 @@ bool module_loaded(const char *name)
 
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
 	return path_exists(path);
+}
+
+int kexec_crash_loaded_read(void)
+{
+	FILE *f = fopen("/sys/kernel/kexec_crash_loaded", "re");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+int kexec_crash_file_load(const char *kernel, const char *initrd,
+			  const char *cmdline)
+{
+	int kfd = -1, ifd = -1, ret;
+	unsigned long flags = KEXEC_FILE_ON_CRASH;
+
+	if (!kernel) {
+		flags |= KEXEC_FILE_UNLOAD;
+	} else {
+		kfd = open(kernel, O_RDONLY | O_CLOEXEC);
+		ifd = open(initrd, O_RDONLY | O_CLOEXEC);
+		if (kfd < 0 || ifd < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	ret = (int)syscall(SYS_kexec_file_load, kfd, ifd,
+			   kernel ? strlen(cmdline) + 1 : 0UL,
+			   kernel ? cmdline : NULL, flags);
+	ret = ret < 0 ? -errno : 0;
+out:
+	if (kfd >= 0)
+		close(kfd);
+	if (ifd >= 0)
+		close(ifd);
+	return ret;
 }

@@ -116,4 +116,14 @@ int node_of_range(uint64_t phys, uint64_t len, int *node);
 /* Whether /sys/module/@name exists (the module is loaded). */
 bool module_loaded(const char *name);
 
+/* /sys/kernel/kexec_crash_loaded: 0, 1, or -1 when it cannot be read. */
+int kexec_crash_loaded_read(void);
+
+/*
+ * kexec_file_load(KEXEC_FILE_ON_CRASH) of @kernel and @initrd with
+ * @cmdline; with @kernel NULL, unload the crash kernel. 0 or -errno.
+ */
+int kexec_crash_file_load(const char *kernel, const char *initrd,
+			  const char *cmdline);
+
 #endif /* LAZY_VMUTIL_H */
