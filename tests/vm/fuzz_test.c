@@ -1018,6 +1018,8 @@ int main(int argc, char **argv)
 		if (!pid) {
 			struct worker *w = calloc(1, sizeof(*w));
 
+			/* on_alarm is the parent's (offlining children set alarms). */
+			signal(SIGALRM, SIG_DFL);
 			w->id = (int)i;
 			w->rng = (seed + i) * 0x9E3779B97F4A7C15ULL | 1;
 			run_worker(w, ops);

@@ -20,7 +20,9 @@
  * EBUSY; one that succeeded there means both held the region at once. At
  * least one operation must have landed inside a load, or the race was not
  * exercised. After every round the loaded image is unloaded and the buffer
- * restored; at the end it is unbound and freed.
+ * restored. At the end it is unbound, and a mapping of it reads as zeros
+ * although the buffer was mapped and written before the bind (what the
+ * crash kernel's images held must not stay readable), then freed.
  *
  * TAP on stdout.
  */
@@ -146,6 +148,27 @@ static bool restore(int fd, uint64_t *phys)
 	return !ret;
 }
 
+/* Map @len bytes of the buffer at @phys; write @fill, or check all zero. */
+static int map_check(int fd, uint64_t phys, uint64_t len, int fill,
+		     uint64_t *nonzero)
+{
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+				fd, (off_t)phys);
+	uint64_t i;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	if (fill >= 0) {
+		memset(p, fill, len);
+	} else {
+		*nonzero = 0;
+		for (i = 0; i < len; i++)
+			*nonzero += p[i] != 0;
+	}
+	munmap(p, len);
+	return 0;
+}
+
 static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f, "usage: %s [-f] [-n ITERATIONS] KERNEL INITRD\n", argv0);
@@ -209,6 +232,9 @@ int main(int argc, char **argv)
 	if (fresh)
 		tap_errno("CRASH_BIND before KEXEC_LOCK gives ENOLCK",
 			  bind(fd, phys), ENOLCK);
+	/* Seen and written before the bind: the wipe at unbind must cover it. */
+	tap_success("map and write the buffer before binding it",
+		    map_check(fd, phys, REGION, 0x5a, NULL));
 	memset(&k, 0, sizeof(k));
 	k.addr = kexec_lock;
 	if (!tap_success("KEXEC_LOCK of __kexec_lock",
@@ -293,7 +319,15 @@ int main(int argc, char **argv)
 		  inside - inside_busy, inside);
 	tap_check(clean, "after every round the state is as expected",
 		  "see the diagnostics above");
-	tap_success("unbind at the end", unbind(fd, phys));
+	if (tap_success("unbind at the end", unbind(fd, phys))) {
+		uint64_t nonzero = 0;
+
+		ret = map_check(fd, phys, REGION, -1, &nonzero);
+		if (tap_success("map it after the unbind", ret))
+			tap_check(!nonzero,
+				  "after the unbind it reads as zeros: nothing of the crash kernel's images or of the earlier mapping is left",
+				  "%" PRIu64 " bytes are not zero", nonzero);
+	}
 	tap_success("free at the end",
 		    lc_ioctl(fd, LAZY_CMA_IOCTL_FREE, &phys));
 	close(fd);

@@ -53,6 +53,7 @@
 #include <linux/uaccess.h>
 
 #include <lazy_cma.h>
+#include "compat.h"
 
 #define SEED_DEFAULT_NAME	"lazy_cma_seed"
 /* The seed called alloc_contig_range() with plain GFP_KERNEL. */
