@@ -48,16 +48,23 @@
 #endif
 
 /* Zones by kind, whatever this configuration numbers them. */
+static inline bool lcma_zone_is_dma(enum zone_type t)
+{
 #ifdef CONFIG_ZONE_DMA
-#define lcma_zone_is_dma(t)	((t) == ZONE_DMA)
+	return t == ZONE_DMA;
 #else
-#define lcma_zone_is_dma(t)	false
+	return false;
 #endif
+}
+
+static inline bool lcma_zone_is_dma32(enum zone_type t)
+{
 #ifdef CONFIG_ZONE_DMA32
-#define lcma_zone_is_dma32(t)	((t) == ZONE_DMA32)
+	return t == ZONE_DMA32;
 #else
-#define lcma_zone_is_dma32(t)	false
+	return false;
 #endif
+}
 
 /*
  * What a write to /sys/kernel/kexec_crash_size compares with: since 6.5
