@@ -3,10 +3,15 @@
 #   make                 build the module (for KDIR) and the userspace tools
 #   make module KDIR=DIR build module/lazy_cma.ko against a prepared kernel tree
 #   make tools           build the userspace commands only
-#   make check           every test: host unit tests, VM tests on the newest
-#                        Debian 6.1, 6.12 and 7.x kernels under QEMU, the
-#                        full-system test, and the bench smoke run
+#   make check           every test: host unit tests, checkpatch and sparse
+#                        on the module, VM tests on the newest Debian 6.1,
+#                        6.12 and 7.x kernels under QEMU, the full-system
+#                        test, and the bench smoke run
 #   make check-unit      host unit tests only
+#   make check-static    the static checkers on module/ (scripts/check-static.sh):
+#                        checkpatch --strict, sparse (C=2) and W=1 builds for
+#                        each kernel of SUITES, coccicheck (slow: not in
+#                        make check); CHECKERS="checkpatch sparse w1 coccicheck"
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
 #   make check-full      the full-system test: a Debian 13 image with systemd
 #                        and dracut, `make install` in it, kdump armed by the
@@ -78,7 +83,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 # Kbuild variables passed through to the module build when given.
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all module tools check check-unit check-vm check-full clean deps \
+.PHONY: all module tools check check-unit check-static check-vm check-full clean deps \
 	install uninstall demo bench bench-extended bench-quick fuzz
 
 all: module tools
@@ -101,6 +106,11 @@ demo: deps tools
 
 check-unit: tools
 	$(MAKE) -C tests/unit check
+
+CHECKERS ?= checkpatch sparse w1 coccicheck
+check-static:
+	scripts/install-deps.sh --static
+	scripts/check-static.sh $(CHECKERS)
 
 check-vm: deps tools
 	tests/vm/run.sh $(SUITES)

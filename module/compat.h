@@ -48,24 +48,44 @@
 #endif
 
 /* Zones by kind, whatever this configuration numbers them. */
+static inline bool lcma_zone_is_dma(enum zone_type t)
+{
 #ifdef CONFIG_ZONE_DMA
-#define lcma_zone_is_dma(t)	((t) == ZONE_DMA)
+	return t == ZONE_DMA;
 #else
-#define lcma_zone_is_dma(t)	false
+	return false;
 #endif
+}
+
+static inline bool lcma_zone_is_dma32(enum zone_type t)
+{
 #ifdef CONFIG_ZONE_DMA32
-#define lcma_zone_is_dma32(t)	((t) == ZONE_DMA32)
+	return t == ZONE_DMA32;
 #else
-#define lcma_zone_is_dma32(t)	false
+	return false;
 #endif
+}
 
 /*
  * What a write to /sys/kernel/kexec_crash_size compares with: since 6.5
  * (the kernels that have <linux/crash_reserve.h> among ours) the sizes of
  * crashk_res and crashk_low_res together, the new size rounded up to a
  * page first; before, crashk_res alone, unrounded.
+ *
+ * The name is quoted, which finds the same kernel header: checkpatch reads
+ * <...> in an #if as comparisons. sparse 0.6.4 does not know __has_include
+ * (an error there would silence all its warnings): it checks the code of
+ * the older kernels.
  */
-#if __has_include(<linux/crash_reserve.h>)
+#if defined(__has_include)
+#if __has_include("linux/crash_reserve.h")
+#define LCMA_HAVE_CRASH_RESERVE_H
+#endif
+#elif !defined(__CHECKER__)
+#error "lazy_cma needs a compiler with __has_include"
+#endif
+
+#ifdef LCMA_HAVE_CRASH_RESERVE_H
 #define LCMA_SHRINK_COUNTS_LOW	1
 #define lcma_shrink_round(size)	PAGE_ALIGN(size)
 #else

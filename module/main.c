@@ -35,6 +35,7 @@
 
 #include "lcma.h"
 
+/* The module's one lock: the buffer list, the buffers and the crash binding. */
 DEFINE_MUTEX(lcma_lock);
 /* Every buffer, sorted by pfn; lcma_lock. */
 static LIST_HEAD(lcma_buffers);

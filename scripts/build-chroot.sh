@@ -29,10 +29,11 @@ CHROOT_SUITE=trixie
 #   dpkg         the headers' .kernelvariables run `dpkg --print-architecture`
 #   perl         W=1 runs scripts/kernel-doc (perl, with Pod::Usage) on 6.1 and
 #                6.12; 7.x's kernel-doc is python but skipped for M= builds
+#   sparse       the C=2 builds of scripts/check-static.sh (CHECK=sparse)
 CHROOT_PACKAGES=(
 	gcc-12 gcc-14 gcc make libc6-dev
 	libelf1t64 libssl3t64 zlib1g pahole
-	bc kmod dpkg perl
+	bc kmod dpkg perl sparse
 )
 CHROOT_FORMAT=1
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -126,7 +127,7 @@ if ! unshare --mount --propagation private -- \
 fi
 
 # Check that the tools the module build calls are there.
-for tool in gcc-12 x86_64-linux-gnu-gcc-14 gcc make pahole bc dpkg; do
+for tool in gcc-12 x86_64-linux-gnu-gcc-14 gcc make pahole bc dpkg sparse; do
 	chroot "$tmp" /bin/sh -c "command -v $tool >/dev/null" ||
 		die "the new $CHROOT_SUITE chroot has no '$tool'; fix CHROOT_PACKAGES in $0"
 done

@@ -22,6 +22,10 @@
 #   MODULE_SRC  module source directory (default: module/ of this clone). It
 #               is copied, without build artifacts, to a scratch directory:
 #               the source tree is never written to.
+#   MODULE_MAKE_ARGS  more kbuild arguments, words, e.g. "C=2 CHECK=sparse"
+#               (scripts/check-static.sh); a checker's messages count as
+#               warnings too. In the chroot, C= needs its CHECK program
+#               (default sparse) there.
 #   LAZY_KDUMP_CACHE, DEBIAN_MIRROR: see scripts/common.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -187,13 +191,27 @@ install_modules() {
 	done
 }
 
+# checker_of ARGS...: the program a C=1/C=2 build runs (CHECK=, default
+# sparse); nothing without C=.
+checker_of() {
+	local a c='' checker=sparse
+	for a in "$@"; do
+		case $a in
+		C=1 | C=2) c=1 ;;
+		C=*) c='' ;;
+		CHECK=*) checker=${a#CHECK=} ;;
+		esac
+	done
+	[ -z "$c" ] || echo "${checker%% *}"
+}
+
 # save_log LOG OUTDIR
 save_log() {
 	cp "$1" "$2/.build.log.tmp" && mv "$2/.build.log.tmp" "$2/build.log"
 }
 
 build_suite() {
-	local suite=$1 outdir=$2 kdir chroot hdir conf cc pahole lockf rc=0
+	local suite=$1 outdir=$2 kdir chroot hdir conf cc pahole lockf checker rc=0
 	local KVER='' HEADERS=''
 	local -a margs
 	series_of_suite "$suite" >/dev/null ||
@@ -229,10 +247,16 @@ build_suite() {
 	chroot "$chroot" /bin/sh -c "command -v $cc >/dev/null" ||
 		die "$KVER was built with $cc, which the build chroot lacks; add its package to CHROOT_PACKAGES in scripts/build-chroot.sh"
 	pahole=$(chroot "$chroot" /bin/sh -c 'pahole --version 2>/dev/null' | pahole_number || true)
+	checker=$(checker_of "${extra[@]}")
+	if [ -n "$checker" ]; then
+		[[ $checker =~ ^[A-Za-z0-9_./+-]+$ ]] || die "cannot use CHECK program name '$checker'"
+		chroot "$chroot" /bin/sh -c "command -v $checker >/dev/null" ||
+			die "the build chroot has no $checker (for C=); add its package to CHROOT_PACKAGES in scripts/build-chroot.sh"
+	fi
 
 	margs=(-j"$(nproc)" W=1 CC="$cc")
 	mapfile -t -O ${#margs[@]} margs < <(btf_args "$conf" "$pahole")
-	margs+=(modules)
+	margs+=("${extra[@]}" modules)
 
 	stage_source "$work/src"
 	mkdir -p "$work/out" "$outdir"
@@ -262,7 +286,7 @@ build_kdir() {
 
 	margs=(-j"$(nproc)" W=1)
 	mapfile -t -O ${#margs[@]} margs < <(btf_args "$conf" "$pahole")
-	margs+=(modules)
+	margs+=("${extra[@]}" modules)
 
 	stage_source "$work/src"
 	mkdir -p "$work/out" "$outdir"
@@ -306,6 +330,7 @@ case ${1-} in
 	;;
 esac
 
+read -r -a extra <<<"${MODULE_MAKE_ARGS-}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/lazy-kdump-build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 : >"$work/build.log"

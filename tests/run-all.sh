@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every test: the host unit tests, the VM tests on $SUITES, the
-# full-system test on $FULL_SUITES, and the benchmarks' smoke run.
+# Run every test: the host unit tests, the fast static checkers on the
+# module, the VM tests on $SUITES, the full-system test on $FULL_SUITES, and
+# the benchmarks' smoke run.
 #
 # Usage: tests/run-all.sh
 # Environment:
@@ -10,6 +11,9 @@
 #                none)
 #   BENCH        "quick" (default): tests/bench/run.sh --quick; empty: no
 #                bench smoke run
+#   STATIC       "fast" (default): scripts/check-static.sh checkpatch sparse
+#                (sparse on $SUITES); empty: none. make check-static runs
+#                all the static checkers.
 #   and what tests/vm/run.sh reads (LAZY_VM_GROUPS, LAZY_CMA_KO, ...).
 #
 # Both parts print TAP; the last line counts the results of both:
@@ -22,6 +26,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
 full_suites=${FULL_SUITES-trixie bookworm}
 bench=${BENCH-quick}
+static=${STATIC-fast}
 
 log=$(mktemp "${TMPDIR:-/tmp}/lazy-run-all.XXXXXX")
 trap 'rm -f "$log"' EXIT
@@ -44,6 +49,14 @@ if [ -f "$top/tests/unit/Makefile" ]; then
 	part "host unit tests" env V=1 make -s -C "$top/tests/unit" check
 else
 	echo "ok - host unit tests # SKIP tests/unit/Makefile missing" | tee -a "$log"
+fi
+
+# checkpatch and sparse take a few minutes; W=1 is in every VM test's
+# module build, coccicheck (slow) only in make check-static.
+if [ "$static" = fast ]; then
+	part "static checks" env SUITES="$suites" "$top/scripts/check-static.sh" checkpatch sparse
+else
+	echo "ok - static checks # SKIP STATIC='$static'" | tee -a "$log"
 fi
 
 if [ -n "$suites" ]; then

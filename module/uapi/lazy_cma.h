@@ -5,6 +5,8 @@
  *
  * This header is the whole ABI of /dev/lazy_cma. It is shared, unchanged,
  * by the kernel module and by userspace, and compiles standalone as C90.
+ * Hence flags are (1U << n), not the kernel-internal BIT(n) that
+ * checkpatch --strict suggests.
  *
  * Ioctls 0x00-0x02 keep the numbers and struct layouts of the seed project
  * (multikernel/lazy_cma), so programs written for it keep working: the
