@@ -45,6 +45,11 @@ libbz2-dev              -
 lz4                     lz4
 bzip2                   bzip2
 groff-base              groff
+flex                    flex
+bison                   bison
+bc                      bc
+libelf-dev              -
+libssl-dev              -
 '
 
 check_only=0
