@@ -8,6 +8,13 @@
 #                        full-system test, and the bench smoke run
 #   make check-unit      host unit tests only
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
+#   make check-debug     the debug-kernel tier: Debian's 6.12 source built
+#                        with KASAN, KFENCE, lockdep, DEBUG_VM/LIST/OBJECTS
+#                        (scripts/build-debug-kernel.sh, cached; about
+#                        BUILDMIN min the first time), then the module and
+#                        kdump VM groups under it; fails on any detector
+#                        report in a guest's kernel log (tests/vm/check-debug.sh;
+#                        DEBUG_GROUPS="module,kdump" picks groups)
 #   make check-full      the full-system test: a Debian 13 image with systemd
 #                        and dracut, `make install` in it, kdump armed by the
 #                        service, panic, dump, reboot; also on Debian 12
@@ -69,7 +76,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 # Kbuild variables passed through to the module build when given.
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all module tools check check-unit check-vm check-full clean deps \
+.PHONY: all module tools check check-unit check-vm check-debug check-full clean deps \
 	install uninstall demo bench bench-extended bench-quick
 
 all: module tools
@@ -95,6 +102,9 @@ check-unit: tools
 
 check-vm: deps tools
 	tests/vm/run.sh $(SUITES)
+
+check-debug: deps
+	tests/vm/check-debug.sh $(if $(DEBUG_GROUPS),-g $(DEBUG_GROUPS))
 
 check-full: deps
 	tests/full/run.sh $(FULL_SUITES)
