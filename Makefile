@@ -10,8 +10,9 @@
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
 #   make check-debug     the debug-kernel tier: Debian's 6.12 source built
 #                        with KASAN, KFENCE, lockdep, DEBUG_VM/LIST/OBJECTS
-#                        (scripts/build-debug-kernel.sh, cached; about
-#                        BUILDMIN min the first time), then the module and
+#                        (scripts/build-debug-kernel.sh, cached: the first
+#                        build is long, over an hour on 2 busy cores),
+#                        then the module and
 #                        kdump VM groups under it; fails on any detector
 #                        report in a guest's kernel log (tests/vm/check-debug.sh;
 #                        DEBUG_GROUPS="module,kdump" picks groups)
