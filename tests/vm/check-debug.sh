@@ -105,8 +105,12 @@ if ! grep -q 'not ok .*t_debug_selftest: kernel warning or oops in dmesg' <<<"$s
 	echo "not ok - the guest's dmesg check did not fail t_debug_selftest on the provoked reports"
 	proof=0
 fi
+# Whole output first: grep -q quitting early would make the pipeline fail
+# (SIGPIPE under pipefail).
+self_reports=''
+[ ! -r "$self_log" ] || self_reports=$(reports "$self_log")
 for p in 'BUG: KASAN: slab-use-after-free' 'list_add corruption' 'BUG: KFENCE: use-after-free'; do
-	if [ -r "$self_log" ] && reports "$self_log" | grep -q "$p"; then
+	if grep -qF "$p" <<<"$self_reports"; then
 		echo "ok - the console scan finds '$p' in the self-test's log"
 	else
 		echo "not ok - the console scan does not find '$p' in $self_log"
