@@ -13,6 +13,14 @@
 #                        each kernel of SUITES, coccicheck (slow: not in
 #                        make check); CHECKERS="checkpatch sparse w1 coccicheck"
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
+#   make check-debug     the debug-kernel tier: Debian's 6.12 source built
+#                        with KASAN, KFENCE, lockdep, DEBUG_VM/LIST/OBJECTS
+#                        (scripts/build-debug-kernel.sh, cached: the first
+#                        build is long, over an hour on 2 busy cores),
+#                        then the module and
+#                        kdump VM groups under it; fails on any detector
+#                        report in a guest's kernel log (tests/vm/check-debug.sh;
+#                        DEBUG_GROUPS="module,kdump" picks groups)
 #   make check-full      the full-system test: a Debian 13 image with systemd
 #                        and dracut, `make install` in it, kdump armed by the
 #                        service, panic, dump, reboot; also on Debian 12
@@ -83,8 +91,8 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 # Kbuild variables passed through to the module build when given.
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all module tools check check-unit check-static check-vm check-full clean deps \
-	install uninstall demo bench bench-extended bench-quick fuzz
+.PHONY: all module tools check check-unit check-static check-vm check-debug check-full \
+	clean deps install uninstall demo bench bench-extended bench-quick fuzz
 
 all: module tools
 
@@ -114,6 +122,9 @@ check-static:
 
 check-vm: deps tools
 	tests/vm/run.sh $(SUITES)
+
+check-debug: deps
+	tests/vm/check-debug.sh $(if $(DEBUG_GROUPS),-g $(DEBUG_GROUPS))
 
 check-full: deps
 	tests/full/run.sh $(FULL_SUITES)

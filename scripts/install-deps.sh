@@ -47,6 +47,11 @@ lz4                     lz4
 bzip2                   bzip2
 groff-base              groff
 perl                    -
+flex                    flex
+bison                   bison
+bc                      bc
+libelf-dev              -
+libssl-dev              -
 '
 # Only for `make check-static` (coccicheck; its rules with OCaml scripts
 # need the OCaml compiler), kept out of DEPS: some 300 MB that `make check`

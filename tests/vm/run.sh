@@ -2,7 +2,9 @@
 # Run the VM test groups on Debian kernels under QEMU TCG; TAP on stdout.
 #
 # Usage: tests/vm/run.sh [-g GROUP,...] [-f GROUPS_FILE] SUITE...
-#   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x)
+#   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x), or
+#              debug: Debian's 6.12 source built with the bug detectors
+#              (scripts/build-debug-kernel.sh; make check-debug)
 #   -g GROUPS  run only these groups (default: $LAZY_VM_GROUPS, else all)
 #   -f FILE    the group table (default tests/vm/groups; format in that file)
 #
@@ -35,6 +37,10 @@
 #   LAZY_VM_RESULTS      results directory (default build/vm-results)
 #   LAZY_VM_RETRIES      attempts after the first for an unfinished guest (1)
 #   LAZY_VM_BOOT_TIMEOUT seconds until /init must report (45)
+#   LAZY_VM_TIMEOUT_FACTOR  multiplies every group's timeout (1; the debug
+#                        kernel's detectors make TCG guests slower)
+#   LAZY_VM_APPEND       kernel command line words added to every group's
+#                        (KEY=VALUE words reach the tests as variables)
 #   LAZY_KDUMP_CACHE     download/build cache (default /var/cache/lazy-kdump)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -67,6 +73,8 @@ mkdir -p "$results"
 results=$(cd "$results" && pwd)
 retries=${LAZY_VM_RETRIES:-1}
 boot_timeout=${LAZY_VM_BOOT_TIMEOUT:-45}
+timeout_factor=${LAZY_VM_TIMEOUT_FACTOR:-1}
+[[ $timeout_factor =~ ^[1-9][0-9]*$ ]] || die "LAZY_VM_TIMEOUT_FACTOR must be a whole number >= 1, not '$timeout_factor'"
 
 trim() {
 	local v=$1
@@ -163,13 +171,16 @@ for suite in "$@"; do
 	emit "" "# ===== suite $suite"
 	t_suite=$SECONDS
 
-	if ! kdir=$("$top/scripts/fetch-kernel.sh" "$suite" 2>"$logs/fetch-$suite.log" | tail -n 1) ||
+	# The debug suite builds its kernel instead of fetching one.
+	kget=("$top/scripts/fetch-kernel.sh" "$suite")
+	[ "$suite" != debug ] || kget=("$top/scripts/build-debug-kernel.sh")
+	if ! kdir=$("${kget[@]}" 2>"$logs/fetch-$suite.log" | tail -n 1) ||
 		[ ! -r "$kdir/info" ]; then
-		fail_step "$suite" "fetch the $suite kernel (scripts/fetch-kernel.sh $suite)" "$logs/fetch-$suite.log"
+		fail_step "$suite" "fetch the $suite kernel (${kget[*]#"$top/"})" "$logs/fetch-$suite.log"
 		echo "1..$suite_n" >>"$suite_tap"
 		continue
 	fi
-	KVER=''
+	KVER='' HEADERS=''
 	# shellcheck source=/dev/null
 	. "$kdir/info"
 	emit "" "# $suite: kernel $KVER ($kdir)"
@@ -183,12 +194,16 @@ for suite in "$@"; do
 		done
 		[ -n "$ko" ] || emit "$suite" "# note: no file in LAZY_CMA_KO is built for $KVER: tests that need lazy_cma.ko skip"
 	elif [ -x "$top/scripts/build-module.sh" ]; then
-		if out=$("$top/scripts/build-module.sh" "$suite" 2>"$logs/module-$suite.log") &&
+		# The debug kernel's own build tree (host gcc), else the suite's
+		# headers in the build chroot.
+		mbuild=("$top/scripts/build-module.sh" "$suite")
+		[ "$suite" != debug ] || mbuild=("$top/scripts/build-module.sh" --kdir "$kdir/root/$HEADERS")
+		if out=$("${mbuild[@]}" 2>"$logs/module-$suite.log") &&
 			ko=$(grep -E '/lazy_cma\.ko$' <<<"$out" | tail -n 1) && [ -f "$ko" ]; then
 			emit "$suite" "ok - build lazy_cma.ko for $KVER"
 		else
 			ko=''
-			fail_step "$suite" "build lazy_cma.ko for $KVER (scripts/build-module.sh $suite)" "$logs/module-$suite.log"
+			fail_step "$suite" "build lazy_cma.ko for $KVER (${mbuild[*]#"$top/"})" "$logs/module-$suite.log"
 		fi
 	else
 		emit "$suite" "# note: scripts/build-module.sh missing: no lazy_cma.ko; tests that need it skip"
@@ -231,8 +246,8 @@ for suite in "$@"; do
 		t0=$SECONDS
 		while IFS= read -r l; do
 			emit "$suite/$name" "$l"
-		done < <("$here/qemu-run.sh" -t "${tmo:-120}" -b "$boot_timeout" -r "$retries" \
-			-a "$cmdline" -o "$results/$KVER/$name" "${hargs[@]}" \
+		done < <("$here/qemu-run.sh" -t $((${tmo:-120} * timeout_factor)) -b "$boot_timeout" -r "$retries" \
+			-a "$cmdline${LAZY_VM_APPEND:+ $LAZY_VM_APPEND}" -o "$results/$KVER/$name" "${hargs[@]}" \
 			"$kdir" "$initrd" "$name" "${tests// /}" -- "${qa[@]}" </dev/null || true)
 		emit "" "# $suite/$name: $((SECONDS - t0)) s"
 	done 4<"$table"

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The debug-kernel tier (make check-debug): the VM test groups under a 6.12
+# kernel built from Debian's source with KASAN, KFENCE, lockdep, DEBUG_VM,
+# DEBUG_LIST, DEBUG_OBJECTS and DEBUG_ATOMIC_SLEEP; fails on any report.
+#
+# Usage: tests/vm/check-debug.sh [-g GROUP,...]
+#   -g GROUPS  the groups to run (default: $LAZY_DEBUG_GROUPS, else the
+#              module and kdump groups listed below)
+#
+# 1. scripts/build-debug-kernel.sh: builds the kernel once (cached).
+# 2. The detector self-test: tests/vm/run.sh -g debug-selftest debug. Its
+#    guest provokes KASAN, DEBUG_LIST and KFENCE reports with lkdtm; the
+#    guest's own dmesg check (tests/vm/guest/init) must fail the test for
+#    them and the console scan below must find them. Otherwise the tier
+#    could not see a report, and it stops here.
+# 3. tests/vm/run.sh -g GROUPS debug, with the timeouts multiplied
+#    (LAZY_VM_TIMEOUT_FACTOR), a longer boot limit, kasan_multi_shot (every
+#    KASAN report, not only the first) and a larger crash region for
+#    t_crash.sh (the crash kernel is this kernel: KASAN shadow, lockdep).
+# 4. Every console log of those guests (main and crash kernel, retried
+#    attempts too) is scanned for detector reports; each report goes to
+#    build/vm-results/KVER/detector-reports.txt with its log's path, and any
+#    report fails the tier, whether the guest's dmesg check saw it or not
+#    (a report while booting or in the crash kernel only makes a note there).
+#
+# TAP on stdout (run.sh's streams, then this script's own lines); exit
+# status 1 when anything failed.
+#
+# Environment:
+#   LAZY_DEBUG_GROUPS       default groups (see -g)
+#   LAZY_VM_TIMEOUT_FACTOR  group timeout multiplier (default 4)
+#   LAZY_VM_BOOT_TIMEOUT    seconds until /init must report (default 150)
+#   LAZY_VM_APPEND          kernel command line words for every guest
+#                           (default: kasan_multi_shot LAZY_CRASH_SIZE=384M)
+#   LAZY_VM_RESULTS, LAZY_KDUMP_CACHE: see tests/vm/run.sh.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../../scripts/common.sh
+. "$top/scripts/common.sh"
+
+usage() {
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit "${1:-0}"
+}
+
+groups=${LAZY_DEBUG_GROUPS:-module,module-numa,module-high,module-sweep,kdump,kdump-errors,kdump-high}
+while getopts g:h opt; do
+	case $opt in
+	g) groups=$OPTARG ;;
+	h) usage 0 ;;
+	*) usage 2 >&2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage 2 >&2
+
+export LAZY_VM_TIMEOUT_FACTOR=${LAZY_VM_TIMEOUT_FACTOR:-4}
+export LAZY_VM_BOOT_TIMEOUT=${LAZY_VM_BOOT_TIMEOUT:-150}
+export LAZY_VM_APPEND=${LAZY_VM_APPEND-kasan_multi_shot LAZY_CRASH_SIZE=384M}
+# lkdtm for the self-test; the rest is built in (mkinitrd.sh notes it).
+export LAZY_VM_MODULES=${LAZY_VM_MODULES-virtio_pci virtio_blk ext4 lkdtm}
+results=${LAZY_VM_RESULTS:-$top/build/vm-results}
+mkdir -p "$results"
+results=$(cd "$results" && pwd)
+export LAZY_VM_RESULTS=$results
+
+# Detector reports: the first line of each. KASAN, KFENCE and most lockdep
+# reports start with "BUG:" or "WARNING:" (WARN() and DEBUG_OBJECTS' ODEBUG
+# and DEBUG_LIST's corruption messages print one too); the rest are named.
+# A superset of the pattern of the guest's dmesg check (tests/vm/guest/init).
+report_re='BUG:|WARNING:|KASAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|Oops|general protection fault|kernel BUG at|Bad page state|INFO: trying to register non-static key|turning off the locking correctness validator|UBSAN:|refcount_t:|INFO: task .* blocked|soft lockup|rcu: INFO:|RCU stall'
+
+# reports LOG: each report of LOG: its first line as "LOG:LINE: TEXT", then
+# up to 60 lines after it, indented, until its end marker ("---[ end trace",
+# or a line of "=" after the first few) or the next report.
+reports() {
+	tr -d '\r' <"$1" | awk -v f="$1" -v re="$report_re" '
+		$0 ~ re { print f ":" NR ": " $0; left = 60; seen = 0; next }
+		left > 0 {
+			print "    " $0
+			left--
+			seen++
+			if (index($0, "---[ end trace") || (seen > 3 && index($0, "==========="))) left = 0
+		}'
+}
+
+failed=0
+t0=$SECONDS
+kdir=$("$top/scripts/build-debug-kernel.sh" | tail -n 1) || die "the debug kernel did not build"
+KVER=''
+# shellcheck source=/dev/null
+. "$kdir/info"
+echo "# debug kernel $KVER ($kdir), ready after $((SECONDS - t0)) s"
+
+# 2. The self-test: its guest must fail with the reports, and the scan must
+# find them.
+t0=$SECONDS
+self=$("$here/run.sh" -g debug-selftest debug 2>&1) || true
+cp "$results/debug.tap" "$results/debug-selftest.tap" 2>/dev/null || true
+printf '%s\n' "$self" | sed 's/^/# selftest: /'
+self_log=$results/$KVER/debug-selftest/console.log
+proof=1
+if ! grep -q 'not ok .*t_debug_selftest: kernel warning or oops in dmesg' <<<"$self"; then
+	echo "not ok - the guest's dmesg check did not fail t_debug_selftest on the provoked reports"
+	proof=0
+fi
+# Whole output first: grep -q quitting early would make the pipeline fail
+# (SIGPIPE under pipefail).
+self_reports=''
+[ ! -r "$self_log" ] || self_reports=$(reports "$self_log")
+for p in 'BUG: KASAN: slab-use-after-free' 'list_add corruption' 'BUG: KFENCE: use-after-free'; do
+	if grep -qF "$p" <<<"$self_reports"; then
+		echo "ok - the console scan finds '$p' in the self-test's log"
+	else
+		echo "not ok - the console scan does not find '$p' in $self_log"
+		proof=0
+	fi
+done
+if [ "$(grep -c '^ok .*debug-selftest: \(KASAN\|DEBUG_LIST\|KFENCE\) reports' <<<"$self")" -ne 3 ]; then
+	echo "not ok - the self-test guest did not see all three reports (see above)"
+	proof=0
+fi
+echo "# debug-selftest: $((SECONDS - t0)) s"
+if [ "$proof" = 0 ]; then
+	echo "not ok - the debug tier cannot show that it sees detector reports; not running the groups"
+	exit 1
+fi
+echo "ok - detector reports fail a test: KASAN, DEBUG_LIST and KFENCE provoked, seen by the guest's dmesg check and by the console scan"
+
+# 3. The groups.
+run_rc=0
+"$top/tests/vm/run.sh" -g "$groups" debug || run_rc=$?
+[ "$run_rc" = 0 ] || failed=1
+
+# 4. The console scan.
+out=$results/$KVER/detector-reports.txt
+: >"$out"
+for g in ${groups//,/ }; do
+	for log in "$results/$KVER/$g"/console.log "$results/$KVER/$g"/attempt*-console.log; do
+		[ -r "$log" ] || continue
+		r=$(reports "$log")
+		if [ -z "$r" ]; then
+			echo "ok - debug/$g: no detector report in ${log#"$results/"}"
+			continue
+		fi
+		failed=1
+		printf '%s\n\n' "$r" >>"$out"
+		echo "not ok - debug/$g: $(grep -c '^/' <<<"$r") detector report(s) in $log (all: $out)"
+		grep '^/' <<<"$r" | head -n 10 | sed "s|^$results/|#   |"
+	done
+done
+[ -s "$out" ] || rm -f "$out"
+if [ "$failed" = 0 ]; then
+	echo "# debug tier: passed (groups: $groups)"
+else
+	echo "# debug tier: FAILED (groups: $groups; run.sh exit $run_rc${out:+; reports: $out})"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,38 @@
+#!/bin/sh
+# shellcheck shell=dash
+# shellcheck source-path=SCRIPTDIR
+# The debug kernel's detectors fire and the rig sees them (debug-selftest
+# group, debug suite only): lkdtm provokes a KASAN use-after-free, a
+# DEBUG_LIST corruption and a KFENCE use-after-free, and the reports must be
+# in dmesg. This test does NOT call allow_kernel_warnings: /init must add
+# "not ok - t_debug_selftest: kernel warning or oops in dmesg", and
+# tests/vm/check-debug.sh requires that line (and finds the reports in the
+# console log) as the proof that a detector report fails a test.
+# shellcheck source=tap.sh
+. /lazy/tests/tap.sh
+
+case $(uname -r) in
+*-lazydebug) ;;
+*) skip_all "not the debug kernel (scripts/build-debug-kernel.sh)" ;;
+esac
+provoke=/sys/kernel/debug/provoke-crash/DIRECT
+check "modprobe lkdtm" modprobe lkdtm || exit 1
+check "lkdtm's $provoke exists" test -w "$provoke" || exit 1
+check "lockdep is on (/proc/lockdep_stats)" test -r /proc/lockdep_stats
+is "$(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)" 1 "lockdep has found nothing before the test (debug_locks: 1)"
+check "KFENCE is on (/sys/kernel/debug/kfence/stats)" grep -q 'enabled: 1' /sys/kernel/debug/kfence/stats
+
+# provoke TYPE PATTERN WHAT: trigger lkdtm's TYPE, expect PATTERN in dmesg.
+provoke() {
+	echo "$1" >"$provoke" 2>/dev/null
+	if dmesg | grep -q "$2"; then
+		ok "$3: dmesg has '$2'"
+	else
+		not_ok "$3: dmesg has '$2'"
+		dmesg | tail -n 20 | sed 's/^/#   /'
+	fi
+}
+provoke READ_AFTER_FREE 'BUG: KASAN: slab-use-after-free' "KASAN reports lkdtm READ_AFTER_FREE"
+provoke CORRUPT_LIST_ADD 'list_add corruption' "DEBUG_LIST reports lkdtm CORRUPT_LIST_ADD"
+provoke KFENCE_READ_AFTER_FREE 'BUG: KFENCE: use-after-free' "KFENCE reports lkdtm KFENCE_READ_AFTER_FREE"
+exit 0
