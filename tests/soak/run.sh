@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# make soak: many consecutive panic -> capture -> reboot -> armed again
+# cycles, a long tier of its own (make check does not run it).
+#
+# Usage: tests/soak/run.sh [SUITE...]   (default bookworm trixie trixie-backports)
+#
+# Parts, each its own script with --help:
+#   1. full.sh  SOAK_FULL_CYCLES (default 20) cycles on the full-system
+#               Debian guest of SOAK_FULL_SUITE (default trixie): systemd,
+#               dracut, `make install`, lazy-kdump.service arming kdump at
+#               every boot without crashkernel=; the crash kernel's reboot
+#               boots the system again in the same QEMU process
+#   2. vm.sh    SOAK_VM_CYCLES (default 5) cycles on the busybox VM guest of
+#               each SUITE's kernel, one QEMU process a cycle on one disk
+# Both with KEEP_DUMPS=SOAK_KEEP (default 3). Every cycle: armed again after
+# the reboot, the dump complete and read on the host by makedumpfile
+# --dump-dmesg with the panic line, at most KEEP_DUMPS dumps, the crash
+# region and MemTotal the same, MemAvailable after arming within noise.
+# SOAK_PARTS="full vm" (default) picks the parts.
+#
+# Output: both parts' TAP, then "N passed, N failed, N skipped";
+# build/soak/results.txt holds the distributions of the cycle times
+# (min / median / max, per phase) of every part, also printed. Exit status
+# 1 when anything failed. About 35 minutes for the full system and 4
+# minutes per kernel under TCG on 2 CPUs, plus waits for the QEMU lock.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+here=$top/tests/soak
+case ${1-} in -h | --help)
+	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+	exit 0
+	;;
+esac
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie trixie-backports)
+parts=${SOAK_PARTS-full vm}
+keep=${SOAK_KEEP:-3}
+results=${LAZY_SOAK_RESULTS:-$top/build/soak}
+export LAZY_SOAK_RESULTS=$results
+mkdir -p "$results"
+
+log=$(mktemp "${TMPDIR:-/tmp}/lazy-soak.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+# part NAME CMD...: run a part, show its output, keep it for the count; a
+# failing part with no "not ok" line of its own gets one.
+part() {
+	local name=$1 rc=0 before
+	shift
+	echo "# ===== $name: $*"
+	before=$(grep -c '^not ok' "$log" || true)
+	"$@" 2>&1 | tee -a "$log" || rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(grep -c '^not ok' "$log" || true)" -eq "$before" ]; then
+		echo "not ok - $name: '$*' exited $rc" | tee -a "$log"
+	fi
+}
+
+start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+t0=$SECONDS
+rm -f "$results"/full-*/summary.txt "$results"/vm-*/summary.txt
+if [[ " $parts " == *" full "* ]]; then
+	part "soak, full system" "$here/full.sh" --cycles "${SOAK_FULL_CYCLES:-20}" --keep "$keep" "${SOAK_FULL_SUITE:-trixie}"
+fi
+if [[ " $parts " == *" vm "* ]]; then
+	part "soak, busybox guests" "$here/vm.sh" --cycles "${SOAK_VM_CYCLES:-5}" --keep "$keep" "${suites[@]}"
+fi
+
+read -r passed failed skipped < <(awk '
+	/^not ok([ \t]|$)/ { f++; next }
+	/^ok([ \t]|$)/ { if ($0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) s++; else p++ }
+	END { printf "%d %d %d\n", p, f, s }' "$log")
+{
+	echo "make soak, $start, $((SECONDS - t0)) s: $passed passed, $failed failed, $skipped skipped"
+	for f in "$results"/full-*/summary.txt "$results"/vm-*/summary.txt; do
+		[ -e "$f" ] || continue
+		echo
+		cat "$f"
+	done
+	if [ "$failed" -gt 0 ]; then
+		echo
+		echo "failed:"
+		grep '^not ok' "$log" | sed 's/^/  /'
+	fi
+} >"$results/results.txt"
+echo "# ===== results ($results/results.txt)"
+sed 's/^/# /' "$results/results.txt"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
