@@ -3,6 +3,8 @@
 # cycles, a long tier of its own (make check does not run it).
 #
 # Usage: tests/soak/run.sh [SUITE...]   (default bookworm trixie trixie-backports)
+#        tests/soak/run.sh --report       only write results.txt again from
+#                                         the parts' kept output
 #
 # Parts, each its own script with --help:
 #   1. full.sh  SOAK_FULL_CYCLES (default 20) cycles on the full-system
@@ -18,7 +20,8 @@
 # region and MemTotal the same, MemAvailable after arming within noise.
 # SOAK_PARTS="full vm" (default) picks the parts.
 #
-# Output: both parts' TAP, then "N passed, N failed, N skipped";
+# Output: both parts' TAP (kept in build/soak/full.tap and vm.tap), then
+# "N passed, N failed, N skipped";
 # build/soak/results.txt holds the distributions of the cycle times
 # (min / median / max, per phase) of every part, also printed. Exit status
 # 1 when anything failed. About 35 minutes for the full system and 4
@@ -26,9 +29,15 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$top/tests/soak
-case ${1-} in -h | --help)
+report=0
+case ${1-} in
+-h | --help)
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
 	exit 0
+	;;
+--report)
+	report=1
+	shift
 	;;
 esac
 suites=("$@")
@@ -39,38 +48,46 @@ results=${LAZY_SOAK_RESULTS:-$top/build/soak}
 export LAZY_SOAK_RESULTS=$results
 mkdir -p "$results"
 
-log=$(mktemp "${TMPDIR:-/tmp}/lazy-soak.XXXXXX")
-trap 'rm -f "$log"' EXIT
-
-# part NAME CMD...: run a part, show its output, keep it for the count; a
-# failing part with no "not ok" line of its own gets one.
+# part NAME FILE CMD...: run a part, show its output and keep it in FILE
+# (build/soak/NAME.tap) for the count; a failing part with no "not ok" line
+# of its own gets one.
 part() {
-	local name=$1 rc=0 before
-	shift
+	local name=$1 tap=$2 rc=0
+	shift 2
 	echo "# ===== $name: $*"
-	before=$(grep -c '^not ok' "$log" || true)
-	"$@" 2>&1 | tee -a "$log" || rc=$?
-	if [ "$rc" -ne 0 ] && [ "$(grep -c '^not ok' "$log" || true)" -eq "$before" ]; then
-		echo "not ok - $name: '$*' exited $rc" | tee -a "$log"
+	"$@" 2>&1 | tee "$tap" || rc=$?
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$tap"; then
+		echo "not ok - $name: '$*' exited $rc" | tee -a "$tap"
 	fi
 }
 
 start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$SECONDS
-rm -f "$results"/full-*/summary.txt "$results"/vm-*/summary.txt
-if [[ " $parts " == *" full "* ]]; then
-	part "soak, full system" "$here/full.sh" --cycles "${SOAK_FULL_CYCLES:-20}" --keep "$keep" "${SOAK_FULL_SUITE:-trixie}"
+if [ "$report" = 0 ]; then
+	rm -f "$results"/full-*/summary.txt "$results"/vm-*/summary.txt
 fi
-if [[ " $parts " == *" vm "* ]]; then
-	part "soak, busybox guests" "$here/vm.sh" --cycles "${SOAK_VM_CYCLES:-5}" --keep "$keep" "${suites[@]}"
+if [ "$report" = 0 ] && [[ " $parts " == *" full "* ]]; then
+	part "soak, full system" "$results/full.tap" "$here/full.sh" --cycles "${SOAK_FULL_CYCLES:-20}" --keep "$keep" "${SOAK_FULL_SUITE:-trixie}"
+fi
+if [ "$report" = 0 ] && [[ " $parts " == *" vm "* ]]; then
+	part "soak, busybox guests" "$results/vm.tap" "$here/vm.sh" --cycles "${SOAK_VM_CYCLES:-5}" --keep "$keep" "${suites[@]}"
 fi
 
+taps=()
+for p in $parts; do
+	[ ! -e "$results/$p.tap" ] || taps+=("$results/$p.tap")
+done
+[ ${#taps[@]} -gt 0 ] || taps=(/dev/null)
 read -r passed failed skipped < <(awk '
 	/^not ok([ \t]|$)/ { f++; next }
 	/^ok([ \t]|$)/ { if ($0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) s++; else p++ }
-	END { printf "%d %d %d\n", p, f, s }' "$log")
+	END { printf "%d %d %d\n", p, f, s }' "${taps[@]}")
 {
-	echo "make soak, $start, $((SECONDS - t0)) s: $passed passed, $failed failed, $skipped skipped"
+	if [ "$report" = 0 ]; then
+		echo "make soak, $start, $((SECONDS - t0)) s: $passed passed, $failed failed, $skipped skipped"
+	else
+		echo "make soak (from the kept output of $(date -u -r "${taps[0]}" +%Y-%m-%dT%H:%M:%SZ)): $passed passed, $failed failed, $skipped skipped"
+	fi
 	for f in "$results"/full-*/summary.txt "$results"/vm-*/summary.txt; do
 		[ -e "$f" ] || continue
 		echo
@@ -79,7 +96,7 @@ read -r passed failed skipped < <(awk '
 	if [ "$failed" -gt 0 ]; then
 		echo
 		echo "failed:"
-		grep '^not ok' "$log" | sed 's/^/  /'
+		grep -h '^not ok' "${taps[@]}" | sed 's/^/  /'
 	fi
 } >"$results/results.txt"
 echo "# ===== results ($results/results.txt)"
