@@ -44,11 +44,13 @@
 # Output: build/soak/full-SUITE/ (console.ts, ttyS1.ts: stamped serial
 # output; cycles.tsv: one row a cycle; summary.txt: the distribution),
 # also printed as "# " lines.
+# The image grows by 256 MiB a cycle (resize2fs; sparse): the hard links
+# keep every vmcore on the root file system, which holds /var/crash.
 # Environment: LAZY_KDUMP_CACHE, LAZY_SOAK_RESULTS (default build/soak),
 # LAZY_SOAK_STALL (seconds without guest output before it counts as hung,
-# default 180; 600 until the first boot armed: it builds the capture
-# initrd), LAZY_SOAK_TIMEOUT (seconds for the whole run, default
-# 900 + 240 per cycle).
+# default 180), LAZY_SOAK_STALL_FIRST (the same until the first boot armed:
+# it builds the capture initrd, quietly; default 600), LAZY_SOAK_TIMEOUT
+# (seconds for the whole run, default 900 + 300 per cycle).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -122,7 +124,7 @@ for c in qemu-system-x86_64 debugfs flock tail; do
 done
 stall_first=${LAZY_SOAK_STALL_FIRST:-600}
 stall_up=${LAZY_SOAK_STALL:-180}
-limit=${LAZY_SOAK_TIMEOUT:-$((900 + 240 * cycles))}
+limit=${LAZY_SOAK_TIMEOUT:-$((900 + 300 * cycles))}
 results=${LAZY_SOAK_RESULTS:-$top/build/soak}
 work=$results/full-$suite
 rm -rf "$work"
@@ -311,6 +313,15 @@ if ! img=$("$full/build-image.sh" "$suite" 2>"$work/build-image.log"); then
 	exit 1
 fi
 cp --sparse=always "$img" "$work/disk.img"
+# Room for every cycle's vmcore: the step's hard links keep them all (a
+# dump of the trixie guest is about 140 MB), whatever the retention
+# removes from /var/crash. Sparse: only what is written takes space.
+truncate -s $(($(stat -c %s "$work/disk.img") / 1048576 + 256 * cycles))M "$work/disk.img"
+if ! { e2fsck -fy "$work/disk.img" && resize2fs "$work/disk.img"; } >"$work/resize.log" 2>&1; then
+	tap_nok "the image grows by 256 MiB a cycle (log: $work/resize.log)"
+	echo "1..$total"
+	exit 1
+fi
 debs="$LAZY_KDUMP_CACHE/full/debs/$suite"
 mkdir -p "$debs"
 "$full/in-image.sh" -b "$debs:/var/cache/apt/archives" "$work/disk.img" -- \
