@@ -5,11 +5,15 @@
 # no crashkernel=). TAP on stdout; exit status 1 when anything failed.
 #
 # Usage: tests/soak/full.sh [--cycles N] [--keep N] [SUITE]
+#        tests/soak/full.sh --report [SUITE]
 #   --cycles N  panics (default 20)
 #   --keep N    KEEP_DUMPS written to the image's /etc/lazy-kdump.conf
 #               (default 3)
 #   SUITE       trixie (default) or bookworm: the image of
 #               tests/full/build-image.sh
+#   --report    only the checks and figures again, from what the last run
+#               kept in build/soak/full-SUITE/ (run.env, the stamped
+#               serial output, disk.img)
 #
 # A working copy of the cached image gets `make install` as
 # tests/full/prepare.sh install does it, lazy-kdump.service enabled,
@@ -98,9 +102,10 @@ usage() {
 	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
 	exit "${1:-0}"
 }
-cycles=20 keep=3
+cycles=20 keep=3 report=0
 while [ $# -gt 0 ]; do
 	case $1 in
+	--report) report=1 ;;
 	--cycles)
 		cycles=${2:?--cycles needs a number}
 		shift
@@ -127,8 +132,12 @@ stall_up=${LAZY_SOAK_STALL:-180}
 limit=${LAZY_SOAK_TIMEOUT:-$((900 + 300 * cycles))}
 results=${LAZY_SOAK_RESULTS:-$top/build/soak}
 work=$results/full-$suite
-rm -rf "$work"
-mkdir -p "$work"
+if [ "$report" = 0 ]; then
+	rm -rf "$work"
+	mkdir -p "$work"
+elif [ ! -s "$work/run.env" ]; then
+	die "no kept run in $work/run.env (run $0 first)"
+fi
 work=$(cd "$work" && pwd)
 where="soak-full/$suite"
 
@@ -269,13 +278,17 @@ timeline() {
 		}
 		function d(a, b) { return (a == "" || b == "") ? "-" : sprintf("%.1f", a - b) }
 		function v(x) { return x == "" ? "-" : x }
-		# The step says it on the console too; ttyS1 has the details.
-		$2 == "C" && $3 == "lazy-soak:" && $4 == "SOAK" && $5 == "PANIC" {
-			cur = $6 + 0; if (cur > n) n = cur
-			p[cur] = s[cur] = r[cur] = u[cur] = ""; next
-		}
-		$2 == "C" && $3 == "lazy-soak:" && $4 == "SOAK" && $5 == "UP" {
-			k = $6 + 0; if (u[k] == "") u[k] = $1; next
+		# The step says it on the console too (ttyS1 has the details),
+		# where the getty may have put its prompt or escapes in front.
+		$2 == "C" && match($0, /lazy-soak: SOAK (PANIC|UP) [0-9]+/) {
+			split(substr($0, RSTART, RLENGTH), w, " ")
+			if (w[3] == "PANIC") {
+				cur = w[4] + 0; if (cur > n) n = cur
+				p[cur] = s[cur] = r[cur] = u[cur] = ""
+			} else if (u[w[4] + 0] == "") {
+				u[w[4] + 0] = $1
+			}
+			next
 		}
 		$2 == "S" && $3 == "SOAK" && $4 == "INFO" {
 			k = field("after") + 0
@@ -307,36 +320,46 @@ echo "TAP version 13"
 t0=$SECONDS
 mdf=$("$top/scripts/fetch-makedumpfile.sh" 2>"$work/fetch-makedumpfile.log") || mdf=$(command -v makedumpfile) ||
 	die "no makedumpfile for the host-side checks"
-if ! img=$("$full/build-image.sh" "$suite" 2>"$work/build-image.log"); then
-	tap_nok "the $suite root image could not be built (log: $work/build-image.log)"
-	echo "1..$total"
-	exit 1
-fi
-cp --sparse=always "$img" "$work/disk.img"
-# Room for every cycle's vmcore: the step's hard links keep them all (a
-# dump of the trixie guest is about 140 MB), whatever the retention
-# removes from /var/crash. Sparse: only what is written takes space.
-truncate -s $(($(stat -c %s "$work/disk.img") / 1048576 + 256 * cycles))M "$work/disk.img"
-if ! { e2fsck -fy "$work/disk.img" && resize2fs "$work/disk.img"; } >"$work/resize.log" 2>&1; then
-	tap_nok "the image grows by 256 MiB a cycle (log: $work/resize.log)"
-	echo "1..$total"
-	exit 1
-fi
-debs="$LAZY_KDUMP_CACHE/full/debs/$suite"
-mkdir -p "$debs"
-"$full/in-image.sh" -b "$debs:/var/cache/apt/archives" "$work/disk.img" -- \
-	"$0" --stage "$work" "$cycles" "$keep" >"$work/prepare.out" 2>"$work/prepare.log" || true
-while IFS= read -r l; do emit "$l"; done < <(grep -E '^(ok|not ok)' "$work/prepare.out")
-kver=$(sed -n 's/^kver //p' "$work/prepare.out" | tail -n 1)
-if [ -z "$kver" ] || grep -q '^not ok' "$work/prepare.out"; then
-	tap_nok "preparing the image failed (log: $work/prepare.log)"
-	tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
-	echo "1..$total"
-	exit 1
-fi
-echo "# $where: image prepared in $((SECONDS - t0)) s (kernel $kver); $cycles cycles, KEEP_DUMPS=$keep"
+if [ "$report" = 1 ]; then
+	# What the run recorded: cycles, keep, kver, run_ok, run_why, qemu_s,
+	# restarts, lock_wait.
+	# shellcheck source=/dev/null
+	. "$work/run.env"
+	while IFS= read -r l; do emit "$l"; done < <(grep -E '^(ok|not ok)' "$work/prepare.out")
+else
+	if ! img=$("$full/build-image.sh" "$suite" 2>"$work/build-image.log"); then
+		tap_nok "the $suite root image could not be built (log: $work/build-image.log)"
+		echo "1..$total"
+		exit 1
+	fi
+	cp --sparse=always "$img" "$work/disk.img"
+	# Room for every cycle's vmcore: the step's hard links keep them all (a
+	# dump of the trixie guest is about 140 MB), whatever the retention
+	# removes from /var/crash. Sparse: only what is written takes space.
+	truncate -s $(($(stat -c %s "$work/disk.img") / 1048576 + 256 * cycles))M "$work/disk.img"
+	if ! { e2fsck -fy "$work/disk.img" && resize2fs "$work/disk.img"; } >"$work/resize.log" 2>&1; then
+		tap_nok "the image grows by 256 MiB a cycle (log: $work/resize.log)"
+		echo "1..$total"
+		exit 1
+	fi
+	debs="$LAZY_KDUMP_CACHE/full/debs/$suite"
+	mkdir -p "$debs"
+	"$full/in-image.sh" -b "$debs:/var/cache/apt/archives" "$work/disk.img" -- \
+		"$0" --stage "$work" "$cycles" "$keep" >"$work/prepare.out" 2>"$work/prepare.log" || true
+	while IFS= read -r l; do emit "$l"; done < <(grep -E '^(ok|not ok)' "$work/prepare.out")
+	kver=$(sed -n 's/^kver //p' "$work/prepare.out" | tail -n 1)
+	if [ -z "$kver" ] || grep -q '^not ok' "$work/prepare.out"; then
+		tap_nok "preparing the image failed (log: $work/prepare.log)"
+		tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
+		echo "1..$total"
+		exit 1
+	fi
+	echo "# $where: image prepared in $((SECONDS - t0)) s (kernel $kver); $cycles cycles, KEEP_DUMPS=$keep"
 
-boot "root=/dev/vda ro console=ttyS0 panic=-1"
+	boot "root=/dev/vda ro console=ttyS0 panic=-1"
+	printf '%s=%q\n' cycles "$cycles" keep "$keep" kver "$kver" run_ok "$run_ok" run_why "$run_why" \
+		qemu_s "$qemu_s" restarts "$restarts" lock_wait "$lock_wait" >"$work/run.env"
+fi
 # The guest's own checks.
 while IFS= read -r l; do emit "$l"; done < <(sed -E 's/^[0-9.]+ //' "$work/ttyS1.ts" |
 	grep -E '^(ok|not ok)( |$)|^# ' | grep -v '^# alive')

@@ -271,8 +271,9 @@ for suite in "${suites[@]}"; do
 			print "cycle\tboot_to_armed\tpanic_to_saved\tsaved_to_up\tpanic_to_up\tqemu_run\tretried\tcrash_size\tmem_avail_kb\tdumps\tdir\tbytes"
 			for (i = 1; i <= n; i++) {
 				ps = (num(X[i]) && num(Z[i]) && num(T[i]) && num(Uc[i])) ? sprintf("%.1f", Z[i] - X[i] + T[i] - Uc[i]) : "-"
-				up = (ps != "-" && num(Q[i]) && num(B[i + 1]) && num(A[i + 1]) && num(Um[i + 1])) ?
-					sprintf("%.1f", Q[i] - (Z[i] + T[i] - Uc[i]) + B[i + 1] + A[i + 1] - Um[i + 1]) : "-"
+				up = "-"
+				if (ps != "-" && num(Q[i]) && num(B[i + 1]) && num(A[i + 1]) && num(Um[i + 1]))
+					up = sprintf("%.1f", Q[i] - (Z[i] + T[i] - Uc[i]) + B[i + 1] + A[i + 1] - Um[i + 1])
 				cy = (ps != "-" && up != "-") ? sprintf("%.1f", ps + up) : "-"
 				printf "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", i, A[i], ps, up, cy, Q[i],
 					re[i] || re[i + 1], cs[i], ma[i], cnt[i], dir[i], by[i]
