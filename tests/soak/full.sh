@@ -54,7 +54,7 @@
 # LAZY_SOAK_STALL (seconds without guest output before it counts as hung,
 # default 180), LAZY_SOAK_STALL_FIRST (the same until the first boot armed:
 # it builds the capture initrd, quietly; default 600), LAZY_SOAK_TIMEOUT
-# (seconds for the whole run, default 900 + 300 per cycle).
+# (seconds for the whole run, default 900 + 420 per cycle).
 set -euo pipefail
 export LC_ALL=C
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -129,7 +129,7 @@ for c in qemu-system-x86_64 debugfs flock tail; do
 done
 stall_first=${LAZY_SOAK_STALL_FIRST:-600}
 stall_up=${LAZY_SOAK_STALL:-180}
-limit=${LAZY_SOAK_TIMEOUT:-$((900 + 300 * cycles))}
+limit=${LAZY_SOAK_TIMEOUT:-$((900 + 420 * cycles))}
 results=${LAZY_SOAK_RESULTS:-$top/build/soak}
 work=$results/full-$suite
 if [ "$report" = 0 ]; then

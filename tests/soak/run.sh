@@ -24,8 +24,10 @@
 # "N passed, N failed, N skipped";
 # build/soak/results.txt holds the distributions of the cycle times
 # (min / median / max, per phase) of every part, also printed. Exit status
-# 1 when anything failed. About 35 minutes for the full system and 4
-# minutes per kernel under TCG on 2 CPUs, plus waits for the QEMU lock.
+# 1 when anything failed. Time on a 2-CPU host shared with two other TCG
+# guests and a kernel build (2026-12-05): the full system's first boot
+# about 8 minutes (it builds the capture initrd), then 4-6 minutes a cycle
+# (about 2 hours for 20); plus waits for the QEMU lock.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$top/tests/soak
