@@ -35,6 +35,11 @@
 #   make fuzz            the long fuzz run: tests/vm/fuzz_test.c, 4 processes
 #                        x 25,000 random operations on each kernel of SUITES
 #                        (make check runs 4 x 300 in the module-fuzz group)
+#   make soak            the long soak (tests/soak/run.sh): 20 consecutive
+#                        panic -> capture -> reboot -> armed again cycles on
+#                        the full-system guest, 5 on the busybox guest of
+#                        each kernel of SUITES (KEEP_DUMPS=3 checked); cycle
+#                        times in build/soak/results.txt
 #   make install         commands, man pages, default config, systemd units,
 #                        dracut module, kernel hooks and the module source
 #                        for DKMS (registered and built when DESTDIR is empty)
@@ -92,7 +97,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
 .PHONY: all module tools check check-unit check-static check-vm check-debug check-full \
-	clean deps install uninstall demo bench bench-extended bench-quick fuzz
+	clean deps install uninstall demo bench bench-extended bench-quick fuzz soak
 
 all: module tools
 
@@ -140,6 +145,9 @@ bench-quick: deps
 
 fuzz: deps tools
 	tests/vm/run.sh -f tests/vm/groups-fuzz $(SUITES)
+
+soak: deps
+	tests/soak/run.sh $(SUITES)
 
 # ---- install ---------------------------------------------------------------
 
