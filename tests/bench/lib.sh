@@ -195,3 +195,30 @@ search() {
 		done
 	done
 }
+
+# bench_estimate_of DIR: sets est (the guest's `lazy-kdump estimate --json`,
+# one line) and ram (System RAM in bytes) from the first auto-N.out in DIR
+# whose "# bench-estimate:" line is a whole JSON object with its terms;
+# status 1 when none is.
+# shellcheck disable=SC2034 # est, ram: the caller's globals
+bench_estimate_of() {
+	local f e
+	for f in "$1"/auto-*.out; do
+		[ -f "$f" ] || continue
+		e=$(sed -n 's/^# bench-estimate: //p' "$f" | head -n 1)
+		if [ -n "$e" ] && jq -e 'type == "object" and (.terms | type) == "array" and (.total | type) == "number"' <<<"$e" >/dev/null 2>&1; then
+			est=$e
+			ram=$(sed -n 's/^# bench-system-ram: //p' "$f" | head -n 1)
+			return 0
+		fi
+	done
+	return 1
+}
+
+# bench_estimate_line DIR: what the first auto capture printed instead, for
+# the message (its first 120 characters, or "none").
+bench_estimate_line() {
+	local e
+	e=$(sed -n 's/^# bench-estimate: //p' "$1/auto-1.out" 2>/dev/null | head -n 1 | cut -c1-120)
+	printf '%s' "${e:-none}"
+}

@@ -122,6 +122,7 @@ busybox | dracut) ;;
 *) die "--initrd $initrds: busybox, dracut or both" ;;
 esac
 declare -A tries=()
+memory_failed=0
 : "${LAZY_VM_CPU:=max}"
 export LAZY_VM_CPU
 dracut_image=${BENCH_DRACUT_IMAGE:-$top/build/bench/capture/lazy-kdump/disk.img}
@@ -203,11 +204,20 @@ for suite in "$@"; do
 			# shellcheck disable=SC2034 # read by passes (lib.sh)
 			tries=()
 			passes "$d" auto "$mem" "$auto_runs" || auto_ok=false
-			est=$(sed -n 's/^# bench-estimate: //p' "$d/auto-1.out" | head -n 1)
-			ram=$(sed -n 's/^# bench-system-ram: //p' "$d/auto-1.out" | head -n 1)
+			# The guest's estimate (terms and total) from the first capture
+			# whose output holds it whole. A capture that passed without it
+			# (seen once in CI, not reproduced: the line absent or cut) gets
+			# one more capture at auto; without it, no bisection, and the
+			# memory bench fails.
+			est='' ram=''
+			if [ "$auto_ok" = true ] && ! bench_estimate_of "$d"; then
+				echo "# $suite $mem: the guest printed no whole '# bench-estimate:' line ($(bench_estimate_line "$d")); one more capture at auto"
+				passes "$d" auto "$mem" 1 || auto_ok=false
+				bench_estimate_of "$d" || echo "# $suite $mem: still no estimate from the guest (logs: $d)"
+			fi
 			auto=$(jq -r '.total // empty' <<<"${est:-null}")
 			hard=$(jq -r '.hard_minimum // empty' <<<"${est:-null}")
-			margin=$(jq -r '[.terms[] | select(.name == "margin") | .bytes][0] // 0' <<<"${est:-null}")
+			margin=$(jq -r '[(.terms // [])[] | select(.name == "margin") | .bytes][0] // 0' <<<"${est:-null}")
 			lo='' hi=''
 			if [ "$auto_ok" = true ] && [ -n "$auto" ] && [ -n "$hard" ]; then
 				# Invariant: hi passes, lo fails (or cannot be loaded).
@@ -224,8 +234,12 @@ for suite in "$@"; do
 					echo "$suite $KVER $mem: the auto size failed a confirmation capture, nothing smaller captured: no minimum (logs: $d)"
 					lo='' hi=''
 				fi
+			elif [ "$auto_ok" = true ]; then
+				echo "$suite $KVER $mem: no estimate from the guest: no bisection (logs: $d)"
+				memory_failed=1
 			else
 				echo "$suite $KVER $mem: the auto size did not capture: no bisection (logs: $d)"
+				memory_failed=1
 			fi
 			printf '%s\n' "${captures[@]}" | jq -s \
 				--arg suite "$suite" --arg kver "$KVER" --arg mem "$mem" \
@@ -235,10 +249,11 @@ for suite in "$@"; do
 				--argjson distros "$BENCH_DISTRO_DEFAULTS" \
 				--arg min "${hi:+$((hi << 20))}" --arg failed "${lo:+$((lo << 20))}" \
 				--arg kind "$kind" \
-				--argjson initrd_bytes "$(jq '[.terms[] | select(.name == "initrd") | .bytes][0] // 0' <<<"${est:-null}")" \
+				--argjson initrd_bytes "$(jq '[(.terms // [])[] | select(.name == "initrd") | .bytes][0] // 0' <<<"${est:-null}")" \
 				--argjson seconds $((SECONDS - t0)) \
 				"$(bench_memory_jq)" >"$out/memory-$suite-$mem-$kind.json"
 			echo "# wrote $out/memory-$suite-$mem-$kind.json ($((SECONDS - t0)) s)"
 		done
 	done
 done
+[ "$memory_failed" = 0 ] || die "the auto size did not capture, or the guest gave no estimate (above)"

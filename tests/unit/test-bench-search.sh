@@ -106,4 +106,25 @@ run "auto once, flaky at its confirmation" 114 '114:2' 68 none 6 0 104
 # The 8 GiB guest after the 2 GiB one: the previous minimum passes, its
 # failure is lo; 1 + 1 + 2.
 run "auto once, previous guest's minimum" 104 '' 102 104 4 104 106
+
+# bench_estimate_of: the first auto-N.out whose estimate line is whole.
+ed=$(mktemp -d)
+trap 'rm -rf "$ed"' EXIT
+whole='{"kernel": "/lazy/vmlinuz", "terms": [{"name": "margin", "bytes": 8}], "total": 119537664, "hard_minimum": 1}'
+printf '%s\n' 'ok 1 - load' "# bench-estimate: ${whole:0:40}" >"$ed/auto-1.out"
+printf '%s\n' "# bench-estimate: $whole" '# bench-system-ram: 2147016704' >"$ed/auto-2.out"
+est='' ram=''
+if bench_estimate_of "$ed" && [ "$(jq -r .total <<<"$est")" = 119537664 ] && [ "$ram" = 2147016704 ]; then
+	pass "bench_estimate_of skips a cut estimate line and takes the next capture's"
+else
+	fail "bench_estimate_of skips a cut estimate line and takes the next capture's" "est '$est' ram '$ram'"
+fi
+rm -f "$ed/auto-2.out"
+printf '%s\n' '# bench-estimate: ' >"$ed/auto-2.out"
+est='' ram=''
+if ! bench_estimate_of "$ed" && [ -z "$est" ] && [ "$(bench_estimate_line "$ed")" = "${whole:0:40}" ]; then
+	pass "bench_estimate_of fails when no capture printed a whole estimate"
+else
+	fail "bench_estimate_of fails when no capture printed a whole estimate" "est '$est'"
+fi
 echo "1..$n"
