@@ -8,15 +8,18 @@
 # them. Plain POSIX sh: busybox sh in small initrds, bash under dracut.
 #
 #   1. mount the dump target (waiting for its device, with a time limit)
-#   2. create DIR = PATH/<host>-<YYYY-mm-dd-HH:MM:SS>/ on it
-#   3. DIR/dmesg.txt      makedumpfile --dump-dmesg /proc/vmcore (first: it
+#   2. retention: old dumps beyond KEEP_DUMPS go, more while less than
+#      MIN_FREE is free, and no file may grow into MIN_FREE
+#      (lazy-kdump-prune.sh, next to this script or in /usr/lib/lazy-kdump)
+#   3. create DIR = PATH/<host>-<YYYY-mm-dd-HH:MM:SS>/ on it
+#   4. DIR/dmesg.txt      makedumpfile --dump-dmesg /proc/vmcore (first: it
 #                         is small and is kept whatever happens next)
-#   4. DIR/vmcore         $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete,
+#   5. DIR/vmcore         $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete,
 #                         renamed to vmcore only when the collector succeeded
-#   5. DIR/lazy-kdump.log what happened, in words (with the collector's
+#   6. DIR/lazy-kdump.log what happened, in words (with the collector's
 #                         output when it failed), and DIR/status (key=value,
 #                         for programs: see write_status)
-#   6. the final action: reboot (default), poweroff, halt or shell
+#   7. the final action: reboot (default), poweroff, halt or shell
 # Nothing waits without a time limit: a missing device, a failing mount or a
 # failing collector are reported and the final action still runs.
 #
@@ -27,6 +30,8 @@
 #   ENOSPC             dmesg.txt stays; the partial vmcore.incomplete is
 #                      removed (it cannot be read and it holds the space
 #                      the log needs); status result=no-space
+#   MIN_FREE reached   the same (the collector gets EFBIG from the file
+#                      size limit the retention step set)
 #   collector failed   dmesg.txt stays; vmcore.incomplete is kept under that
 #                      name for inspection; status result=collector-failed
 #
@@ -48,6 +53,7 @@
 #   CORE_COLLECTOR  default "makedumpfile -l -d 31"; run as
 #                   $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete
 #   FINAL_ACTION    reboot (default), poweroff, halt or shell
+#   KEEP_DUMPS, MIN_FREE  read by lazy-kdump-prune.sh (see there)
 # Other keys (KERNEL, INITRD, SIZE, ...) belong to lazy-kdump and are ignored.
 #
 # Kernel command line words (the crash kernel's /proc/cmdline):
@@ -70,6 +76,8 @@
 #   LAZY_KDUMP_RUNDIR    scratch directory in memory (/run/lazy-kdump, else
 #                        $TMPDIR/lazy-kdump)
 #   LAZY_KDUMP_KMSG=0    messages to stderr, not to /dev/kmsg
+#   LAZY_KDUMP_PRUNE     the retention script (first: next to this script,
+#                        then /usr/lib/lazy-kdump/lazy-kdump-prune.sh)
 #
 # Exit status (when the final action returns, or is "none"): 0 vmcore saved,
 # 1 capture failed, 2 not a crash kernel (no /proc/vmcore: nothing is done,
@@ -364,6 +372,30 @@ setup_target() {
 	mount_target "$st_dev" "$st_type" "$st_opts"
 }
 
+# --- retention ----------------------------------------------------------------
+
+# apply_retention DIR: KEEP_DUMPS and MIN_FREE on DIR (lazy-kdump-prune.sh:
+# old dumps removed, then a file size limit that keeps MIN_FREE free).
+# Never fails the capture: without the script it says so and goes on.
+retention=missing
+apply_retention() {
+	ar_f=''
+	for ar_c in "${LAZY_KDUMP_PRUNE:-}" "${0%/*}/lazy-kdump-prune.sh" \
+		/usr/lib/lazy-kdump/lazy-kdump-prune.sh; do
+		if [ -n "$ar_c" ] && [ -r "$ar_c" ]; then
+			ar_f=$ar_c
+			break
+		fi
+	done
+	if [ -z "$ar_f" ]; then
+		say "no lazy-kdump-prune.sh in this initrd: KEEP_DUMPS and MIN_FREE are not applied (rebuild the capture initrd: lazy-kdump mkinitrd)"
+		return 0
+	fi
+	# shellcheck source-path=SCRIPTDIR source=lazy-kdump-prune.sh
+	. "$ar_f" && lazy_kdump_prune "$1" "$conf" && retention=applied
+	return 0
+}
+
 # --- the dump ---------------------------------------------------------------
 
 # write_status: DIR/status, key=value lines for programs (tests, tools):
@@ -371,6 +403,7 @@ setup_target() {
 #   reason   one sentence when result is not "saved"
 #   vmcore   saved | removed | incomplete | missing
 #   dmesg    saved | failed | missing
+#   retention applied | missing (KEEP_DUMPS and MIN_FREE)
 #   host, dir (on the target), collector, started and finished (seconds
 #   since the epoch, the crash kernel's clock), uptime (the crash kernel's)
 # and DIR/lazy-kdump.log, the messages. Without a dump directory they go to
@@ -382,6 +415,7 @@ write_status() {
 reason=$reason
 vmcore=$vmcore_state
 dmesg=$dmesg_state
+retention=$retention
 host=$host
 dir=${dump_dir#"$mnt"}
 collector=$core_collector
@@ -481,6 +515,15 @@ save_vmcore() {
 		reason="the dump target is full: $core_collector failed (exit status $sv_rc) and the partial dump was removed; free space on it or point DUMP_TARGET elsewhere"
 		say "$reason"
 		return 1
+	elif grep -q 'File too large' "$sv_log" 2>/dev/null; then
+		# The size limit of the retention step: MIN_FREE would be crossed.
+		result=no-space
+		rm -f "$sv_part"
+		sync
+		vmcore_state=removed
+		reason="the dump target is full: the dump would leave less than MIN_FREE free on it, so $core_collector stopped at that limit (exit status $sv_rc) and the partial dump was removed; free space on it, lower MIN_FREE or point DUMP_TARGET elsewhere"
+		say "$reason"
+		return 1
 	elif [ "$sv_rc" -eq 124 ] && [ "$collector_timeout" -gt 0 ]; then
 		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
 	else
@@ -553,6 +596,7 @@ if ! mkdir -p "$base" 2>/dev/null; then
 	finish
 	exit 1
 fi
+apply_retention "$base"
 dump_dir=$(unique_dir "$base/$host-$stamp")
 if ! mkdir "$dump_dir" 2>/dev/null; then
 	dump_dir=''

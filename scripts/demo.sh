@@ -91,7 +91,7 @@ host "building the guest's initrd: busybox, lazy-kdump, the capture script, make
 run "build the initrd (tests/vm/mkinitrd.sh)" env PATH="$(dirname "$mdf"):$PATH" \
 	"$top/tests/vm/mkinitrd.sh" -k "$ko" -C "$top/tests/vm/lazy-kdump.conf" "$kdir" \
 	"$out/initrd.cpio.gz" "$out/static/lazy-cma" "$out/static/lazy-kdump" \
-	"$top/dracut/lazy-kdump-capture.sh"
+	"$top/dracut/lazy-kdump-capture.sh" "$top/dracut/lazy-kdump-prune.sh"
 
 host "booting Debian $KVER: qemu-system-x86_64 -accel tcg -m 2G, kernel command line without crashkernel=, a fresh 512 MiB ext4 disk"
 host "(the guest's console goes to $out/console.log)"

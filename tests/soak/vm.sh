@@ -146,7 +146,7 @@ if make -C "$top/lazy_kdump" STATIC=1 O="$top/$static" >"$logs/make-lazy_kdump.l
 else
 	fail_log "soak-vm" "build lazy_kdump (make -C lazy_kdump STATIC=1 O=$static)" "$logs/make-lazy_kdump.log"
 fi
-bins=("$top/$static/lazy-cma" "$top/$static/lazy-kdump" "$top/dracut/lazy-kdump-capture.sh")
+bins=("$top/$static/lazy-cma" "$top/$static/lazy-kdump" "$top/dracut/lazy-kdump-capture.sh" "$top/dracut/lazy-kdump-prune.sh")
 if [ -z "${LAZY_VM_MAKEDUMPFILE:-}" ]; then
 	LAZY_VM_MAKEDUMPFILE=$("$top/scripts/fetch-makedumpfile.sh" 2>"$logs/fetch-makedumpfile.log") ||
 		LAZY_VM_MAKEDUMPFILE=$(command -v makedumpfile || true)

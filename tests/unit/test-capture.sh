@@ -46,7 +46,11 @@ if [ "$1" = --dump-dmesg ]; then
 fi
 for a; do src=$out; out=$a; done
 case $FAKE_MDF in
-ok | nodmesg) cat "$src" >"$out"; printf 'Copying data  : [ 50.0 %%]\rCopying data  : [100.0 %%]\n' ;;
+ok | nodmesg)
+	# A write error (EFBIG under the retention's size limit) as makedumpfile
+	# reports it.
+	err=$(cat "$src" 2>&1 >"$out") || { echo "write_buffer: Can't write the dump file($out). ${err##*: }" >&2; exit 1; }
+	printf 'Copying data  : [ 50.0 %%]\rCopying data  : [100.0 %%]\n' ;;
 fail) head -c 10 "$src" >"$out"; echo "readpage_elf: Can't read the dump memory(/proc/vmcore)." >&2; echo "makedumpfile Failed." >&2; exit 1 ;;
 enospc) head -c 10 "$src" >"$out"; echo "write_buffer: Can't write the dump file($out). No space left on device" >&2; exit 1 ;;
 esac
@@ -74,7 +78,7 @@ capture() {
 		LAZY_KDUMP_CMDLINE="$case_dir/cmdline" LAZY_KDUMP_MNT="$case_dir/target" \
 		LAZY_KDUMP_NOMOUNT=1 LAZY_KDUMP_FINAL=none \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
-		LAZY_KDUMP_KMSG=0 $sh "$script" >"$case_dir/out" 2>&1 || rc=$?
+		LAZY_KDUMP_KMSG=0 $sh "${cap_script:-$script}" >"$case_dir/out" 2>&1 || rc=$?
 }
 
 # The one dump directory under DIR (empty when none or several).
@@ -168,6 +172,57 @@ UNKNOWN_KEY=whatever"
 	capture "$sh" slash "" "lazy_kdump.host=../x/y" ok
 	expect "$sh: the host name is one path component" \
 		[ -n "$(find "$case_dir/target/var/crash" -mindepth 1 -maxdepth 1 -name '.._x_y-*')" ]
+
+	# Retention through a real capture: KEEP_DUMPS=2 keeps the newest old
+	# dump and the new one; what is not a dump is never touched.
+	rdir=$tmp/${sh// /-}-keep/target/var/crash
+	mkdir -p "$rdir/notes"
+	for day in 01 02 03; do
+		mkdir -p "$rdir/h-2020-01-$day-00:00:00"
+		echo old >"$rdir/h-2020-01-$day-00:00:00/vmcore"
+	done
+	capture "$sh" keep "KEEP_DUMPS=2
+MIN_FREE=0" "lazy_kdump.host=h" ok
+	expect "$sh: KEEP_DUMPS=2: the capture succeeds" [ "$rc" -eq 0 ]
+	expect "$sh: KEEP_DUMPS=2: the two oldest dumps are removed" \
+		[ ! -e "$rdir/h-2020-01-01-00:00:00" ] && [ ! -e "$rdir/h-2020-01-02-00:00:00" ]
+	expect "$sh: KEEP_DUMPS=2: the newest old dump and the new one stay, other directories too" \
+		[ -e "$rdir/h-2020-01-03-00:00:00/vmcore" ] && [ -d "$rdir/notes" ] &&
+		[ "$(find "$rdir" -mindepth 2 -maxdepth 2 -name vmcore | wc -l)" -eq 2 ]
+	d=$(find "$rdir" -mindepth 1 -maxdepth 1 -name "h-$(date +%Y)-*" | head -n 1)
+	expect "$sh: KEEP_DUMPS=2: status retention=applied, the log names what went" \
+		[ "$(status_of "$d" retention)" = applied ] &&
+		grep -q 'removed the old dump h-2020-01-01-00:00:00 (KEEP_DUMPS=2)' "$d/lazy-kdump.log"
+
+	# MIN_FREE: a dump that would cross it stops at the size limit; old
+	# dumps go first, the newest old one stays.
+	head -c $((3 << 20)) /dev/zero >"$tmp/vmcore-3m"
+	rdir=$tmp/${sh// /-}-minfree/target/var/crash
+	for day in 01 02; do
+		mkdir -p "$rdir/h-2020-01-$day-00:00:00"
+		echo old >"$rdir/h-2020-01-$day-00:00:00/vmcore"
+	done
+	capture "$sh" minfree "MIN_FREE=100%
+KEEP_DUMPS=0" "lazy_kdump.host=h" ok "$tmp/vmcore-3m"
+	d=$(find "$rdir" -mindepth 1 -maxdepth 1 -name "h-$(date +%Y)-*" | head -n 1)
+	expect "$sh: MIN_FREE reached: exit 1, result no-space, says MIN_FREE" \
+		[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = no-space ] &&
+		grep -q '^reason=the dump target is full: the dump would leave less than MIN_FREE free' "$d/status"
+	expect "$sh: MIN_FREE reached: the partial dump is removed, dmesg.txt kept" \
+		[ ! -e "$d/vmcore.incomplete" ] && [ ! -e "$d/vmcore" ] && [ -s "$d/dmesg.txt" ]
+	expect "$sh: MIN_FREE reached: the oldest dump removed, the newest old one kept" \
+		[ ! -e "$rdir/h-2020-01-01-00:00:00" ] && [ -e "$rdir/h-2020-01-02-00:00:00/vmcore" ]
+
+	# No retention script in the initrd: said, recorded, the dump saved.
+	if [ ! -e /usr/lib/lazy-kdump/lazy-kdump-prune.sh ]; then
+		mkdir -p "$tmp/alone"
+		cp "$script" "$tmp/alone/lazy-kdump-capture.sh"
+		cap_script=$tmp/alone/lazy-kdump-capture.sh capture "$sh" noprune "KEEP_DUMPS=1" "" ok
+		d=$(one_dir "$case_dir/target/var/crash" || true)
+		expect "$sh: without lazy-kdump-prune.sh: saved, status retention=missing, said" \
+			[ "$rc" -eq 0 ] && [ "$(status_of "$d" retention)" = missing ] &&
+			grep -q 'KEEP_DUMPS and MIN_FREE are not applied' "$case_dir/out"
+	fi
 done
 
 echo "1..$n"

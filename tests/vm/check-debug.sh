@@ -44,7 +44,7 @@ usage() {
 	exit "${1:-0}"
 }
 
-groups=${LAZY_DEBUG_GROUPS:-module,module-numa,module-high,module-sweep,kdump,kdump-errors,kdump-high}
+groups=${LAZY_DEBUG_GROUPS:-module,module-numa,module-high,module-cxl,module-sweep,module-fuzz,kdump,kdump-errors,kdump-high,kdump-hotplug}
 while getopts g:h opt; do
 	case $opt in
 	g) groups=$OPTARG ;;

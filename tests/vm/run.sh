@@ -141,7 +141,7 @@ done
 if [ -n "${LAZY_VM_BINS+set}" ]; then
 	bins=$LAZY_VM_BINS
 else
-	bins="$static/lazy-cma $static/lazy-kdump dracut/lazy-kdump-capture.sh systemd/lazy-kdump-memhp.sh"
+	bins="$static/lazy-cma $static/lazy-kdump dracut/lazy-kdump-capture.sh dracut/lazy-kdump-prune.sh systemd/lazy-kdump-memhp.sh"
 	for f in "$here"/build/*; do
 		[ -f "$f" ] && [ -x "$f" ] && bins="$bins tests/vm/build/${f##*/}"
 	done

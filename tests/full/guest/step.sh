@@ -148,6 +148,7 @@ panicked)
 	check "vmcore is there" test -s "$d/vmcore"
 	check "no vmcore.incomplete is left" test ! -e "$d/vmcore.incomplete"
 	check "status says result=saved" grep -qx 'result=saved' "$d/status"
+	check "the retention step ran in the dracut initrd (status retention=applied)" grep -qx 'retention=applied' "$d/status"
 	check "dmesg.txt holds the panic" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
 	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
 		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
@@ -186,6 +187,7 @@ fullpanicked)
 	check "dmesg.txt holds the panic" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
 	check "no vmcore (it did not fit)" test ! -e "$d/vmcore"
 	check "status says result=no-space" grep -qx 'result=no-space' "$d/status"
+	check "the retention step ran (status retention=applied)" grep -qx 'retention=applied' "$d/status"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 	armed_checks
 	next finished

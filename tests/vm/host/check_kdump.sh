@@ -116,6 +116,15 @@ else
 	not_ok "host: lazy-kdump.log describes the capture"
 fi
 
+# The retention step (KEEP_DUMPS, MIN_FREE) ran in the crash kernel.
+if grep -qx 'retention=applied' "$out/status" 2>/dev/null &&
+	grep -q 'free-space guard: .* MiB available, MIN_FREE=' "$out/lazy-kdump.log"; then
+	ok "host: status says retention=applied, the log has the free-space guard"
+else
+	not_ok "host: status says retention=applied, the log has the free-space guard"
+	diag "$(grep '^retention=' "$out/status" 2>/dev/null || echo 'no retention= in the status')"
+fi
+
 if [ "$expect" = no-space ]; then
 	if [ "$result" = no-space ]; then
 		ok "host: status says result=no-space"
