@@ -16,6 +16,9 @@ case $(uname -r) in
 *) skip_all "not the debug kernel (scripts/build-debug-kernel.sh)" ;;
 esac
 provoke=/sys/kernel/debug/provoke-crash/DIRECT
+# lazy_cma first: the console scan passes over reports of a kernel that
+# had not loaded it yet (booting), so these must come after it.
+lsmod | grep -q '^lazy_cma ' || check "insmod lazy_cma.ko (the reports come after it)" insmod /lazy/lazy_cma.ko
 check "modprobe lkdtm" modprobe lkdtm || exit 1
 check "lkdtm's $provoke exists" test -w "$provoke" || exit 1
 check "lockdep is on (/proc/lockdep_stats)" test -r /proc/lockdep_stats

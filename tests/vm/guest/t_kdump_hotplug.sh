@@ -24,7 +24,8 @@ command -v lazy-kdump-memhp.sh >/dev/null || {
 }
 hp=/sys/devices/system/memory/crash_hotplug
 diag "crash_hotplug: $(cat "$hp" 2>/dev/null || echo absent)"
-kd_run lazy-kdump load
+# shellcheck disable=SC2086 # an option and its value
+kd_run lazy-kdump load ${KDUMP_SIZE:+--size $KDUMP_SIZE}
 is "$KD_RC" 0 "lazy-kdump load exits 0" || exit 1
 kd_is_armed "armed before the hot-plug" || exit 1
 
