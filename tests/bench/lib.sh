@@ -76,7 +76,7 @@ bench_build_guest() {
 	# shellcheck disable=SC2034 # for the caller
 	crash_initrd=$dir/crash-initrd.cpio.gz
 	PATH=$(dirname "$mdf"):$PATH "$top/tests/vm/mkinitrd.sh" -k "$ko" -C "$top/tests/vm/lazy-kdump.conf" "$kdir" "$initrd" \
-		"$static/lazy-cma" "$static/lazy-kdump" "$top/dracut/lazy-kdump-capture.sh" "$top/dracut/lazy-kdump-prune.sh" >>"$blog" 2>"$static/lazy-cma" "$static/lazy-kdump" "$top/dracut/lazy-kdump-capture.sh" >>"$blog" 2>&1 ||1 ||
+		"$static/lazy-cma" "$static/lazy-kdump" "$top/dracut/lazy-kdump-capture.sh" "$top/dracut/lazy-kdump-prune.sh" >>"$blog" 2>&1 ||
 		die "building the initrds failed (log: $blog)"
 }
 
