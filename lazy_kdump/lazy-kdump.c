@@ -751,6 +751,10 @@ static void print_estimate_text(const struct prepared *p)
 	       fmt_size(p->swiotlb, b, sizeof(b)));
 }
 
+/* The schema of status --json and estimate --json (see lazy-kdump(8)). */
+#define STATUS_JSON_SCHEMA	1
+#define ESTIMATE_JSON_SCHEMA	1
+
 static void json_str(const char *key, const char *val, bool comma)
 {
 	size_t n = json_escape(NULL, 0, val);
@@ -770,6 +774,7 @@ static void print_estimate_json(const struct prepared *p)
 	unsigned int i;
 
 	puts("{");
+	printf("  \"schema_version\": %d,\n", ESTIMATE_JSON_SCHEMA);
 	json_str("kernel", p->kernel, true);
 	json_str("kernel_release", p->bz.release, true);
 	json_str("initrd", p->initrd, true);
@@ -1482,6 +1487,27 @@ out:
 	return ret;
 }
 
+/*
+ * status_state - the one-word state of status --json
+ * @kexec_ok: kexec_crash_loaded was read; @kexec_err: the error otherwise
+ * @loaded: a crash kernel is loaded; @ours: lazy-kdump armed it
+ * @have: lazy-kdump's state was read; @st: that state
+ */
+static const char *status_state(bool kexec_ok, int kexec_err, bool loaded,
+				bool ours, bool have,
+				const struct lk_state *st)
+{
+	if (!kexec_ok)
+		return kexec_err == -ENOENT ? "no-kexec" : "unknown";
+	if (loaded)
+		return ours ? "armed" : "armed-by-other";
+	if (have && st->armed)
+		return "unloaded";
+	if (have && st->main_addr)
+		return "held-not-loaded";
+	return "not-armed";
+}
+
 static int verb_status(struct context *c, const struct verb *v, int argc,
 		       char **argv)
 {
@@ -1489,9 +1515,9 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	struct lk_state st;
 	struct real rl;
 	uint64_t crash_size = 0;
-	bool loaded = false, have, ours, kexec_ok;
+	bool loaded = false, have, ours, kexec_ok, crash_size_ok;
 	const char *by;
-	char s1[32], s2[64];
+	char s1[32], s2[64], node_json[16] = "null";
 	int node = -1;
 	size_t n = 0, i;
 	int r;
@@ -1504,7 +1530,7 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	kexec_ok = r == 0;
 	if (r < 0 && r != -ENOENT)
 		log_failure(r, NULL, "Failed to read " SYS_CRASH_LOADED);
-	sys_read_u64(c->sysroot, SYS_CRASH_SIZE, &crash_size);
+	crash_size_ok = sys_read_u64(c->sysroot, SYS_CRASH_SIZE, &crash_size) == 0;
 
 	/* The module's view, when it is loaded (never load it for status). */
 	real_init(&rl, c);
@@ -1514,6 +1540,8 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 			    strcmp(a[i].name, ARM_NAME) == 0)
 				node = a[i].node;
 	}
+	if (node >= 0)
+		snprintf(node_json, sizeof(node_json), "%d", node);
 	real_done(&rl);
 
 	ours = have && st.armed;
@@ -1523,32 +1551,48 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	     "not lazy-kdump (kdump-tools, kdumpctl or kexec -p)";
 
 	if (c->json) {
+		/*
+		 * Every key in every state (null where unknown), so that a
+		 * consumer never tests for presence. Keys are only added
+		 * within a schema version; a change of meaning bumps it.
+		 */
 		puts("{");
+		printf("  \"schema_version\": %d,\n", STATUS_JSON_SCHEMA);
+		printf("  \"state\": \"%s\",\n",
+		       status_state(kexec_ok, r, loaded, ours, have, &st));
 		printf("  \"armed\": %s,\n  \"kexec_crash_loaded\": %s,\n",
 		       loaded ? "true" : "false",
 		       !kexec_ok ? "null" : loaded ? "true" : "false");
 		printf("  \"by_lazy_kdump\": %s,\n  \"boot_time_reservation\": %s,\n",
-		       ours ? "true" : "false",
+		       loaded && ours ? "true" : "false",
 		       have && st.boot_time ? "true" : "false");
-		printf("  \"kexec_crash_size\": %" PRIu64 ",\n", crash_size);
-		if (have) {
-			printf("  \"region\": {\"addr\": \"0x%" PRIx64 "\", \"len\": %" PRIu64 ", \"node\": %d, \"high\": %s},\n",
-			       st.main_addr, st.main_len, node,
+		if (crash_size_ok)
+			printf("  \"kexec_crash_size\": %" PRIu64 ",\n", crash_size);
+		else
+			puts("  \"kexec_crash_size\": null,");
+		if (have && (st.main_addr || st.main_len))
+			printf("  \"region\": {\"addr\": \"0x%" PRIx64 "\", \"len\": %" PRIu64 ", \"node\": %s, \"high\": %s},\n",
+			       st.main_addr, st.main_len, node_json,
 			       st.high ? "true" : "false");
-			if (st.low_len)
-				printf("  \"low_region\": {\"addr\": \"0x%" PRIx64 "\", \"len\": %" PRIu64 "},\n",
-				       st.low_addr, st.low_len);
-			else
-				puts("  \"low_region\": null,");
+		else
+			puts("  \"region\": null,");
+		if (have && st.low_len)
+			printf("  \"low_region\": {\"addr\": \"0x%" PRIx64 "\", \"len\": %" PRIu64 "},\n",
+			       st.low_addr, st.low_len);
+		else
+			puts("  \"low_region\": null,");
+		if (have && st.size)
 			printf("  \"size\": %" PRIu64 ",\n  \"size_auto\": %s,\n",
 			       st.size, st.size_auto ? "true" : "false");
-			json_str("kernel", st.kernel, true);
-			json_str("initrd", st.initrd, true);
-			json_str("cmdline", st.cmdline, true);
+		else
+			puts("  \"size\": null,\n  \"size_auto\": null,");
+		json_str("kernel", have ? st.kernel : NULL, true);
+		json_str("initrd", have ? st.initrd : NULL, true);
+		json_str("cmdline", have ? st.cmdline : NULL, true);
+		if (have && st.armed_at)
 			printf("  \"armed_at\": %" PRId64 "\n", st.armed_at);
-		} else {
-			puts("  \"region\": null,\n  \"low_region\": null,\n  \"kernel\": null,\n  \"initrd\": null,\n  \"cmdline\": null,\n  \"armed_at\": null");
-		}
+		else
+			puts("  \"armed_at\": null");
 		puts("}");
 	} else {
 		printf("kdump: %s\n", loaded ? "armed" : "NOT ARMED");
@@ -1693,9 +1737,13 @@ static const struct verb verbs[] = {
 		"node, kernel, initrd, command line and when it was armed, and whether\n"
 		"the reservation is lazy-kdump's or a boot-time crashkernel=.\n"
 		"\n"
-		"  --json   one JSON object: armed, kexec_crash_loaded, by_lazy_kdump,\n"
-		"           boot_time_reservation, kexec_crash_size, region, low_region,\n"
-		"           size, size_auto, kernel, initrd, cmdline, armed_at\n"
+		"  --json   one JSON object, every key in every state (null where\n"
+		"           unknown): schema_version (1), state (armed, armed-by-other,\n"
+		"           not-armed, unloaded, held-not-loaded, no-kexec, unknown),\n"
+		"           armed, kexec_crash_loaded, by_lazy_kdump,\n"
+		"           boot_time_reservation, kexec_crash_size, region {addr, len,\n"
+		"           node, high}, low_region {addr, len}, size, size_auto,\n"
+		"           kernel, initrd, cmdline, armed_at\n"
 		"\n"
 		"Exit status 0 when armed, 3 when not (as kdumpctl status).\n",
 	},
@@ -1726,7 +1774,8 @@ static const struct verb verbs[] = {
 		"No side effects; root not needed (without it RAM comes from\n"
 		"/proc/meminfo). --node is accepted and does not change the size.\n"
 		"\n"
-		"  --json   one JSON object: kernel, kernel_release, initrd, cmdline,\n"
+		"  --json   one JSON object: schema_version (1), kernel,\n"
+		"           kernel_release, initrd, cmdline,\n"
 		"           terms [{name, bytes, how}], sum, total, hard_minimum,\n"
 		"           low_companion, runtime_series, runtime_provisional,\n"
 		"           runtime_fallback\n",

@@ -76,6 +76,29 @@ expect() {
 	fi
 }
 
+# The keys of status --json, in every state (lazy-kdump(8)).
+status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","low_region","region","schema_version","size","size_auto","state"]'
+
+# status_json WHAT STATE RC [JQ]: status --json exits RC, parses, has every
+# key of schema 1, says STATE, and JQ (a jq condition) holds.
+status_json() {
+	local what=$1 state=$2 want_rc=$3 cond=${4:-true}
+	if ! command -v jq >/dev/null; then
+		skip "$what" "jq not installed"
+		return
+	fi
+	run lk status --json
+	if [[ $rc != "$want_rc" ]]; then
+		fail "$what" "want exit status $want_rc"
+	elif ! jq -e --argjson keys "$status_keys" --arg state "$state" \
+		"keys == \$keys and .schema_version == 1 and .state == \$state and ($cond)" \
+		<<<"$out" >/dev/null 2>&1; then
+		fail "$what" "want state $state, every key of schema 1 and: $cond"
+	else
+		pass "$what"
+	fi
+}
+
 # put FILE OFFSET BYTES...: write hex bytes at OFFSET.
 put() {
 	local f=$1 off=$2 b s=
@@ -87,6 +110,7 @@ put() {
 
 # A synthetic bzImage: 2.15, 64-bit, relocatable, init_size 48 MiB.
 kernel=$tmp/vmlinuz
+export LK_KERNEL=$kernel
 head -c 65536 /dev/zero >"$kernel"
 put "$kernel" 0x1f1 07
 put "$kernel" 0x1f4 00 0f 00 00
@@ -182,17 +206,19 @@ cmd=$(sed -n 's/^Command line: *//p' <<<"$out")
 
 if command -v jq >/dev/null; then
 	run lk estimate --kernel "$kernel" --initrd "$tmp/initrd.img" --json
-	if [[ $rc == 0 ]] && jq -e '(.terms | length) == 7 and
+	if [[ $rc == 0 ]] && jq -e '.schema_version == 1 and
+	    keys == ["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","sum","terms","total"] and
+	    (.terms | length) == 7 and
 	    ([.terms[].bytes] | add) == .sum and .total >= .sum and
 	    (.total % 2097152) == 0 and .hard_minimum < .total and
 	    .runtime_series == "6.12" and .kernel_release == "6.12.99-test"' \
 	    <<<"$out" >/dev/null; then
-		pass "estimate --json: terms add up"
+		pass "estimate --json: schema 1, every key, terms add up"
 	else
-		fail "estimate --json: terms add up"
+		fail "estimate --json: schema 1, every key, terms add up"
 	fi
 else
-	skip "estimate --json: terms add up" "jq not installed"
+	skip "estimate --json: schema 1, every key, terms add up" "jq not installed"
 fi
 
 run lk estimate --kernel "$kernel" --initrd "$tmp/missing.img"
@@ -222,9 +248,8 @@ expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read t
 # ---- status ----
 run lk status
 expect "status: nothing armed: exit 3" 3 "" "kdump: NOT ARMED*"
-run lk status --json
-[[ $rc == 3 && $out == *'"armed": false'* ]] && pass "status --json: not armed" ||
-	fail "status --json: not armed"
+status_json "status --json: not armed, every key (null where unknown)" not-armed 3 \
+	'.armed == false and .kexec_crash_loaded == false and .region == null and .size == null and .size_auto == null and .kernel == null and .armed_at == null and .kexec_crash_size == 0'
 mkdir -p "$tmp/state"
 cat >"$tmp/state/state" <<EOS
 version=1
@@ -246,22 +271,35 @@ EOS
 echo 1 >"$root/sys/kernel/kexec_crash_loaded"
 run lk status
 expect "status: armed by lazy-kdump: exit 0" 0 "" "kdump: armed*lazy-kdump (reserved at run time)*96M at 0x30000000-0x35ffffff (below 4 GiB)*96M (auto)*$kernel*"
-run lk status --json
-[[ $rc == 0 && $out == *'"armed": true'* && $out == *'"by_lazy_kdump": true'* &&
-	$out == *'"len": 100663296'* ]] && pass "status --json: armed" || fail "status --json: armed"
+status_json "status --json: armed by lazy-kdump" armed 0 \
+	'.armed and .kexec_crash_loaded and .by_lazy_kdump and (.boot_time_reservation | not) and .region.addr == "0x30000000" and .region.len == 100663296 and .region.node == null and (.region.high | not) and .low_region == null and .size == 100663296 and .size_auto and .kernel == $ENV.LK_KERNEL and .cmdline == "root=/dev/vda nr_cpus=1" and .armed_at == 1700000000'
 echo 0 >"$root/sys/kernel/kexec_crash_loaded"
 run lk status
 expect "status: recorded as armed but nothing loaded: exit 3 and says so" 3 \
 	"*no crash kernel is loaded now*unload*load*" "kdump: NOT ARMED*"
+status_json "status --json: recorded as armed, nothing loaded" unloaded 3 \
+	'(.armed | not) and .kexec_crash_loaded == false and (.by_lazy_kdump | not) and .region.len == 100663296'
+sed -i 's/^armed=1$/armed=0/' "$tmp/state/state"
+run lk status
+expect "status: a reservation held, nothing loaded: exit 3 and says so" 3 \
+	"*reservation of 96M is held but nothing is loaded*resize*unload*" "kdump: NOT ARMED*"
+status_json "status --json: a reservation held, nothing loaded" held-not-loaded 3 \
+	'(.armed | not) and .region.len == 100663296'
 rm "$tmp/state/state"
 echo 1 >"$root/sys/kernel/kexec_crash_loaded"
 echo 268435456 >"$root/sys/kernel/kexec_crash_size"
 run lk status
 expect "status: armed by another tool: exit 0" 0 "" "kdump: armed*not lazy-kdump*256M*"
+status_json "status --json: armed by another tool" armed-by-other 0 \
+	'.armed and (.by_lazy_kdump | not) and .kexec_crash_size == 268435456 and .region == null and .kernel == null'
 echo 0 >"$root/sys/kernel/kexec_crash_size"
 mv "$root/sys/kernel/kexec_crash_loaded" "$root/sys/kernel/x"
 run lk status
 expect "status: no kexec support: exit 3" 3 "*no kexec crash support*" "kdump: NOT ARMED*"
+status_json "status --json: no kexec support" no-kexec 3 '.kexec_crash_loaded == null and (.armed | not)'
+mv "$root/sys/kernel/kexec_crash_size" "$root/sys/kernel/y"
+status_json "status --json: kexec_crash_size unreadable is null" no-kexec 3 '.kexec_crash_size == null'
+mv "$root/sys/kernel/y" "$root/sys/kernel/kexec_crash_size"
 mv "$root/sys/kernel/x" "$root/sys/kernel/kexec_crash_loaded"
 echo 0 >"$root/sys/kernel/kexec_crash_loaded"
 

@@ -48,15 +48,19 @@ if [ "${KDUMP_DISK_INITRD:-0}" = 1 ]; then
 fi
 kd_run lazy-kdump status
 is "$KD_RC" 3 "status exits 3 before load (not armed)"
+# For host/check_kdump.sh, which reads them with jq: status --json before
+# and after arming, every key in both (schema_version 1).
+diag "status-json not-armed: $(lazy-kdump status --json 2>/dev/null | tr -d '\n')"
 # shellcheck disable=SC2086 # options and their values
-auto=$(lazy-kdump estimate $files_opt --json 2>/dev/null | sed -n 's/^ *"total": \([0-9]*\),\{0,1\}$/\1/p')
+est_json=$(lazy-kdump estimate $files_opt --json 2>/dev/null)
+auto=$(printf '%s\n' "$est_json" | sed -n 's/^ *"total": \([0-9]*\),\{0,1\}$/\1/p')
 cmp_ok "${auto:-0}" -gt 0 "estimate --json gives a total ($auto bytes)"
 # shellcheck disable=SC2086
 diag "$(lazy-kdump estimate $files_opt 2>&1)"
 # For tests/bench/memory.sh: the estimate's terms, and System RAM as the
 # kernel's crashkernel= ranges see it (memblock: every System RAM range).
-# shellcheck disable=SC2086
-diag "bench-estimate: $(lazy-kdump estimate $files_opt --json 2>/dev/null | tr -d '\n')"
+# (host/check_kdump.sh reads it with jq too.)
+diag "bench-estimate: $(printf '%s' "$est_json" | tr -d '\n')"
 diag "bench-system-ram: $(iomem_ranges 'System RAM' | awk '{ s += ("0x" $2) - ("0x" $1) + 1 } END { printf "%.0f", s }')"
 
 size_opt=''
@@ -85,6 +89,7 @@ fi
 kd_is_armed "armed: status 0, kexec_crash_loaded 1, crash region of $want bytes in iomem" "$want" || exit 1
 is "$(kd_status_json size_auto)" "$([ -n "${KDUMP_SIZE:-}" ] && echo false || echo true)" "status --json records how the size was chosen"
 is "$(lcma_json lazy-kdump crash)" true "lazy-cma lists the lazy-kdump buffer, bound"
+diag "status-json armed: $(lazy-kdump status --json 2>/dev/null | tr -d '\n')"
 
 if [ "${KDUMP_NORESIZE:-0}" != 1 ]; then
 	base=$(kd_status_json region_len)

@@ -13,6 +13,8 @@
 #           says the dump target is missing and the final action ran
 # Environment (from qemu-run.sh): LAZY_VM_DISK (default OUTDIR/disk.img),
 # LAZY_VM_MAKEDUMPFILE (default: makedumpfile on PATH).
+# When the guest test was t_kdump: the status --json (before arming and
+# armed) and estimate --json it printed, read with jq (schema 1, every key).
 # Files left in OUTDIR: vmcore, dmesg.txt, status, lazy-kdump.log (copies
 # from the disk) and vmcore-dmesg.txt (the host's makedumpfile's reading).
 set -euo pipefail
@@ -53,6 +55,48 @@ size_of() {
 }
 # console_has REGEX: the guest's console log (ttyS0) has a matching line.
 console_has() { tr -d '\r' <"$out/console.log" | grep -Eq -- "$1"; }
+
+# t_kdump's status --json and estimate --json, as the guest printed them:
+# schema 1, every key in every state (null where unknown), read with jq.
+status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","low_region","region","schema_version","size","size_auto","state"]'
+estimate_keys='["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","sum","terms","total"]'
+# tap_json PREFIX: the JSON after "# PREFIX: " in the guest's TAP.
+tap_json() { tr -d '\r' <"$out/results.tap" | sed -n "s/^# $1: //p" | head -n 1; }
+if tr -d '\r' <"$out/results.tap" | grep -q ' - status exits 3 before load (not armed)$'; then
+	if ! command -v jq >/dev/null; then
+		not_ok "host: jq is installed to read status --json (apt-get install jq)"
+	else
+		j_not=$(tap_json 'status-json not-armed')
+		j_arm=$(tap_json 'status-json armed')
+		j_est=$(tap_json 'bench-estimate')
+		if jq -e --argjson k "$status_keys" 'keys == $k and .schema_version == 1 and
+			.state == "not-armed" and .armed == false and .kexec_crash_loaded == false and
+			.region == null and .size == null and .kernel == null and .armed_at == null' \
+			<<<"$j_not" >/dev/null 2>&1; then
+			ok "host: status --json before arming: schema 1, every key, state not-armed, nulls"
+		else
+			not_ok "host: status --json before arming: schema 1, every key, state not-armed, nulls"
+			diag "got: ${j_not:-nothing}"
+		fi
+		if jq -e --argjson k "$status_keys" 'keys == $k and .schema_version == 1 and
+			.state == "armed" and .armed and .kexec_crash_loaded and .by_lazy_kdump and
+			.region.len > 0 and (.region.node | type) == "number" and
+			.kexec_crash_size >= .region.len and (.kernel | type) == "string" and
+			.armed_at > 0' <<<"$j_arm" >/dev/null 2>&1; then
+			ok "host: status --json when armed: schema 1, every key, state armed, the region"
+		else
+			not_ok "host: status --json when armed: schema 1, every key, state armed, the region"
+			diag "got: ${j_arm:-nothing}"
+		fi
+		if jq -e --argjson k "$estimate_keys" 'keys == $k and .schema_version == 1 and
+			([.terms[].bytes] | add) == .sum and .total >= .sum' <<<"$j_est" >/dev/null 2>&1; then
+			ok "host: estimate --json: schema 1, every key, the terms add up"
+		else
+			not_ok "host: estimate --json: schema 1, every key, the terms add up"
+			diag "got: ${j_est:-nothing}"
+		fi
+	fi
+fi
 
 dirs=$(ls_names /var/crash || true)
 if [ "$expect" = no-target ]; then
