@@ -62,7 +62,7 @@ struct context {
 	uint32_t alloc_flags;
 	bool json;
 	bool low;
-	char hint[256];
+	char hint[512];
 };
 
 struct verb {
@@ -154,6 +154,28 @@ static const char *ioctl_hint(struct context *c, enum lcma_op op, int err)
 	return lcma_error_hint(op, err);
 }
 
+/*
+ * After ENOMEM from ALLOC or RESIZE on @h: a hint that says how large the
+ * largest usable window was (LAZY_CMA_IOCTL_ALLOC_REPORT), or the
+ * generic one when the module cannot tell.
+ */
+static const char *enomem_hint(struct context *c, struct lcma *h,
+			       enum lcma_op op)
+{
+	struct lazy_cma_alloc_report rep;
+	char largest[SIZE_FORMAT_MAX];
+
+	if (lcma_alloc_report(h, &rep) < 0 || rep.error != -ENOMEM ||
+	    !rep.largest)
+		return lcma_error_hint(op, -ENOMEM);
+	size_format(rep.largest, largest, sizeof(largest));
+	snprintf(c->hint, sizeof(c->hint),
+		 "No free physically contiguous window that large was found; the largest usable one was %s (%u attempt(s)%s). Ask for at most that, or free memory or compact it ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
+		 largest, rep.attempts,
+		 rep.sweep & LAZY_CMA_REPORT_SWEPT ? ", every window swept" : "");
+	return c->hint;
+}
+
 static int open_device(struct context *c, struct lcma *h)
 {
 	int r;
@@ -232,6 +254,8 @@ static int verb_alloc(struct context *c, const struct verb *v, int argc,
 	if (r < 0) {
 		const char *hint = ioctl_hint(c, LCMA_OP_ALLOC, r);
 
+		if (r == -ENOMEM)
+			hint = enomem_hint(c, &h, LCMA_OP_ALLOC);
 		if (r == -ENODEV && c->node >= 0) {
 			snprintf(c->hint, sizeof(c->hint),
 				 "Is node %d online, and does it have memory? See 'lazy-cma list' and /sys/devices/system/node/.",
@@ -286,13 +310,16 @@ static int verb_resize(struct context *c, const struct verb *v, int argc,
 	if (open_device(c, &h) < 0)
 		return EXIT_FAILURE;
 	r = lcma_resize(&h, &addr, &len);
-	lcma_close(&h);
 	if (r < 0) {
-		log_failure(r, ioctl_hint(c, LCMA_OP_RESIZE, r),
+		log_failure(r, r == -ENOMEM ?
+			    enomem_hint(c, &h, LCMA_OP_RESIZE) :
+			    ioctl_hint(c, LCMA_OP_RESIZE, r),
 			    "Failed to resize the buffer at 0x%llx to %s",
 			    (unsigned long long)addr, size_str);
+		lcma_close(&h);
 		return EXIT_FAILURE;
 	}
+	lcma_close(&h);
 	printf("0x%llx\n", (unsigned long long)addr);
 	return EXIT_SUCCESS;
 }

@@ -358,6 +358,19 @@ static int real_kexec_lock(void *u, uint64_t addr)
 	return lcma_kexec_lock(&((struct real *)u)->h, addr);
 }
 
+static int real_largest_window(void *u, uint64_t *ret)
+{
+	struct lazy_cma_alloc_report rep;
+	int r = lcma_alloc_report(&((struct real *)u)->h, &rep);
+
+	if (r < 0)
+		return r;
+	if (rep.error != -ENOMEM)
+		return -ENODATA;
+	*ret = rep.largest;
+	return 0;
+}
+
 static int real_unbind(void *u, uint64_t phys)
 {
 	return lcma_crash_unbind(&((struct real *)u)->h, phys);
@@ -414,6 +427,7 @@ static const struct arm_ops real_ops = {
 	.kexec_load = real_kexec_load,
 	.kexec_unload = real_kexec_unload,
 	.kexec_lock = real_kexec_lock,
+	.largest_window = real_largest_window,
 };
 
 static void real_init(struct real *rl, struct context *c)
@@ -429,34 +443,6 @@ static void real_done(struct real *rl)
 	if (rl->open)
 		lcma_close(&rl->h);
 	rl->open = false;
-}
-
-/*
- * The largest window lazy_cma.ko reported for @name in the kernel log
- * (/dev/kmsg, root only), in MiB; 0 when unknown.
- */
-static uint64_t largest_window(const char *name)
-{
-	char rec[2048];
-	uint64_t best = 0, mib;
-	int fd;
-
-	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-
-		if (n < 0 && errno == EPIPE)
-			continue;	/* records were overwritten */
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		if (kmsg_largest_window(rec, name, &mib) == 0)
-			best = mib;	/* the last one counts */
-	}
-	close(fd);
-	return best;
 }
 
 /* ---- configuration and sizing ------------------------------------------ */
@@ -997,24 +983,23 @@ static void explain_failure(struct context *c, struct real *rl,
 	case ARM_STEP_ALLOC:
 	case ARM_STEP_ALLOC_LOW:
 		if (err == -ENOMEM) {
-			const char *name = out->step == ARM_STEP_ALLOC ? ARM_NAME : ARM_NAME_LOW;
 			uint64_t want = out->step == ARM_STEP_ALLOC ? rq->size : rq->low_size;
 
-			mib = largest_window(name);
+			mib = out->largest_window >> 20;
 			if (mib && out->step == ARM_STEP_ALLOC_LOW)
 				snprintf(hint, sizeof(hint),
-					 "A crash region above 4 GiB needs a low companion of %s below 4 GiB (the crash kernel's DMA and swiotlb), and no contiguous %s is free there; the largest usable window below 4 GiB was %" PRIu64 " MiB (kernel log). Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
+					 "A crash region above 4 GiB needs a low companion of %s below 4 GiB (the crash kernel's DMA and swiotlb), and no contiguous %s is free there; the largest usable window below 4 GiB was %" PRIu64 " MiB. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
 					 fmt_size(want, a, sizeof(a)),
 					 fmt_size(want, b, sizeof(b)), mib);
 			else if (mib)
 				snprintf(hint, sizeof(hint),
-					 "No contiguous %s is free%s; the largest usable window was %" PRIu64 " MiB (kernel log). Free or compact memory ('echo 1 > /proc/sys/vm/compact_memory') and try again, or ask for less ('" PROG " load --size %" PRIu64 "M' if that still holds the images; hard minimum %s).",
+					 "No contiguous %s is free%s; the largest usable window was %" PRIu64 " MiB. Free or compact memory ('echo 1 > /proc/sys/vm/compact_memory') and try again, or ask for less ('" PROG " load --size %" PRIu64 "M' if that still holds the images; hard minimum %s).",
 					 fmt_size(want, a, sizeof(a)),
 					 rq->high ? " above 4 GiB" : "",
 					 mib, mib, fmt_size(p->est.hard_min, b, sizeof(b)));
 			else
 				snprintf(hint, sizeof(hint),
-					 "No contiguous %s is free (memory too full or too fragmented; dmesg shows the largest window): compact memory with 'echo 1 > /proc/sys/vm/compact_memory' and try again, or ask for less with --size (hard minimum %s).",
+					 "No contiguous %s is free (memory too full or too fragmented): compact memory with 'echo 1 > /proc/sys/vm/compact_memory' and try again, or ask for less with --size (hard minimum %s).",
 					 fmt_size(want, a, sizeof(a)),
 					 fmt_size(p->est.hard_min, b, sizeof(b)));
 			h = hint;
@@ -1047,7 +1032,7 @@ static void explain_failure(struct context *c, struct real *rl,
 		break;
 	case ARM_STEP_RESIZE:
 		if (err == -ENOMEM) {
-			mib = largest_window(ARM_NAME);
+			mib = out->largest_window >> 20;
 			if (mib)
 				snprintf(hint, sizeof(hint),
 					 "The region cannot grow in place and no free window of the new size was found; the largest usable window was %" PRIu64 " MiB. Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or ask for less.",

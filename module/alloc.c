@@ -637,6 +637,42 @@ out:
 }
 
 /**
+ * lcma_screen_largest() - the largest usable window, without allocating
+ * @place: the placement constraints of a request.
+ * @stats: out: ->largest (pages), as the allocator's screening sees it.
+ *
+ * For a request refused before any attempt (lcma_check_request() said
+ * -ENOMEM): what could have been asked for instead.
+ */
+void lcma_screen_largest(const struct lcma_placement *place,
+			 struct lcma_alloc_stats *stats)
+{
+	unsigned long lo, hi;
+	bool movable_ok = lcma_movable_allowed(place);
+	u64 t0 = ktime_get_ns();
+	int nid, z;
+
+	lcma_pfn_bounds(place, &lo, &hi);
+	for_each_node_state(nid, N_MEMORY) {
+		if (!lcma_node_wanted(place, nid))
+			continue;
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+			struct lcma_window *win;
+
+			if (!lcma_rank_usable(lcma_zone_rank(z), movable_ok) ||
+			    !populated_zone(zone))
+				continue;
+			/* A length no zone holds: costs and runs only. */
+			if (lcma_zone_windows(zone, lo, hi, ULONG_MAX / 2, false,
+					      &win, &stats->largest) >= 0)
+				kvfree(win);
+		}
+	}
+	stats->ns += ktime_get_ns() - t0;
+}
+
+/**
  * lcma_grow_in_place() - take the pages right after a buffer
  * @pfn: the buffer's first page frame.
  * @nr_pages: its length.

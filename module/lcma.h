@@ -107,6 +107,8 @@ int lcma_check_request(unsigned long nr_pages,
 int lcma_alloc_window(unsigned long nr_pages,
 		      const struct lcma_placement *place, unsigned long *pfn,
 		      struct lcma_alloc_stats *stats);
+void lcma_screen_largest(const struct lcma_placement *place,
+			 struct lcma_alloc_stats *stats);
 int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 		       unsigned long new_nr_pages,
 		       const struct lcma_placement *place);

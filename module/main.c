@@ -30,6 +30,7 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -213,10 +214,52 @@ void lcma_buffer_shrunk(struct lcma_buffer *buf, unsigned long kept)
 			buf->name, &buf->res.start, &buf->res.end);
 }
 
-static long lcma_ioctl_alloc(void __user *argp)
+/**
+ * struct lcma_file - what one open file of /dev/lazy_cma keeps
+ * @lock: protects the rest.
+ * @have_report: @report holds an outcome.
+ * @report: the last ALLOC or RESIZE on this file that succeeded or failed
+ *	with -ENOMEM or -EINTR (LAZY_CMA_IOCTL_ALLOC_REPORT).
+ */
+struct lcma_file {
+	spinlock_t lock;	/* protects have_report and report */
+	bool have_report;
+	struct lazy_cma_alloc_report report;
+};
+
+/*
+ * Record the outcome @ret of an ALLOC or RESIZE (@op) of @nr pages whose
+ * allocator statistics are @st; other errors leave the report alone.
+ */
+static void lcma_report(struct lcma_file *lf, u32 op, long ret,
+			unsigned long nr, const struct lcma_alloc_stats *st)
+{
+	struct lazy_cma_alloc_report r = { };
+
+	if (ret && ret != -ENOMEM && ret != -EINTR)
+		return;
+	r.op = op;
+	r.error = ret;
+	r.attempts = st->attempts;
+	r.windows = st->windows;
+	r.sweep = (st->swept ? LAZY_CMA_REPORT_SWEPT : 0) |
+		  (st->sweep_cut ? LAZY_CMA_REPORT_SWEEP_CUT : 0) |
+		  (st->interrupted ? LAZY_CMA_REPORT_INTERRUPTED : 0);
+	r.len = PFN_PHYS((u64)nr);
+	r.largest = PFN_PHYS((u64)st->largest);
+	r.ns = st->ns;
+	spin_lock(&lf->lock);
+	lf->report = r;
+	lf->have_report = true;
+	spin_unlock(&lf->lock);
+}
+
+/* ALLOC; *@nr is set once the arguments are valid. */
+static long lcma_alloc(void __user *argp, struct lcma_alloc_stats *stp,
+		       unsigned long *nrp)
 {
 	struct lazy_cma_allocation_data a;
-	struct lcma_alloc_stats st;
+	struct lcma_alloc_stats st = { };
 	struct lcma_placement place;
 	struct lcma_buffer *buf;
 	unsigned long nr, pfn;
@@ -239,9 +282,13 @@ static long lcma_ioctl_alloc(void __user *argp)
 	place.node = a.node < 0 ? NUMA_NO_NODE : a.node;
 	place.flags = a.flags;
 	ret = lcma_check_request(nr, &place);
-	if (ret == -ENOMEM)
-		pr_info_ratelimited("cannot allocate %lu MiB: not that much memory is free or reclaimable\n",
-				    lcma_mib(nr));
+	if (!ret || ret == -ENOMEM)
+		*nrp = nr;
+	if (ret == -ENOMEM) {
+		lcma_screen_largest(&place, stp);
+		pr_info_ratelimited("cannot allocate %lu MiB: not that much memory is free or reclaimable; largest usable window %lu MiB\n",
+				    lcma_mib(nr), lcma_mib(stp->largest));
+	}
 	if (ret)
 		return ret;
 
@@ -251,6 +298,7 @@ static long lcma_ioctl_alloc(void __user *argp)
 	strscpy(buf->name, a.name[0] ? a.name : LAZY_CMA_DEFAULT_NAME,
 		sizeof(buf->name));
 	ret = lcma_alloc_window(nr, &place, &pfn, &st);
+	*stp = st;
 	if (ret) {
 		pr_info_ratelimited("no contiguous %lu MiB for %s: %u attempt(s) over %u candidate window(s) in %llu ms (%s); largest usable window %lu MiB\n",
 				    lcma_mib(nr), buf->name, st.attempts,
@@ -315,6 +363,18 @@ static long lcma_ioctl_alloc(void __user *argp)
 	return 0;
 }
 
+static long lcma_ioctl_alloc(struct lcma_file *lf, void __user *argp)
+{
+	struct lcma_alloc_stats st = { };
+	unsigned long nr = 0;
+	long ret;
+
+	ret = lcma_alloc(argp, &st, &nr);
+	if (nr)
+		lcma_report(lf, LAZY_CMA_REPORT_ALLOC, ret, nr, &st);
+	return ret;
+}
+
 static long lcma_ioctl_free(void __user *argp)
 {
 	struct lcma_buffer *buf;
@@ -344,7 +404,9 @@ static long lcma_ioctl_free(void __user *argp)
 	return ret;
 }
 
-static long lcma_ioctl_resize(void __user *argp)
+/* RESIZE; *@nrp is set once the arguments are valid. */
+static long lcma_resize(void __user *argp, struct lcma_alloc_stats *stp,
+			unsigned long *nrp)
 {
 	unsigned long pfn, nr, new_pfn = 0, new_nr, copy = 0;
 	unsigned long free_pfn = 0, free_nr = 0, free_exposed = 0;
@@ -367,6 +429,7 @@ static long lcma_ioctl_resize(void __user *argp)
 	if (copy_to_user(argp, &r, sizeof(r)))
 		return -EFAULT;
 	new_nr = PAGE_ALIGN(r.len) >> PAGE_SHIFT;
+	*nrp = new_nr;
 
 	ret = lcma_lock_killable();
 	if (ret)
@@ -496,9 +559,40 @@ end:
 unlock:
 	mutex_unlock(&lcma_lock);
 	lcma_give_back(free_pfn, free_nr, free_exposed, was_crash && !ret);
+	*stp = st;
 	if (!ret && copy_to_user(argp, &r, sizeof(r)))
 		return -EFAULT;
 	return ret;
+}
+
+static long lcma_ioctl_resize(struct lcma_file *lf, void __user *argp)
+{
+	struct lcma_alloc_stats st = { };
+	unsigned long nr = 0;
+	long ret;
+
+	ret = lcma_resize(argp, &st, &nr);
+	if (nr)
+		lcma_report(lf, LAZY_CMA_REPORT_RESIZE, ret, nr, &st);
+	return ret;
+}
+
+static long lcma_ioctl_alloc_report(struct lcma_file *lf, void __user *argp)
+{
+	struct lazy_cma_alloc_report r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	if (r.flags)
+		return -EINVAL;
+	spin_lock(&lf->lock);
+	if (!lf->have_report) {
+		spin_unlock(&lf->lock);
+		return -ENODATA;
+	}
+	r = lf->report;
+	spin_unlock(&lf->lock);
+	return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
 }
 
 static void lcma_fill_range(struct lazy_cma_range *e,
@@ -687,6 +781,7 @@ static long lcma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case LAZY_CMA_IOCTL_CRASH_BIND:
 	case LAZY_CMA_IOCTL_CRASH_UNBIND:
 	case LAZY_CMA_IOCTL_KEXEC_LOCK:
+	case LAZY_CMA_IOCTL_ALLOC_REPORT:
 		break;
 	default:
 		return -ENOTTY;
@@ -701,9 +796,11 @@ static long lcma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	switch (cmd) {
 	case LAZY_CMA_IOCTL_ALLOC:
-		return lcma_ioctl_alloc(argp);
+		return lcma_ioctl_alloc(file->private_data, argp);
 	case LAZY_CMA_IOCTL_RESIZE:
-		return lcma_ioctl_resize(argp);
+		return lcma_ioctl_resize(file->private_data, argp);
+	case LAZY_CMA_IOCTL_ALLOC_REPORT:
+		return lcma_ioctl_alloc_report(file->private_data, argp);
 	case LAZY_CMA_IOCTL_FREE:
 		return lcma_ioctl_free(argp);
 	case LAZY_CMA_IOCTL_LIST:
@@ -787,8 +884,28 @@ unlock:
 	return ret;
 }
 
+static int lcma_open(struct inode *inode, struct file *file)
+{
+	struct lcma_file *lf = kzalloc(sizeof(*lf), GFP_KERNEL);
+
+	if (!lf)
+		return -ENOMEM;
+	spin_lock_init(&lf->lock);
+	/* misc_open() had put the miscdevice here; nothing uses it. */
+	file->private_data = lf;
+	return 0;
+}
+
+static int lcma_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
 static const struct file_operations lcma_fops = {
 	.owner = THIS_MODULE,
+	.open = lcma_open,
+	.release = lcma_release,
 	.unlocked_ioctl = lcma_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = lcma_mmap,

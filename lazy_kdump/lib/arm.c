@@ -63,6 +63,18 @@ const char *arm_step_name(enum arm_step s)
 	return "?";
 }
 
+/* After -ENOMEM of an allocation: what the module says was possible. */
+static void note_largest(const struct arm_ops *ops, void *u, int err,
+			 struct arm_outcome *out)
+{
+	uint64_t largest = 0;
+
+	if (err == -ENOMEM && ops->largest_window &&
+	    ops->largest_window(u, &largest) == 0 &&
+	    largest > out->largest_window)
+		out->largest_window = largest;
+}
+
 static int fail(struct arm_outcome *out, enum arm_step step, int err)
 {
 	if (out->step == ARM_STEP_NONE) {
@@ -275,17 +287,25 @@ int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 		/* No low window: the kernel's crashkernel= goes high too. */
 		int low_err = r;
 
-		if (ops->symbol(u, ARM_SYM_CRASHK_LOW, &res_low) < 0 ||
-		    ops->alloc(u, rq->size, rq->node, LAZY_CMA_ALLOC_ABOVE_4G,
-			       ARM_NAME, &out->main_addr) < 0)
+		note_largest(ops, u, low_err, out);
+		if (ops->symbol(u, ARM_SYM_CRASHK_LOW, &res_low) < 0)
 			return fail(out, ARM_STEP_ALLOC, low_err);
+		r = ops->alloc(u, rq->size, rq->node, LAZY_CMA_ALLOC_ABOVE_4G,
+			       ARM_NAME, &out->main_addr);
+		if (r < 0) {
+			/* The larger of the two attempts' windows. */
+			note_largest(ops, u, r, out);
+			return fail(out, ARM_STEP_ALLOC, low_err);
+		}
 		out->high = true;
 		out->fell_back_high = true;
 		out->low_err = low_err;
 		r = 0;
 	}
-	if (r < 0)
+	if (r < 0) {
+		note_largest(ops, u, r, out);
 		return fail(out, ARM_STEP_ALLOC, r);
+	}
 	p.main_alloc = true;
 	out->main_len = rq->size;
 
@@ -300,6 +320,7 @@ int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 		r = ops->alloc(u, rq->low_size, -1, LAZY_CMA_ALLOC_BELOW_4G,
 			       ARM_NAME_LOW, &out->low_addr);
 		if (r < 0) {
+			note_largest(ops, u, r, out);
 			fail(out, ARM_STEP_ALLOC_LOW, r);
 			goto undo;
 		}
@@ -486,6 +507,7 @@ static int region_rearm(const struct arm_ops *ops, void *u,
 		r = ops->resize(u, &addr, &len);
 		if (r < 0) {
 			/* The region is unchanged: arm it again as it was. */
+			note_largest(ops, u, r, out);
 			fail(out, ARM_STEP_RESIZE, r);
 			rearm(ops, u, st, out);
 			return r;

@@ -57,6 +57,12 @@ struct arm_ops {
 	int (*kexec_unload)(void *u);
 	/* LAZY_CMA_IOCTL_KEXEC_LOCK: where the kernel's kexec lock is */
 	int (*kexec_lock)(void *u, uint64_t addr);
+	/*
+	 * LAZY_CMA_IOCTL_ALLOC_REPORT after an ALLOC or RESIZE failed with
+	 * -ENOMEM: the largest usable window in bytes (0: unknown). May be
+	 * NULL.
+	 */
+	int (*largest_window)(void *u, uint64_t *ret);
 };
 
 enum arm_step {
@@ -119,6 +125,11 @@ struct arm_outcome {
 	bool high;		/* the region lies above 4 GiB */
 	bool fell_back_high;	/* low had no window (low_err): went high */
 	int low_err;
+	/*
+	 * After -ENOMEM of ALLOC, ALLOC_LOW or RESIZE: the largest usable
+	 * window the module found for that request, in bytes; 0: unknown.
+	 */
+	uint64_t largest_window;
 
 	bool boot_time;		/* a crashkernel= reservation was found */
 	uint64_t boot_time_size;

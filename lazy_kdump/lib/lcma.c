@@ -188,6 +188,18 @@ int lcma_crash_unbind(struct lcma *h, uint64_t phys)
 	return h->ioctl(h, LAZY_CMA_IOCTL_CRASH_UNBIND, &d);
 }
 
+int lcma_alloc_report(struct lcma *h, struct lazy_cma_alloc_report *ret)
+{
+	struct lazy_cma_alloc_report d;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	r = h->ioctl(h, LAZY_CMA_IOCTL_ALLOC_REPORT, &d);
+	if (r == 0)
+		*ret = d;
+	return r;
+}
+
 #define HINT_NOT_LOADED "lazy_cma.ko is not loaded: run 'modprobe lazy_cma'."
 #define HINT_ROOT "This needs root (CAP_SYS_ADMIN)."
 #define HINT_NO_BUFFER "No buffer starts at that address; see 'lazy-cma list'."
@@ -235,7 +247,7 @@ const char *lcma_error_hint(enum lcma_op op, int err)
 		case ENODEV:
 			return "The NUMA node is not online or has no memory; see /sys/devices/system/node/.";
 		case ENOMEM:
-			return "No free physically contiguous window that large was found (memory too full or fragmented; the kernel log shows the largest window): free memory, compact it with 'echo 1 > /proc/sys/vm/compact_memory', or ask for less.";
+			return "No free physically contiguous window that large was found (memory too full or fragmented): free memory, compact it with 'echo 1 > /proc/sys/vm/compact_memory', or ask for less.";
 		case EINTR:
 			return HINT_SIGNAL;
 		}

@@ -128,6 +128,16 @@ int lcma_kexec_lock(struct lcma *h, uint64_t addr);
 int lcma_crash_unbind(struct lcma *h, uint64_t phys);
 
 /*
+ * lcma_alloc_report - LAZY_CMA_IOCTL_ALLOC_REPORT: how the last ALLOC or
+ * RESIZE on @h that succeeded or failed with ENOMEM or EINTR went
+ * (after -ENOMEM: its ->largest is the largest usable window, in bytes)
+ *
+ * Return: 0, -ENODATA (none on @h yet), -ENOTTY (a module older than
+ * the report), or the ioctl's other -errno.
+ */
+int lcma_alloc_report(struct lcma *h, struct lazy_cma_alloc_report *ret);
+
+/*
  * lcma_error_hint - what to do about @err (a positive or negative errno)
  * returned by @op, per the ABI header's documented errors
  *

@@ -247,32 +247,3 @@ int lockdown_mode(const char *text, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)(b - a - 1), a + 1);
 	return 0;
 }
-
-int kmsg_largest_window(const char *record, const char *name,
-			uint64_t *ret_mib)
-{
-	const char *text = record, *w;
-	char want1[128], want2[128];
-	unsigned long long mib;
-
-	/* /dev/kmsg's "LEVEL,SEQ,USEC,FLAGS;" prefix, when there is one. */
-	if (*record >= '0' && *record <= '9') {
-		const char *semi = strchr(record, ';');
-
-		if (semi && !memchr(record, ' ', (size_t)(semi - record)))
-			text = semi + 1;
-	}
-	if (strncmp(text, "lazy_cma: ", 10) != 0)
-		return -ENOENT;
-	text += 10;
-	snprintf(want1, sizeof(want1), " MiB for %s: ", name);
-	snprintf(want2, sizeof(want2), "cannot grow %s to ", name);
-	if (!(strncmp(text, "no contiguous ", 14) == 0 && strstr(text, want1)) &&
-	    strncmp(text, want2, strlen(want2)) != 0)
-		return -ENOENT;
-	w = strstr(text, "largest usable window ");
-	if (!w || sscanf(w + 22, "%llu MiB", &mib) != 1)
-		return -ENOENT;
-	*ret_mib = mib;
-	return 0;
-}

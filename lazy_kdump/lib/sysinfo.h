@@ -88,16 +88,4 @@ int cpuinfo_boot_apicid(const char *text, unsigned int *ret);
  */
 int lockdown_mode(const char *text, char *buf, size_t size);
 
-/*
- * kmsg_largest_window - from one kernel log record (as /dev/kmsg gives
- * it, "6,123,456,-;text" or just the text), the largest usable window in
- * MiB that lazy_cma.ko reported when it could not allocate or grow the
- * buffer named @name ("lazy_cma: no contiguous N MiB for NAME: ...;
- * largest usable window M MiB", or "cannot grow NAME to ...").
- *
- * Return: 0 with *@ret_mib set, or -ENOENT when the record is not one.
- */
-int kmsg_largest_window(const char *record, const char *name,
-			uint64_t *ret_mib);
-
 #endif /* LAZY_KDUMP_SYSINFO_H */

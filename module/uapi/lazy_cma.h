@@ -108,8 +108,8 @@ struct lazy_cma_allocation_data {
  *  - %ENOMEM: no free contiguous window of @len could be taken (memory too
  *    full or too fragmented): the cheapest screened windows failed and so
  *    did a sweep of every window offset, which can take seconds on a large
- *    machine; the kernel log says how large the largest candidate window
- *    was.
+ *    machine; %LAZY_CMA_IOCTL_ALLOC_REPORT (and the kernel log) says
+ *    how large the largest candidate window was.
  *  - %EINTR: a fatal signal arrived while pages were being migrated or
  *    windows swept.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
@@ -153,7 +153,8 @@ struct lazy_cma_resize_data {
  *    resize, free, bind or first mapping of the same buffer is in
  *    progress.
  *  - %ENOMEM: the buffer cannot grow in place and no window for the new
- *    length was found.
+ *    length was found (%LAZY_CMA_IOCTL_ALLOC_REPORT says how large the
+ *    largest was).
  *  - %EINTR: a fatal signal arrived while pages were being migrated, or
  *    while waiting for another operation.
  *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
@@ -390,5 +391,72 @@ struct lazy_cma_kexec_lock {
  */
 #define LAZY_CMA_IOCTL_KEXEC_LOCK	_IOW(LAZY_CMA_IOC_MAGIC, 0x6, \
 					     struct lazy_cma_kexec_lock)
+
+/* Values of &lazy_cma_alloc_report.op. */
+#define LAZY_CMA_REPORT_ALLOC		1
+#define LAZY_CMA_REPORT_RESIZE		2
+
+/*
+ * Flags of &lazy_cma_alloc_report.sweep.
+ *
+ * LAZY_CMA_REPORT_SWEPT: the screened windows all failed and every window
+ * offset was swept. LAZY_CMA_REPORT_SWEEP_CUT: the sweep stopped at the
+ * module's sweep_ms limit. LAZY_CMA_REPORT_INTERRUPTED: a fatal signal
+ * stopped the allocation.
+ */
+#define LAZY_CMA_REPORT_SWEPT		(1U << 0)
+#define LAZY_CMA_REPORT_SWEEP_CUT	(1U << 1)
+#define LAZY_CMA_REPORT_INTERRUPTED	(1U << 2)
+
+/**
+ * struct lazy_cma_alloc_report - argument of %LAZY_CMA_IOCTL_ALLOC_REPORT
+ * @flags: in: must be 0. Every other field is only written.
+ * @op: out: LAZY_CMA_REPORT_ALLOC or LAZY_CMA_REPORT_RESIZE.
+ * @error: out: 0, -ENOMEM or -EINTR: what that call returned.
+ * @attempts: out: alloc_contig_range() calls it made.
+ * @windows: out: candidate windows that passed screening.
+ * @sweep: out: LAZY_CMA_REPORT_* flags.
+ * @len: out: the length asked for, in bytes, rounded up to whole pages.
+ * @largest: out: the largest window, in bytes, that screening found usable
+ *	(free or movable pages only, in the zones and placement the call
+ *	could use; also when the request was refused at once because not
+ *	that much memory was free or reclaimable); 0 when no screening ran
+ *	(a shrink, a grow in place). After %ENOMEM this is what the caller
+ *	could ask for instead, as far as screening could tell.
+ * @ns: out: how long the allocator took, in nanoseconds.
+ * @reserved: out: 0.
+ */
+struct lazy_cma_alloc_report {
+	__u32 flags;
+	__u32 op;
+	__s32 error;
+	__u32 attempts;
+	__u32 windows;
+	__u32 sweep;
+	__aligned_u64 len;
+	__aligned_u64 largest;
+	__aligned_u64 ns;
+	__aligned_u64 reserved[2];
+};
+
+/**
+ * define LAZY_CMA_IOCTL_ALLOC_REPORT - how the last allocation went
+ *
+ * Takes a &struct lazy_cma_alloc_report and fills it with the outcome of
+ * the last %LAZY_CMA_IOCTL_ALLOC or %LAZY_CMA_IOCTL_RESIZE made on this
+ * open file that succeeded or failed with %ENOMEM or %EINTR (calls that
+ * failed otherwise leave the report as it was). Open files do not share
+ * reports; a forked child shares its parent's open file, and so the
+ * report. This is how a program learns, after %ENOMEM, how large a
+ * window there was, without reading the kernel log.
+ *
+ * Return: 0 with the report, or -1 with errno:
+ *  - %EINVAL: @flags not 0.
+ *  - %ENODATA: no such allocation or resize has been made on this open
+ *    file yet.
+ *  - %EPERM, %EFAULT, %ENOTTY: see the general rules.
+ */
+#define LAZY_CMA_IOCTL_ALLOC_REPORT	_IOWR(LAZY_CMA_IOC_MAGIC, 0x7, \
+					      struct lazy_cma_alloc_report)
 
 #endif /* _UAPI_LINUX_LAZY_CMA_H */

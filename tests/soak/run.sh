@@ -27,7 +27,8 @@
 # 1 when anything failed. Time on a 2-CPU host shared with two other TCG
 # guests and a kernel build (2026-12-05): the full system's first boot
 # about 8 minutes (it builds the capture initrd), then 4-6 minutes a cycle
-# (about 2 hours for 20); plus waits for the QEMU lock.
+# (about 2 hours for 20); plus waits for the QEMU lock. On an idle 2-CPU
+# host (2026-12-06): 40 minutes in all, 65-147 s a full-system cycle.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$top/tests/soak

@@ -21,8 +21,12 @@
  *                            command has given it
  *   FAKE_LAZY_CMA_FAIL=CMD:ERRNO
  *                            make command CMD (ALLOC, RESIZE, FREE, LIST,
- *                            CRASH_BIND, CRASH_UNBIND, KEXEC_LOCK) fail
- *                            with ERRNO
+ *                            CRASH_BIND, CRASH_UNBIND, KEXEC_LOCK,
+ *                            ALLOC_REPORT) fail with ERRNO
+ *   FAKE_LAZY_CMA_LARGEST    the largest window (bytes) ALLOC_REPORT gives
+ *                            after an ALLOC or RESIZE forced to fail with
+ *                            ENOMEM (default 0); after a real ENOMEM it is
+ *                            the largest free gap of the eligible windows
  *
  * This models the documented errors, not the kernel: it is a test tool
  * for userspace only.
@@ -64,6 +68,9 @@ static unsigned int nbufs;
  * lives one process (one command), which gives it before every bind.
  */
 static bool kexec_lock_given;
+/* ALLOC_REPORT: like the module's, one per open file (here: process). */
+static struct lazy_cma_alloc_report report;
+static bool have_report;
 
 static int load(int fd)
 {
@@ -150,6 +157,44 @@ static bool eligible(const struct window *w, int node, uint32_t flags)
 	return true;
 }
 
+/*
+ * The largest free pageblock-aligned gap of the windows @node and @flags
+ * allow, @except not counted as busy.
+ */
+static uint64_t largest_gap(int node, uint32_t flags,
+			    const struct lazy_cma_range *except)
+{
+	uint64_t best = 0, s, e;
+	size_t i;
+
+	for (i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		if (!eligible(&windows[i], node, flags))
+			continue;
+		for (s = windows[i].start; s < windows[i].end; s = e + PAGEBLOCK) {
+			while (s < windows[i].end && busy(s, PAGEBLOCK, except))
+				s += PAGEBLOCK;
+			for (e = s; e < windows[i].end && !busy(e, PAGEBLOCK, except);)
+				e += PAGEBLOCK;
+			if (e - s > best)
+				best = e - s;
+		}
+	}
+	return best;
+}
+
+static void set_report(uint32_t op, int err, uint64_t len, uint64_t largest)
+{
+	memset(&report, 0, sizeof(report));
+	report.op = op;
+	report.error = err;
+	report.attempts = err ? 2 : 1;
+	report.windows = 1;
+	report.len = (len + PAGE - 1) & ~(PAGE - 1);
+	report.largest = largest;
+	report.ns = 1500000;
+	have_report = true;
+}
+
 static int do_alloc(struct lazy_cma_allocation_data *d)
 {
 	struct lazy_cma_range *b;
@@ -192,8 +237,11 @@ static int do_alloc(struct lazy_cma_allocation_data *d)
 		       nlen ? nlen : sizeof(LAZY_CMA_DEFAULT_NAME));
 		qsort(bufs, nbufs, sizeof(bufs[0]), by_addr);
 		d->phys_addr = start;
+		set_report(LAZY_CMA_REPORT_ALLOC, 0, len, len);
 		return 0;
 	}
+	set_report(LAZY_CMA_REPORT_ALLOC, -ENOMEM, len,
+		   largest_gap(d->node, d->flags, NULL));
 	return -ENOMEM;
 }
 
@@ -216,9 +264,13 @@ static int do_resize(struct lazy_cma_resize_data *d)
 			if (eligible(&windows[i], b->node, b->reserved) &&
 			    place(&windows[i], len, b, &start))
 				break;
-		if (i == sizeof(windows) / sizeof(windows[0]))
+		if (i == sizeof(windows) / sizeof(windows[0])) {
+			set_report(LAZY_CMA_REPORT_RESIZE, -ENOMEM, len,
+				   largest_gap(b->node, b->reserved, b));
 			return -ENOMEM;
+		}
 	}
+	set_report(LAZY_CMA_REPORT_RESIZE, 0, len, 0);
 	b->phys_addr = start;
 	b->len = len;
 	b->alloc_attempts++;
@@ -327,6 +379,16 @@ static int do_kexec_lock(const struct lazy_cma_kexec_lock *k)
 	return 0;
 }
 
+static int do_alloc_report(struct lazy_cma_alloc_report *r)
+{
+	if (r->flags)
+		return -EINVAL;
+	if (!have_report)
+		return -ENODATA;
+	*r = report;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	unsigned long cmd;
@@ -338,6 +400,7 @@ static const struct {
 	{ "CRASH_BIND", LAZY_CMA_IOCTL_CRASH_BIND },
 	{ "CRASH_UNBIND", LAZY_CMA_IOCTL_CRASH_UNBIND },
 	{ "KEXEC_LOCK", LAZY_CMA_IOCTL_KEXEC_LOCK },
+	{ "ALLOC_REPORT", LAZY_CMA_IOCTL_ALLOC_REPORT },
 };
 
 static const struct {
@@ -349,6 +412,7 @@ static const struct {
 	{ "EBUSY", EBUSY }, { "EEXIST", EEXIST }, { "ENODEV", ENODEV },
 	{ "EINVAL", EINVAL }, { "ENOTTY", ENOTTY },
 	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ENOLCK", ENOLCK },
+	{ "ENODATA", ENODATA },
 };
 
 /* The -errno $FAKE_LAZY_CMA_FAIL asks for @cmd, or 0. */
@@ -376,6 +440,19 @@ static int fake(int fd, unsigned long cmd, void *arg)
 	int r;
 
 	r = forced_failure(cmd);
+	if ((r == -ENOMEM || r == -EINTR) && (cmd == LAZY_CMA_IOCTL_ALLOC ||
+					      cmd == LAZY_CMA_IOCTL_RESIZE)) {
+		const char *l = getenv("FAKE_LAZY_CMA_LARGEST");
+
+		if (cmd == LAZY_CMA_IOCTL_ALLOC)
+			set_report(LAZY_CMA_REPORT_ALLOC, r,
+				   ((struct lazy_cma_allocation_data *)arg)->len,
+				   l ? strtoull(l, NULL, 0) : 0);
+		else
+			set_report(LAZY_CMA_REPORT_RESIZE, r,
+				   ((struct lazy_cma_resize_data *)arg)->len,
+				   l ? strtoull(l, NULL, 0) : 0);
+	}
 	if (r)
 		return r;
 	r = load(fd);
@@ -402,6 +479,8 @@ static int fake(int fd, unsigned long cmd, void *arg)
 		break;
 	case LAZY_CMA_IOCTL_KEXEC_LOCK:
 		return do_kexec_lock(arg);
+	case LAZY_CMA_IOCTL_ALLOC_REPORT:
+		return do_alloc_report(arg);
 	default:
 		return -ENOTTY;
 	}

@@ -33,6 +33,9 @@ struct sim {
 	bool module, loaded, verify_lies, high_none, resize_moves,
 	     resize_fails, kexec_lock;
 	uint64_t low_max;	/* largest window below 4 GiB; 0: any */
+	uint64_t resize_largest;	/* the window resize_fails reports */
+	/* LAZY_CMA_IOCTL_ALLOC_REPORT: set by the last -ENOMEM; 0: none */
+	uint64_t report_largest;
 	uint64_t boot_time, min_load, next_low, next_high;
 	unsigned int calls, fail_at;
 	int fail_err;
@@ -167,8 +170,10 @@ static int s_alloc(void *u, uint64_t len, int node, uint32_t flags,
 	(void)node;
 	if (r)
 		return r;
-	if ((flags & LAZY_CMA_ALLOC_BELOW_4G) && s->low_max && len > s->low_max)
+	if ((flags & LAZY_CMA_ALLOC_BELOW_4G) && s->low_max && len > s->low_max) {
+		s->report_largest = s->low_max;
 		return -ENOMEM;
+	}
 	if ((flags & LAZY_CMA_ALLOC_ABOVE_4G) && s->high_none)
 		return -EINVAL;
 	for (i = 0; i < MAXB && s->b[i].used; i++)
@@ -202,8 +207,10 @@ static int s_resize(void *u, uint64_t *phys, uint64_t *len)
 		return -ENOENT;
 	if (s->loaded && b->bound)
 		return -EBUSY;
-	if (s->resize_fails && *len > b->len)
+	if (s->resize_fails && *len > b->len) {
+		s->report_largest = s->resize_largest;
 		return -ENOMEM;
+	}
 	if (s->resize_moves && *len > b->len) {
 		b->addr = s->next_high;
 		s->next_high += 1ULL << 30;
@@ -348,10 +355,21 @@ static int s_kexec_lock(void *u, uint64_t addr)
 	return 0;
 }
 
+/* Not counted by hit(): it only reads, and never fails a step. */
+static int s_largest_window(void *u, uint64_t *ret)
+{
+	struct sim *s = u;
+
+	if (!s->report_largest)
+		return -ENODATA;
+	*ret = s->report_largest;
+	return 0;
+}
+
 static const struct arm_ops ops = {
 	s_crash_loaded, s_crash_size, s_device_open, s_symbol, s_alloc,
 	s_resize, s_free, s_bind, s_unbind, s_list, s_kexec_load,
-	s_kexec_unload, s_kexec_lock,
+	s_kexec_unload, s_kexec_lock, s_largest_window,
 };
 
 static const struct arm_request rq_low = {
@@ -443,6 +461,8 @@ static void load_cases(void)
 	r = arm_load(&ops, &s, &rq_low, &out);
 	ok(r == -ENOMEM && out.step == ARM_STEP_ALLOC && clean(&s),
 	   "no window anywhere: -ENOMEM at the allocation, nothing held");
+	ok(out.largest_window == 1ULL << 20,
+	   "... and the module's largest window is in the outcome");
 
 	sim_init(&s);
 	s.loaded = true;
@@ -574,10 +594,13 @@ static void resize_cases(void)
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
 	s.resize_fails = true;
+	s.resize_largest = 200ULL << 20;
 	r = arm_resize(&ops, &s, &st, 1ULL << 30, &o2);
 	ok(r == -ENOMEM && o2.step == ARM_STEP_RESIZE && o2.rearmed_previous &&
 	   s.loaded && bound_main(&s)->len == 96ULL << 20 && o2.main_len == 96ULL << 20,
 	   "growing fails: still armed with the previous size");
+	ok(o2.largest_window == 200ULL << 20,
+	   "... and the module's largest window is in the outcome");
 
 	sim_init(&s);
 	arm_load(&ops, &s, &rq_low, &out);

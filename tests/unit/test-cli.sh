@@ -323,7 +323,7 @@ expect "free of no buffer" 1 "lazy-cma: Failed to free the buffer at 0x12345000:
 fk alloc 256M --node 5
 expect "alloc on a missing node" 1 "lazy-cma: Failed to allocate 256M on node 5: No such device. Is node 5 online, and does it have memory? See 'lazy-cma list' and /sys/devices/system/node/."
 fk alloc 3G --below-4g
-expect "alloc too large for the zone" 1 "lazy-cma: Failed to allocate 3G below 4 GiB: Cannot allocate memory. No free physically contiguous window*compact_memory*"
+expect "alloc too large for the zone: the largest window, from ALLOC_REPORT" 1 "lazy-cma: Failed to allocate 3G below 4 GiB: Cannot allocate memory. No free physically contiguous window that large was found; the largest usable one was *M (2 attempt(s)). Ask for at most that*compact_memory*"
 
 # Forced errors: every documented errno gets its hint.
 forced() {
@@ -339,6 +339,11 @@ forced "alloc EINTR" ALLOC:EINTR "*Interrupted system call. A fatal signal inter
 forced "alloc EINVAL" ALLOC:EINVAL "*: Invalid argument. The size is 0 or larger than*" alloc 1G
 forced "alloc ENODEV without --node" ALLOC:ENODEV "lazy-cma: Failed to allocate 1G: No such device. The NUMA node is not online*" alloc 1G
 forced "resize ENOMEM" RESIZE:ENOMEM "lazy-cma: Failed to resize the buffer at $a1 to 2G: Cannot allocate memory. The buffer cannot grow in place*" resize "$a1" 2G
+FAKE_LAZY_CMA_LARGEST=$((64 << 20)) forced "alloc ENOMEM: the report's largest window" ALLOC:ENOMEM \
+	"lazy-cma: Failed to allocate 1G: Cannot allocate memory. No free physically contiguous window that large was found; the largest usable one was 64M (2 attempt(s)). Ask for at most that*" alloc 1G
+FAKE_LAZY_CMA_LARGEST=$((130 << 20)) forced "resize ENOMEM: the report's largest window" RESIZE:ENOMEM \
+	"lazy-cma: Failed to resize the buffer at $a1 to 2G: Cannot allocate memory. No free physically contiguous window that large was found; the largest usable one was 130M*" resize "$a1" 2G
+forced "alloc ENOMEM, no window size in the report: the generic hint" ALLOC:ENOMEM "*Cannot allocate memory. No free physically contiguous window that large was found (memory too full or fragmented)*" alloc 1G
 forced "resize EBUSY" RESIZE:EBUSY "*Device or resource busy. A crash kernel is loaded into the buffer (unload it with 'kexec -p -u')*" resize "$a1" 2G
 forced "bind EOPNOTSUPP" CRASH_BIND:EOPNOTSUPP "*Operation not supported. This kernel lacks what binding needs (kexec support, or kprobes on crash_shrink_memory())." bind "$a1"
 forced "bind EBUSY" CRASH_BIND:EBUSY "*Device or resource busy. The buffer is already bound, is mapped, or is being resized; or a crash kernel is already loaded*; or a kexec load or unload*is in progress: try again when it has finished." bind "$a1"

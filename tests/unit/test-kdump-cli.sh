@@ -271,6 +271,7 @@ EOS
 echo 1 >"$root/sys/kernel/kexec_crash_loaded"
 run lk status
 expect "status: armed by lazy-kdump: exit 0" 0 "" "kdump: armed*lazy-kdump (reserved at run time)*96M at 0x30000000-0x35ffffff (below 4 GiB)*96M (auto)*$kernel*"
+# shellcheck disable=SC2016 # $ENV is jq's
 status_json "status --json: armed by lazy-kdump" armed 0 \
 	'.armed and .kexec_crash_loaded and .by_lazy_kdump and (.boot_time_reservation | not) and .region.addr == "0x30000000" and .region.len == 100663296 and .region.node == null and (.region.high | not) and .low_region == null and .size == 100663296 and .size_auto and .kernel == $ENV.LK_KERNEL and .cmdline == "root=/dev/vda nr_cpus=1" and .armed_at == 1700000000'
 echo 0 >"$root/sys/kernel/kexec_crash_loaded"
@@ -355,6 +356,8 @@ cp "$tmp/kallsyms.good" "$root/proc/kallsyms"
 run env FAKE_LAZY_CMA_FAIL=ALLOC:ENOMEM EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
 expect "load: no contiguous memory" 1 "*Failed to reserve the crash region: Cannot allocate memory. No contiguous *M is free*compact_memory*--size*"
 held && pass "load: no memory: nothing reserved" || fail "load: no memory: nothing reserved"
+run env FAKE_LAZY_CMA_FAIL=ALLOC:ENOMEM FAKE_LAZY_CMA_LARGEST=$((40 << 20)) EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "load: no contiguous memory: the module's largest window (ALLOC_REPORT)" 1 "*Failed to reserve the crash region: Cannot allocate memory. No contiguous *M is free; the largest usable window was 40 MiB. *'lazy-kdump load --size 40M'*"
 
 run env FAKE_LAZY_CMA_FAIL=CRASH_BIND:EEXIST EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
 expect "load: bind fails: undone" 1 "*Failed to bind the crash region as crashk_res: File exists.*Everything was undone*"
@@ -405,6 +408,8 @@ run env FAKE_LAZY_CMA_FAIL=RESIZE:ENOMEM EXTRA_PRELOAD="$FAKE_SO" "$LK" --config
 expect "resize: no memory to grow: still armed with the previous size" 1 "*Failed to resize the crash region: Cannot allocate memory.*still armed with the previous size 128M*"
 [[ $(cat "$root/sys/kernel/kexec_crash_loaded") == 1 ]] && pass "resize: ... and loaded" ||
 	fail "resize: ... and loaded"
+run env FAKE_LAZY_CMA_FAIL=RESIZE:ENOMEM FAKE_LAZY_CMA_LARGEST=$((130 << 20)) EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" resize 1G
+expect "resize: no memory to grow: the module's largest window (ALLOC_REPORT)" 1 "*Failed to resize the crash region: Cannot allocate memory. The region cannot grow in place and no free window of the new size was found; the largest usable window was 130 MiB.*still armed with the previous size 128M*"
 
 # reload: the configuration's files now, into the region held.
 printf 'CMDLINE_APPEND="irqpoll nr_cpus=1 reset_devices reload_word"\n' >"$tmp/reload.conf"

@@ -72,27 +72,9 @@ static void t_misc(void)
 	       "lockdown: nothing selected");
 }
 
-static void t_kmsg(void)
-{
-	uint64_t mib = 0;
-
-	ok(kmsg_largest_window("6,1234,567890,-;lazy_cma: no contiguous 96 MiB for lazy-kdump: 3 attempt(s) over 7 candidate window(s) in 12 ms; largest usable window 40 MiB",
-			       "lazy-kdump", &mib) == 0 && mib == 40,
-	   "kmsg: allocation failure of lazy-kdump");
-	ok(kmsg_largest_window("lazy_cma: cannot grow lazy-kdump to 256 MiB: -12 (2 attempt(s); largest usable window 130 MiB)",
-			       "lazy-kdump", &mib) == 0 && mib == 130,
-	   "kmsg: resize failure");
-	is_int(kmsg_largest_window("6,1,2,-;lazy_cma: no contiguous 96 MiB for lazy-kdump-low: 1 attempt(s) over 1 candidate window(s) in 1 ms; largest usable window 5 MiB",
-				   "lazy-kdump", &mib), -ENOENT,
-	       "kmsg: another buffer's name does not match");
-	is_int(kmsg_largest_window("6,1,2,-;other: largest usable window 5 MiB", "lazy-kdump", &mib),
-	       -ENOENT, "kmsg: another driver");
-}
-
 int main(void)
 {
 	t_iomem();
 	t_misc();
-	t_kmsg();
 	return tap_done();
 }

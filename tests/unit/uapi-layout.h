@@ -20,7 +20,8 @@
 	X(lazy_cma_list, 24) \
 	X(lazy_cma_crash_bind, 24) \
 	X(lazy_cma_crash_unbind, 16) \
-	X(lazy_cma_kexec_lock, 16)
+	X(lazy_cma_kexec_lock, 16) \
+	X(lazy_cma_alloc_report, 64)
 
 /* X(struct, member, offset, size) */
 #define UAPI_MEMBERS(X) \
@@ -55,7 +56,17 @@
 	X(lazy_cma_crash_unbind, reserved, 12, 4) \
 	X(lazy_cma_kexec_lock, addr, 0, 8) \
 	X(lazy_cma_kexec_lock, flags, 8, 4) \
-	X(lazy_cma_kexec_lock, reserved, 12, 4)
+	X(lazy_cma_kexec_lock, reserved, 12, 4) \
+	X(lazy_cma_alloc_report, flags, 0, 4) \
+	X(lazy_cma_alloc_report, op, 4, 4) \
+	X(lazy_cma_alloc_report, error, 8, 4) \
+	X(lazy_cma_alloc_report, attempts, 12, 4) \
+	X(lazy_cma_alloc_report, windows, 16, 4) \
+	X(lazy_cma_alloc_report, sweep, 20, 4) \
+	X(lazy_cma_alloc_report, len, 24, 8) \
+	X(lazy_cma_alloc_report, largest, 32, 8) \
+	X(lazy_cma_alloc_report, ns, 40, 8) \
+	X(lazy_cma_alloc_report, reserved, 48, 16)
 
 /*
  * X(command, value, nr, dir, size): the full command value as x86, arm64,
@@ -69,7 +80,8 @@
 	X(LAZY_CMA_IOCTL_LIST, 0xc0184803U, 3, 3, 24) \
 	X(LAZY_CMA_IOCTL_CRASH_BIND, 0x40184804U, 4, 1, 24) \
 	X(LAZY_CMA_IOCTL_CRASH_UNBIND, 0x40104805U, 5, 1, 16) \
-	X(LAZY_CMA_IOCTL_KEXEC_LOCK, 0x40104806U, 6, 1, 16)
+	X(LAZY_CMA_IOCTL_KEXEC_LOCK, 0x40104806U, 6, 1, 16) \
+	X(LAZY_CMA_IOCTL_ALLOC_REPORT, 0xc0404807U, 7, 3, 64)
 
 /* X(name, value): the constants programs compile in. */
 #define UAPI_CONSTANTS(X) \
@@ -89,6 +101,11 @@
 	X(LAZY_CMA_RANGE_MAPPED, 8) \
 	X(LAZY_CMA_RANGE_SIZE_V1, 112) \
 	X(LAZY_CMA_CRASH_LOW, 1) \
-	X(LAZY_CMA_CRASH_VALID_FLAGS, 1)
+	X(LAZY_CMA_CRASH_VALID_FLAGS, 1) \
+	X(LAZY_CMA_REPORT_ALLOC, 1) \
+	X(LAZY_CMA_REPORT_RESIZE, 2) \
+	X(LAZY_CMA_REPORT_SWEPT, 1) \
+	X(LAZY_CMA_REPORT_SWEEP_CUT, 2) \
+	X(LAZY_CMA_REPORT_INTERRUPTED, 4)
 
 #endif /* LAZY_KDUMP_UAPI_LAYOUT_H */

@@ -40,6 +40,7 @@ _Static_assert(sizeof(struct lazy_cma_list) == 24, "list size");
 _Static_assert(sizeof(struct lazy_cma_crash_bind) == 24, "bind size");
 _Static_assert(sizeof(struct lazy_cma_crash_unbind) == 16, "unbind size");
 _Static_assert(sizeof(struct lazy_cma_kexec_lock) == 16, "kexec lock size");
+_Static_assert(sizeof(struct lazy_cma_alloc_report) == 64, "report size");
 
 #define NOBODY			65534
 #define DEFAULT_TIMEOUT		1200
@@ -648,19 +649,18 @@ static void c_alloc_over_ram(struct ctx *c, const struct tcase *t)
  * memory on a fresh busybox guest, so the length is taken from
  * nr_free_pages instead.
  */
-static void c_alloc_enomem(struct ctx *c, const struct tcase *t)
+static bool enomem_len(struct ctx *c, const struct tcase *t, uint64_t *ret_len)
 {
-	struct lazy_cma_allocation_data a;
 	struct zone_totals zt;
 	uint64_t freeb = 0, lo, hi, len;
 	int ret;
 
 	ret = zone_totals(&zt);
 	if (!setup_ok(t->name, ret, "reading /proc/zoneinfo"))
-		return;
+		return false;
 	ret = free_bytes(&freeb);
 	if (!setup_ok(t->name, ret, "reading nr_free_pages"))
-		return;
+		return false;
 	/*
 	 * The window's used pages must move to free pages outside it, so a
 	 * window larger than all free memory cannot be taken. 16 MiB covers
@@ -675,13 +675,24 @@ static void c_alloc_enomem(struct ctx *c, const struct tcase *t)
 		tap_skip(t->name, "free memory + 16 MiB exceeds the largest "
 			 "eligible zone: no length is both plausible and "
 			 "uncoverable");
-		return;
+		return false;
 	}
 	len = c->memtotal * 95 / 100 / LC_PAGEBLOCK * LC_PAGEBLOCK;
 	if (len < lo)
 		len = lo;
 	if (len > hi)
 		len = hi;
+	*ret_len = len;
+	return true;
+}
+
+static void c_alloc_enomem(struct ctx *c, const struct tcase *t)
+{
+	struct lazy_cma_allocation_data a;
+	uint64_t len;
+
+	if (!enomem_len(c, t, &len))
+		return;
 	memset(&a, 0, sizeof(a));
 	a.len = len;
 	a.node = -1;
@@ -1623,6 +1634,136 @@ static void c_kexec_lock(struct ctx *c, const struct tcase *t)
 		  want);
 }
 
+/* ------------------------------------------------------------------ */
+/* ALLOC_REPORT                                                        */
+
+enum report_case { RP_NODATA, RP_FLAGS, RP_EFAULT, RP_ENOTTY, RP_OK, RP_ENOMEM,
+		   RP_EINVAL_KEEPS, RP_RESIZE, RP_PER_FILE };
+
+static int t_report(int fd, struct lazy_cma_alloc_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	return lc_ioctl(fd, LAZY_CMA_IOCTL_ALLOC_REPORT, r);
+}
+
+static bool report_reserved_zero(const struct lazy_cma_alloc_report *r)
+{
+	return !r->flags && !r->reserved[0] && !r->reserved[1];
+}
+
+/*
+ * Each case on a file of its own (the report is per open file), with
+ * c->fd pointing at it meanwhile so that t_alloc() and t_resize() track
+ * what it allocates.
+ */
+static void c_report(struct ctx *c, const struct tcase *t)
+{
+	struct lazy_cma_alloc_report r;
+	struct lazy_cma_resize_data rs;
+	int fd, fd2 = -1, save = c->fd, ret;
+	uint64_t phys = 0, len;
+
+	fd = open(LC_DEVICE, O_RDWR | O_CLOEXEC);
+	if (!setup_ok(t->name, fd < 0 ? -errno : 0, "opening " LC_DEVICE))
+		return;
+	c->fd = fd;
+	switch ((enum report_case)t->param) {
+	case RP_NODATA:
+		tap_errno(t->name, t_report(fd, &r), ENODATA);
+		break;
+	case RP_FLAGS:
+		if (!setup_ok(t->name, t_alloc(c, 2 * MiB, -1, 0, "rep", &phys),
+			      "ALLOC 2 MiB"))
+			break;
+		memset(&r, 0, sizeof(r));
+		r.flags = 1;
+		tap_errno(t->name, lc_ioctl(fd, LAZY_CMA_IOCTL_ALLOC_REPORT, &r),
+			  EINVAL);
+		break;
+	case RP_EFAULT:
+		tap_errno(t->name, lc_ioctl(fd, LAZY_CMA_IOCTL_ALLOC_REPORT,
+					    unmapped_page()), EFAULT);
+		break;
+	case RP_ENOTTY:
+		tap_errno(t->name, lc_ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE,
+						     LAZY_CMA_IOC_MAGIC, 0x7,
+						     sizeof(r) - 8), &r),
+			  ENOTTY);
+		break;
+	case RP_OK:
+		if (!setup_ok(t->name, t_alloc(c, 8 * MiB + 100, -1, 0, "rep",
+					       &phys), "ALLOC 8 MiB + 100"))
+			break;
+		ret = t_report(fd, &r);
+		tap_check(!ret && r.op == LAZY_CMA_REPORT_ALLOC && !r.error &&
+			  r.len == 8 * MiB + LC_PAGE && r.attempts >= 1 &&
+			  r.ns > 0 && report_reserved_zero(&r), t->name,
+			  "ret %d op %u error %d len %" PRIu64 " attempts %u "
+			  "ns %" PRIu64, ret, r.op, r.error, (uint64_t)r.len,
+			  r.attempts, (uint64_t)r.ns);
+		break;
+	case RP_ENOMEM:
+		if (!enomem_len(c, t, &len))
+			break;
+		if (!setup_ok(t->name, t_alloc(c, len, -1, 0, "rep", &phys) ==
+			      -ENOMEM ? 0 : -EPROTO, "ALLOC beyond free memory failing with ENOMEM"))
+			break;
+		ret = t_report(fd, &r);
+		tap_diag("largest usable window %" PRIu64 " MiB of %" PRIu64
+			 " MiB asked, %u attempt(s), sweep flags %#x",
+			 (uint64_t)r.largest / MiB, len / MiB, r.attempts,
+			 r.sweep);
+		tap_check(!ret && r.op == LAZY_CMA_REPORT_ALLOC &&
+			  r.error == -ENOMEM && r.len == len && r.largest > 0 &&
+			  r.largest % LC_PAGEBLOCK == 0 &&
+			  report_reserved_zero(&r), t->name,
+			  "ret %d op %u error %d len %" PRIu64 " largest %" PRIu64,
+			  ret, r.op, r.error, (uint64_t)r.len,
+			  (uint64_t)r.largest);
+		break;
+	case RP_EINVAL_KEEPS:
+		if (!setup_ok(t->name, t_alloc(c, 4 * MiB, -1, 0, "rep", &phys),
+			      "ALLOC 4 MiB"))
+			break;
+		if (!setup_ok(t->name, t_alloc(c, 0, -1, 0, "rep0", &len) ==
+			      -EINVAL ? 0 : -EPROTO, "ALLOC len 0 failing with EINVAL"))
+			break;
+		ret = t_report(fd, &r);
+		tap_check(!ret && r.op == LAZY_CMA_REPORT_ALLOC && !r.error &&
+			  r.len == 4 * MiB, t->name, "ret %d op %u error %d len %"
+			  PRIu64, ret, r.op, r.error, (uint64_t)r.len);
+		break;
+	case RP_RESIZE:
+		if (!setup_ok(t->name, t_alloc(c, 4 * MiB, -1, 0, "rep", &phys),
+			      "ALLOC 4 MiB"))
+			break;
+		rs.phys_addr = phys;
+		rs.len = 10 * MiB;
+		if (!setup_ok(t->name, t_resize(c, &rs), "RESIZE to 10 MiB"))
+			break;
+		ret = t_report(fd, &r);
+		tap_check(!ret && r.op == LAZY_CMA_REPORT_RESIZE && !r.error &&
+			  r.len == 10 * MiB && r.attempts >= 1 &&
+			  report_reserved_zero(&r), t->name,
+			  "ret %d op %u error %d len %" PRIu64 " attempts %u",
+			  ret, r.op, r.error, (uint64_t)r.len, r.attempts);
+		break;
+	case RP_PER_FILE:
+		if (!setup_ok(t->name, t_alloc(c, 2 * MiB, -1, 0, "rep", &phys),
+			      "ALLOC 2 MiB"))
+			break;
+		fd2 = open(LC_DEVICE, O_RDWR | O_CLOEXEC);
+		if (!setup_ok(t->name, fd2 < 0 ? -errno : 0, "opening a second file"))
+			break;
+		tap_errno(t->name, t_report(fd2, &r), ENODATA);
+		break;
+	}
+	c->fd = save;
+	if (fd2 >= 0)
+		close(fd2);
+	close(fd);
+}
+
 /* A 2 MiB buffer bound as crashk_res; reports a skip or failure if not. */
 static bool bound_fixture(struct ctx *c, const char *name, uint64_t *phys)
 {
@@ -2036,6 +2177,23 @@ static const struct tcase cases[] = {
 	  K_EFAULT },
 	{ "KEXEC_LOCK of __kexec_lock succeeds", c_kexec_lock, K_OK },
 	{ "KEXEC_LOCK given again succeeds", c_kexec_lock, K_AGAIN },
+	/* ALLOC_REPORT */
+	{ "ALLOC_REPORT on a new open file gives ENODATA", c_report, RP_NODATA },
+	{ "ALLOC_REPORT flags 1 gives EINVAL", c_report, RP_FLAGS },
+	{ "ALLOC_REPORT with an unmapped argument gives EFAULT", c_report,
+	  RP_EFAULT },
+	{ "ALLOC_REPORT with a struct 8 bytes short gives ENOTTY", c_report,
+	  RP_ENOTTY },
+	{ "ALLOC_REPORT after an ALLOC: op, error 0, length in pages", c_report,
+	  RP_OK },
+	{ "ALLOC_REPORT after ENOMEM: the largest usable window (pageblocks)",
+	  c_report, RP_ENOMEM },
+	{ "ALLOC_REPORT is kept by an ALLOC failing with EINVAL", c_report,
+	  RP_EINVAL_KEEPS },
+	{ "ALLOC_REPORT after a RESIZE: op RESIZE, the new length", c_report,
+	  RP_RESIZE },
+	{ "ALLOC_REPORT is per open file: another file gives ENODATA",
+	  c_report, RP_PER_FILE },
 	/* Command encoding */
 	{ "ioctl number 0x7f gives ENOTTY", c_enotty_alloc,
 	  _IOC(RW, LAZY_CMA_IOC_MAGIC, 0x7f, ALLOC_SZ) },

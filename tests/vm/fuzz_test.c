@@ -8,7 +8,8 @@
  * PROCS worker processes (default 4) run OPS random operations each
  * (default 500), drawn from every operation of the device and its
  * surroundings, valid and invalid:
- *  - ALLOC, RESIZE, FREE, LIST, CRASH_BIND, CRASH_UNBIND, KEXEC_LOCK with
+ *  - ALLOC, RESIZE, FREE, LIST, CRASH_BIND, CRASH_UNBIND, KEXEC_LOCK,
+ *    ALLOC_REPORT (checked against the model of each file's last allocation) with
  *    valid arguments on the worker's own buffers, and with bad ones: bad
  *    pointers, sizes 0, unaligned, huge and overflowing, reserved fields and
  *    unknown flags set, absent nodes, names without NUL or with control
@@ -83,6 +84,12 @@ struct worker {
 	struct buf b[MAX_OWN];
 	unsigned int n;
 	bool bound, loaded;	/* worker 0: its crash buffer */
+	/* What ALLOC_REPORT must say: the last ALLOC or RESIZE on fd that
+	 * succeeded or failed with ENOMEM or EINTR (rep_valid: one did). */
+	bool rep_valid;
+	uint32_t rep_op;
+	int rep_err;
+	uint64_t rep_len;
 	char hist[HIST][160];
 	unsigned int nhist;
 };
@@ -214,6 +221,17 @@ static void check_list(struct worker *w)
 	free(r);
 }
 
+/* The model of ALLOC_REPORT: ALLOC or RESIZE (@op) of @len gave @ret. */
+static void rep_seen(struct worker *w, uint32_t op, int ret, uint64_t len)
+{
+	if (ret && ret != -ENOMEM && ret != -EINTR)
+		return;
+	w->rep_valid = true;
+	w->rep_op = op;
+	w->rep_err = ret;
+	w->rep_len = round_up_u64(len, LC_PAGE);
+}
+
 static int do_alloc(struct worker *w, uint64_t len, uint32_t flags,
 		    const char *name, uint64_t *phys)
 {
@@ -226,6 +244,7 @@ static int do_alloc(struct worker *w, uint64_t len, uint32_t flags,
 	a.flags = flags;
 	snprintf(a.name, sizeof(a.name), "%s", name);
 	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC, &a);
+	rep_seen(w, LAZY_CMA_REPORT_ALLOC, ret, len);
 	if (!ret)
 		*phys = a.phys_addr;
 	return ret;
@@ -315,6 +334,8 @@ static void op_alloc_bad(struct worker *w)
 		break;
 	}
 	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC, &a);
+	if (a.len <= UINT64_MAX - LC_PAGE)
+		rep_seen(w, LAZY_CMA_REPORT_ALLOC, ret, a.len);
 	note(w, "ALLOC bad %u: %s", k, tap_errname(-ret));
 	if (!ret) {
 		/* Never leave it behind, whatever the verdict. */
@@ -342,6 +363,7 @@ static void op_resize(struct worker *w)
 	r.phys_addr = b->phys;
 	r.len = len;
 	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_RESIZE, &r);
+	rep_seen(w, LAZY_CMA_REPORT_RESIZE, ret, len);
 	note(w, "RESIZE %s %" PRIu64 " -> %" PRIu64 ": %s %#" PRIx64, b->name,
 	     b->len, len, tap_errname(-ret), (uint64_t)r.phys_addr);
 	len = round_up_u64(len, LC_PAGE);
@@ -403,8 +425,56 @@ static void op_resize_bad(struct worker *w)
 		break;
 	}
 	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_RESIZE, &r);
+	if (r.len <= UINT64_MAX - LC_PAGE)
+		rep_seen(w, LAZY_CMA_REPORT_RESIZE, ret, r.len);
 	note(w, "RESIZE bad %u: %s", k, tap_errname(-ret));
 	EXPECT(w, "RESIZE with a bad argument", ret, want);
+}
+
+/* ALLOC_REPORT against the model, or with a bad argument. */
+static void op_report(struct worker *w)
+{
+	struct lazy_cma_alloc_report r;
+	unsigned int k = pick(w, 4);
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	if (k == 0) {
+		r.flags = 1U << pick(w, 32);
+		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC_REPORT, &r);
+		note(w, "ALLOC_REPORT flags %#x: %s", r.flags, tap_errname(-ret));
+		EXPECT(w, "ALLOC_REPORT with flags", ret, EINVAL);
+		return;
+	}
+	if (k == 1) {
+		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC_REPORT, bad_ptr(w));
+		note(w, "ALLOC_REPORT bad pointer: %s", tap_errname(-ret));
+		EXPECT(w, "ALLOC_REPORT with a bad pointer", ret, EFAULT);
+		return;
+	}
+	ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC_REPORT, &r);
+	note(w, "ALLOC_REPORT: %s op %u error %d len %" PRIu64 " largest %"
+	     PRIu64, tap_errname(-ret), r.op, r.error, (uint64_t)r.len,
+	     (uint64_t)r.largest);
+	if (!w->rep_valid) {
+		EXPECT(w, "ALLOC_REPORT before any allocation on this file",
+		       ret, ENODATA);
+		return;
+	}
+	if (!EXPECT(w, "ALLOC_REPORT", ret, 0))
+		return;
+	if (r.op != w->rep_op || r.error != w->rep_err || r.len != w->rep_len)
+		fail(w, "ALLOC_REPORT says op %u error %d len %" PRIu64
+		     ", the model op %u error %d len %" PRIu64, r.op, r.error,
+		     (uint64_t)r.len, w->rep_op, w->rep_err, w->rep_len);
+	if (r.flags || r.reserved[0] || r.reserved[1] ||
+	    r.sweep & ~(LAZY_CMA_REPORT_SWEPT | LAZY_CMA_REPORT_SWEEP_CUT |
+			LAZY_CMA_REPORT_INTERRUPTED) ||
+	    r.largest % LC_PAGEBLOCK)
+		fail(w, "ALLOC_REPORT: flags %#x reserved %#" PRIx64 "/%#" PRIx64
+		     " sweep %#x largest %#" PRIx64, r.flags,
+		     (uint64_t)r.reserved[0], (uint64_t)r.reserved[1], r.sweep,
+		     (uint64_t)r.largest);
 }
 
 static void op_free(struct worker *w)
@@ -589,6 +659,7 @@ static void op_reopen(struct worker *w)
 {
 	note(w, "close and reopen");
 	close(w->fd);
+	w->rep_valid = false;
 	w->fd = open(LC_DEVICE, O_RDWR | O_CLOEXEC);
 	if (w->fd < 0) {
 		fail(w, "reopen %s: %s", LC_DEVICE, tap_errname(errno));
@@ -817,9 +888,10 @@ static void op_crash(struct worker *w)
 		       ENOENT, EBUSY);
 		break;
 	}
-	if (kexec_crash_loaded_read() != w->loaded)
-		fail(w, "kexec_crash_loaded is %d, the model says %d",
-		     kexec_crash_loaded_read(), w->loaded);
+	ret = kexec_crash_loaded_read();
+	if (ret != w->loaded)
+		fail(w, "kexec_crash_loaded read %d, the model says %d (read again: %d)",
+		     ret, w->loaded, kexec_crash_loaded_read());
 }
 
 static void op_bind_bad(struct worker *w)
@@ -888,8 +960,10 @@ static void run_worker(struct worker *w, unsigned int ops)
 			op_free(w);
 		else if (k < 47)
 			op_free_bad(w);
-		else if (k < 55)
+		else if (k < 52)
 			check_list(w);
+		else if (k < 55)
+			op_report(w);
 		else if (k < 58)
 			op_list_bad(w);
 		else if (k < 64)
