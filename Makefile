@@ -186,8 +186,8 @@ install: tools
 	$(foreach u,$(UNITS),$(call install_subst,0644,systemd/$(u).in,$(UNITDIR)/$(u)) && ) true
 	$(call install_subst,0644,systemd/98-lazy-kdump.rules.in,$(UDEVRULESDIR)/98-lazy-kdump.rules)
 	$(call install_subst,0755,dracut/99lazy-kdump/module-setup.sh,$(DRACUTMOD)/module-setup.sh)
-	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service \
-		dracut/99lazy-kdump/lazy-kdump-lib.sh $(DESTDIR)$(DRACUTMOD)/
+	$(call install_subst,0644,dracut/99lazy-kdump/lazy-kdump-lib.sh,$(DRACUTMOD)/lazy-kdump-lib.sh)
+	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service $(DESTDIR)$(DRACUTMOD)/
 	install -m 0755 dracut/lazy-kdump-capture.sh dracut/lazy-kdump-prune.sh $(DESTDIR)$(DRACUTMOD)/
 	$(call install_subst,0755,kernel/postinst,$(SYSCONFDIR)/kernel/postinst.d/lazy-kdump)
 	$(call install_subst,0755,kernel/postrm,$(SYSCONFDIR)/kernel/postrm.d/lazy-kdump)

@@ -35,9 +35,13 @@
 #   collector failed   dmesg.txt stays; vmcore.incomplete is kept under that
 #                      name for inspection; status result=collector-failed
 #
-# Settings: /etc/lazy-kdump.conf, the file lazy-kdump reads, embedded in the
-# initrd (KEY=VALUE lines, '#' comments, values optionally in '...' or "...";
-# the file is read line by line, never sourced; keys used here):
+# Settings: /etc/lazy-kdump-capture.conf, the normalised copy of lazy-kdump's
+# configuration that 'lazy-kdump config --capture' writes into the initrd
+# (lazy-kdump parsed and checked it when the initrd was built; this script
+# parses nothing else). Its first line is "# lazy-kdump-capture-conf 1",
+# then KEY=VALUE lines, the value verbatim to the end of the line. Without
+# the file, or with another first line, the defaults are used and that is
+# said and recorded (status config=missing or foreign). Keys:
 #   DUMP_TARGET     where to write, one of
 #                     [DEVICE:]PATH   PATH (absolute) inside the file system
 #                                     on DEVICE: /dev/NAME, UUID=..., LABEL=...,
@@ -54,7 +58,6 @@
 #                   $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete
 #   FINAL_ACTION    reboot (default), poweroff, halt or shell
 #   KEEP_DUMPS, MIN_FREE  read by lazy-kdump-prune.sh (see there)
-# Other keys (KERNEL, INITRD, SIZE, ...) belong to lazy-kdump and are ignored.
 #
 # Kernel command line words (the crash kernel's /proc/cmdline):
 #   lazy_kdump.host=NAME    the panicked machine's host name, for DIR (the
@@ -66,7 +69,7 @@
 #   root=, rootfstype=, rootflags=  the dump device when DUMP_TARGET has none
 #
 # Environment (for tests on a host; the defaults are the real paths):
-#   LAZY_KDUMP_CONF      config file (/etc/lazy-kdump.conf)
+#   LAZY_KDUMP_CONF      the settings (/etc/lazy-kdump-capture.conf)
 #   LAZY_KDUMP_VMCORE    the dump source (/proc/vmcore)
 #   LAZY_KDUMP_CMDLINE   command line file (/proc/cmdline)
 #   LAZY_KDUMP_MNT       mount point of the target (/run/lazy-kdump/target)
@@ -89,7 +92,7 @@
 PATH=${PATH:+$PATH:}/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-conf=${LAZY_KDUMP_CONF:-/etc/lazy-kdump.conf}
+conf=${LAZY_KDUMP_CONF:-/etc/lazy-kdump-capture.conf}
 vmcore=${LAZY_KDUMP_VMCORE:-/proc/vmcore}
 cmdline_file=${LAZY_KDUMP_CMDLINE:-/proc/cmdline}
 mnt=${LAZY_KDUMP_MNT:-/run/lazy-kdump/target}
@@ -100,6 +103,7 @@ final_action=reboot
 wait_s=60
 collector_timeout=0
 host=''
+config=missing
 
 mounted=0
 dump_dir=''
@@ -153,61 +157,27 @@ limited() {
 
 # --- settings ---------------------------------------------------------------
 
-trim() {
-	t_v=$1
-	t_v=${t_v#"${t_v%%[![:space:]]*}"}
-	t_v=${t_v%"${t_v##*[![:space:]]}"}
-	printf '%s' "$t_v"
-}
-
-# conf_value RAW: the value of "KEY = RAW": '...' and "..." lose their quotes
-# (and what follows the closing one), an unquoted value ends at " #".
-conf_value() {
-	c_v=$(trim "$1")
-	case $c_v in
-	\'*)
-		c_v=${c_v#\'}
-		c_v=${c_v%%\'*}
-		;;
-	\"*)
-		c_v=${c_v#\"}
-		c_v=${c_v%%\"*}
-		;;
-	*)
-		c_v=${c_v%%[[:space:]]#*}
-		c_v=$(trim "$c_v")
-		;;
-	esac
-	printf '%s' "$c_v"
-}
-
+# read_config: the settings from $conf; config= ok, missing or foreign.
 read_config() {
-	if [ ! -e "$conf" ]; then
-		say "no $conf in this initrd: using the defaults"
-		return 0
-	fi
 	if [ ! -r "$conf" ]; then
-		say "cannot read $conf: using the defaults"
+		say "no readable $conf in this initrd: using the defaults; rebuild the capture initrd (lazy-kdump's mkinitrd --force)"
 		return 0
 	fi
-	rc_n=0
+	IFS= read -r rc_line <"$conf" || rc_line=''
+	if [ "$rc_line" != "# lazy-kdump-capture-conf 1" ]; then
+		config=foreign
+		say "$conf was not written by 'lazy-kdump config --capture' (its first line is not '# lazy-kdump-capture-conf 1'): using the defaults; rebuild the capture initrd (lazy-kdump's mkinitrd --force)"
+		return 0
+	fi
+	config=ok
 	while IFS= read -r rc_line || [ -n "$rc_line" ]; do
-		rc_n=$((rc_n + 1))
-		rc_line=$(trim "$rc_line")
-		case $rc_line in '' | '#'*) continue ;; esac
-		case $rc_line in
-		*=*) ;;
-		*)
-			say "$conf:$rc_n: no '=' in '$rc_line': line ignored"
-			continue
-			;;
-		esac
-		rc_key=$(trim "${rc_line%%=*}")
-		rc_val=$(conf_value "${rc_line#*=}")
-		case $rc_key in
-		DUMP_TARGET) [ -z "$rc_val" ] || dump_target=$rc_val ;;
-		CORE_COLLECTOR) [ -z "$rc_val" ] || core_collector=$rc_val ;;
-		FINAL_ACTION) [ -z "$rc_val" ] || final_action=$rc_val ;;
+		case $rc_line in '#'* | '') continue ;; esac
+		rc_val=${rc_line#*=}
+		[ -n "$rc_val" ] || continue
+		case ${rc_line%%=*} in
+		DUMP_TARGET) dump_target=$rc_val ;;
+		CORE_COLLECTOR) core_collector=$rc_val ;;
+		FINAL_ACTION) final_action=$rc_val ;;
 		esac
 	done <"$conf"
 }
@@ -391,8 +361,10 @@ apply_retention() {
 		say "no lazy-kdump-prune.sh in this initrd: KEEP_DUMPS and MIN_FREE are not applied (rebuild the capture initrd: lazy-kdump mkinitrd)"
 		return 0
 	fi
+	# Without our settings file, the defaults (KEEP_DUMPS=3, MIN_FREE=5%).
+	if [ "$config" = ok ]; then ar_conf=$conf; else ar_conf=/dev/null; fi
 	# shellcheck source-path=SCRIPTDIR source=lazy-kdump-prune.sh
-	. "$ar_f" && lazy_kdump_prune "$1" "$conf" && retention=applied
+	. "$ar_f" && lazy_kdump_prune "$1" "$ar_conf" && retention=applied
 	return 0
 }
 
@@ -404,6 +376,7 @@ apply_retention() {
 #   vmcore   saved | removed | incomplete | missing
 #   dmesg    saved | failed | missing
 #   retention applied | missing (KEEP_DUMPS and MIN_FREE)
+#   config   ok | missing | foreign (the settings file; see above)
 #   host, dir (on the target), collector, started and finished (seconds
 #   since the epoch, the crash kernel's clock), uptime (the crash kernel's)
 # and DIR/lazy-kdump.log, the messages. Without a dump directory they go to
@@ -416,6 +389,7 @@ reason=$reason
 vmcore=$vmcore_state
 dmesg=$dmesg_state
 retention=$retention
+config=$config
 host=$host
 dir=${dump_dir#"$mnt"}
 collector=$core_collector
@@ -528,7 +502,7 @@ save_vmcore() {
 		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
 	else
 		reason="$core_collector failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
-		reason=$(trim "$reason")
+		reason=${reason%"${reason##*[![:space:]]}"}
 	fi
 	result=collector-failed
 	if [ -e "$sv_part" ]; then

@@ -28,8 +28,13 @@
 # devices only), with the lazy-kdump module and what it depends on, no
 # early microcode; the new initrd replaces the old one only when complete.
 #
+# The configuration is read by 'lazy-kdump config' (an invalid one stops
+# this with lazy-kdump's message); the capture initrd gets its normalised
+# copy (/etc/lazy-kdump-capture.conf, lazy-kdump config --capture).
+#
 # Environment: LAZY_KDUMP_CONFIG (as lazy-kdump), DRACUT (the dracut
-# command), LAZY_KDUMP_STATEDIR (@STATEDIR@; tests).
+# command), LAZY_KDUMP (the lazy-kdump command, default
+# @SBINDIR@/lazy-kdump), LAZY_KDUMP_STATEDIR (@STATEDIR@; tests).
 #
 # Exit status: 0 built or up to date (--check: up to date); 1 failed
 # (--check: stale or missing); 2 invalid command line.
@@ -104,8 +109,10 @@ bzimage_release() {
 		tr '\0' '\n' | head -n 1 | cut -d' ' -f1
 }
 
-initrd_conf=$(lkd_conf_get "$conf" INITRD)
-kernel_conf=$(lkd_conf_get "$conf" KERNEL)
+# The configuration, checked by lazy-kdump itself.
+lkd_conf_load "$conf" || die "$lkd_error"
+initrd_conf=$(lkd_conf_get INITRD)
+kernel_conf=$(lkd_conf_get KERNEL)
 [ -z "$kernel_opt" ] || kernel_conf=$kernel_opt
 if [ -n "$kver" ]; then
 	if [ -n "$initrd_conf" ] || [ -n "$kernel_conf" ]; then
@@ -167,8 +174,7 @@ fi
 [ "$(id -u)" = 0 ] || die "building $out needs root"
 command -v "$dracut" >/dev/null || die "dracut is not installed: install it (apt-get install dracut), or give a capture initrd with INITRD= in $conf"
 
-dump_target=$(lkd_conf_get "$conf" DUMP_TARGET)
-lkd_resolve_target "${dump_target:-/var/crash}" || die "$lkd_error (in $conf)"
+lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 
 mkdir -p "$statedir" /run/lazy-kdump
 # The lock is not in $statedir: lazy-kdump-rearm.path watches that.

@@ -9,14 +9,18 @@
 #
 # lazy_kdump_prune DIR [CONF]
 #   DIR   the directory the dumps go to (PATH of DUMP_TARGET, mounted)
-#   CONF  the configuration (default /etc/lazy-kdump.conf); keys:
+#   CONF  the settings (default /etc/lazy-kdump-capture.conf): the
+#         normalised copy 'lazy-kdump config --capture' writes, KEY=VALUE
+#         lines with the value verbatim (lazy-kdump checked the values;
+#         they are checked again here); keys:
 #     KEEP_DUMPS=N       dumps to keep, the new one included (default 3;
 #                        0 keeps all). The oldest are removed until N-1
 #                        are left.
-#     MIN_FREE=SIZE|N%   space to leave free on the file system (default
-#                        5%; a size such as 512M, or a percentage of the
-#                        file system). When less is free, more old dumps are
-#                        removed, oldest first (the newest one is kept).
+#     MIN_FREE=BYTES|N%  space to leave free on the file system (default
+#                        5%; a number of bytes, a size such as 512M, or a
+#                        percentage of the file system). When less is free,
+#                        more old dumps are removed, oldest first (the
+#                        newest one is kept).
 # Then the size of any file this shell and its children write is limited
 # to what is available minus MIN_FREE (at least 1 MiB, so that dmesg.txt
 # and the status are still written): a dump that would fill the file
@@ -38,12 +42,10 @@ lkp_say() {
 	fi
 }
 
-# lkp_conf FILE KEY: the last KEY=VALUE of FILE, quotes and comments off.
+# lkp_conf FILE KEY: the value of the last KEY= line of FILE.
 lkp_conf() {
 	[ -r "$1" ] || return 0
-	sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -n 1 |
-		sed -e "s/^'\\([^']*\\)'.*/\\1/" -e 's/^"\([^"]*\)".*/\1/' \
-			-e 's/[[:space:]]#.*//' -e 's/[[:space:]]*$//'
+	sed -n "s/^$2=//p" "$1" | tail -n 1
 }
 
 # lkp_kib SPEC TOTAL_KIB: SPEC (N%, or N with K/M/G/T, or bytes) in KiB.
@@ -87,7 +89,7 @@ lkp_remove() {
 
 lazy_kdump_prune() {
 	lkp_dir=$1
-	lkp_cf=${2:-/etc/lazy-kdump.conf}
+	lkp_cf=${2:-/etc/lazy-kdump-capture.conf}
 	[ -d "$lkp_dir" ] || return 0
 	lkp_keep=$(lkp_conf "$lkp_cf" KEEP_DUMPS)
 	case ${lkp_keep:=3} in

@@ -92,6 +92,8 @@ enum {
 	ARG_NODE,
 	ARG_PLACEMENT,
 	ARG_JSON,
+	ARG_CAPTURE,
+	ARG_DUMP_TARGET,
 };
 
 #define OPT(arg)	(1U << ((arg) - ARG_KERNEL))
@@ -114,6 +116,8 @@ struct context {
 	bool placement_set;
 	enum placement placement;
 	bool json;
+	bool capture;
+	const char *dump_target;
 
 	struct lk_config cfg;
 	int lock_fd;
@@ -168,6 +172,8 @@ static const struct option verb_options[] = {
 	{ "node", required_argument, NULL, ARG_NODE },
 	{ "placement", required_argument, NULL, ARG_PLACEMENT },
 	{ "json", no_argument, NULL, ARG_JSON },
+	{ "capture", no_argument, NULL, ARG_CAPTURE },
+	{ "dump-target", required_argument, NULL, ARG_DUMP_TARGET },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -1625,6 +1631,39 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	return loaded ? EXIT_SUCCESS : EXIT_NOT_ARMED;
 }
 
+static int verb_config(struct context *c, const struct verb *v, int argc,
+		       char **argv)
+{
+	const char *path = c->config_path ? c->config_path : CONFIG_DEFAULT_PATH;
+	char *text, *dt;
+
+	(void)argc;
+	(void)argv;
+	if (c->dump_target && !c->capture)
+		return usage_error(v, "--dump-target applies only with --capture.");
+	if (load_config(c) < 0)
+		return EXIT_FAILURE;
+	if (c->dump_target) {
+		dt = strdup(c->dump_target);
+		if (!dt) {
+			log_failure(-ENOMEM, NULL, "Failed to copy the dump target");
+			return EXIT_FAILURE;
+		}
+		free(c->cfg.dump_target);
+		c->cfg.dump_target = dt;
+	}
+	text = config_format(&c->cfg, c->capture ? CONFIG_FORMAT_CAPTURE :
+			     CONFIG_FORMAT_FULL, path);
+	if (!text) {
+		log_failure(-ENOMEM, NULL, "Failed to write out the configuration %s",
+			    path);
+		return EXIT_FAILURE;
+	}
+	fputs(text, stdout);
+	free(text);
+	return EXIT_SUCCESS;
+}
+
 /* ---- verbs, help, main -------------------------------------------------- */
 
 #define FILES_HELP \
@@ -1765,6 +1804,30 @@ static const struct verb verbs[] = {
 		"           low_companion, runtime_series, runtime_provisional,\n"
 		"           runtime_fallback\n",
 	},
+	{
+		"config", 0, 0, verb_config,
+		OPT(ARG_CAPTURE) | OPT(ARG_DUMP_TARGET),
+		"[--capture [--dump-target SPEC]]",
+		"Check the configuration and print it, normalised.",
+		"Read the configuration as 'load' does, fail with the same message when\n"
+		"it is invalid, and print it normalised: one KEY=VALUE a line, every\n"
+		"key, defaults filled in (an empty KERNEL or INITRD stands for the\n"
+		"running kernel's default), the value verbatim to the end of the line:\n"
+		"no quotes, no comments.\n"
+		"\n"
+		"  --capture           only what the capture initrd reads (DUMP_TARGET,\n"
+		"                      CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE\n"
+		"                      in bytes or N%), after the line\n"
+		"                      \"" CONFIG_CAPTURE_MAGIC "\": the file the dracut module\n"
+		"                      writes as " CONFIG_CAPTURE_PATH " into the\n"
+		"                      capture initrd. The shell scripts of the initrd\n"
+		"                      read only that file.\n"
+		"  --dump-target SPEC  DUMP_TARGET as the crash kernel must see it (the\n"
+		"                      dracut module gives the UUID=...:PATH form of a\n"
+		"                      target that is not on the root file system)\n"
+		"\n"
+		"No side effects; root not needed.\n",
+	},
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -1800,7 +1863,7 @@ static void help(FILE *f)
 	      "  KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE (auto|SIZE),\n"
 	      "  NODE, PLACEMENT (low|high), and for the capture initrd DUMP_TARGET\n"
 	      "  (default " CONFIG_DEFAULT_DUMP_TARGET "), CORE_COLLECTOR (default\n"
-	      "  \"" CONFIG_DEFAULT_CORE_COLLECTOR "\"), FINAL_ACTION (reboot|halt|shell),\n"
+	      "  \"" CONFIG_DEFAULT_CORE_COLLECTOR "\"), FINAL_ACTION (reboot|poweroff|halt|shell),\n"
 	      "  KEEP_DUMPS (default 3) and MIN_FREE (SIZE or N%, default 5%).\n"
 	      "\n"
 	      FILES_HELP
@@ -1821,6 +1884,7 @@ static void help(FILE *f)
 	      "  " PROG " estimate\n"
 	      "  " PROG " load\n"
 	      "  " PROG " status --json\n"
+	      "  " PROG " config\n"
 	      "  " PROG " resize 256M\n"
 	      "  " PROG " unload\n", f);
 }
@@ -1927,6 +1991,15 @@ static int dispatch(struct context *c, int argc, char **argv)
 			break;
 		case ARG_JSON:
 			c->json = true;
+			break;
+		case ARG_CAPTURE:
+			c->capture = true;
+			break;
+		case ARG_DUMP_TARGET:
+			if (!*optarg || dump_target_check(optarg) < 0)
+				return usage_error(v, "Invalid dump target '%s': expected an absolute PATH or DEVICE:PATH such as UUID=...:/crash.",
+						   optarg);
+			c->dump_target = optarg;
 			break;
 		case ':':
 			return usage_error(v, "Option '%s' needs an argument.",

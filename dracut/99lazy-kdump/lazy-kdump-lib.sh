@@ -1,44 +1,67 @@
 # shellcheck shell=bash
 # lazy-kdump-lib.sh - shared by the dracut module (module-setup.sh) and the
-# capture initrd builder (mkinitrd): reading lazy-kdump.conf and finding
-# the file system the dump goes to. Sourced, never run; names start with
-# lkd_.
+# capture initrd builder (mkinitrd): the configuration (through lazy-kdump
+# config) and the file system the dump goes to. Sourced, never run; names
+# start with lkd_.
 # The lkd_target_* variables are this file's output:
 # shellcheck disable=SC2034
 
-# lkd_conf_get FILE KEY: the value of KEY in FILE, read the way lazy-kdump
-# and the capture script read it (KEY=VALUE lines, '#' comments, '...' and
-# "..." lose their quotes, an unquoted value ends at " #"); empty when the
-# file or the key is missing. The last occurrence wins.
+# The configuration has one parser, lazy-kdump's ('lazy-kdump config'):
+# these functions never read lazy-kdump.conf themselves.
+# $LAZY_KDUMP names the lazy-kdump command (default @SBINDIR@/lazy-kdump).
+
+# lkd_config FILE ARGS...: lkd_out is the output of lazy-kdump --config
+# FILE config ARGS...; a missing FILE means the defaults. Returns 1 with
+# lkd_error (lazy-kdump's own message, saying what is wrong where).
+lkd_config() {
+	local file=$1 bin=${LAZY_KDUMP:-@SBINDIR@/lazy-kdump} empty='' err rc=0
+	shift
+	lkd_error='' lkd_out=''
+	if [ ! -x "$bin" ] && ! command -v "$bin" >/dev/null 2>&1; then
+		lkd_error="cannot run $bin to read $file: is lazy-kdump installed?"
+		return 1
+	fi
+	if [ ! -e "$file" ]; then
+		empty=$(mktemp) || {
+			lkd_error="cannot create a temporary file"
+			return 1
+		}
+		file=$empty
+	fi
+	err=$(mktemp) || {
+		lkd_error="cannot create a temporary file"
+		[ -z "$empty" ] || rm -f "$empty"
+		return 1
+	}
+	lkd_out=$(LAZY_KDUMP_CONFIG='' "$bin" --config "$file" config "$@" 2>"$err") || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		lkd_error=$(sed 's/^lazy-kdump: //' "$err")
+		lkd_error=${lkd_error:-"$bin config failed (exit status $rc)"}
+	fi
+	rm -f "$err" ${empty:+"$empty"}
+	[ "$rc" -eq 0 ]
+}
+
+# lkd_conf_load FILE: check FILE and keep its normalised form (every key,
+# defaults filled in) for lkd_conf_get. Returns 1 with lkd_error.
+lkd_conf_load() {
+	lkd_conf_text=''
+	lkd_config "$1" || return 1
+	lkd_conf_text=$lkd_out
+}
+
+# lkd_conf_get KEY: the value of KEY in what lkd_conf_load read (empty for
+# an empty value: KERNEL and INITRD then mean the defaults).
 lkd_conf_get() {
-	local file=$1 key=$2 line k v out=''
-	[ -r "$file" ] || return 0
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line#"${line%%[![:space:]]*}"}
-		case $line in '' | '#'*) continue ;; esac
-		[[ $line == *=* ]] || continue
-		k=${line%%=*}
-		k=${k%"${k##*[![:space:]]}"}
-		[ "$k" = "$key" ] || continue
-		v=${line#*=}
-		v=${v#"${v%%[![:space:]]*}"}
-		case $v in
-		\'*)
-			v=${v#\'}
-			v=${v%%\'*}
-			;;
-		\"*)
-			v=${v#\"}
-			v=${v%%\"*}
-			;;
-		*)
-			v=${v%%[[:space:]]#*}
-			v=${v%"${v##*[![:space:]]}"}
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"$1="*)
+			printf '%s' "${line#*=}"
+			return 0
 			;;
 		esac
-		out=$v
-	done <"$file"
-	printf '%s' "$out"
+	done <<<"${lkd_conf_text:-}"
 }
 
 # lkd_resolve_target TARGET: where DUMP_TARGET=TARGET writes, as the crash

@@ -13,8 +13,12 @@
 # it a no-op outside a crash kernel anyway.
 #
 # Environment (set by mkinitrd; computed here when dracut is run by hand):
-#   LAZY_KDUMP_CONFIG        the configuration (@SYSCONFDIR@/lazy-kdump.conf)
+#   LAZY_KDUMP_CONFIG        the configuration (@SYSCONFDIR@/lazy-kdump.conf),
+#                            read through 'lazy-kdump config' and put in the
+#                            initrd as /etc/lazy-kdump-capture.conf (the
+#                            normalised copy of 'config --capture')
 #   LAZY_KDUMP_DUMP_TARGET   DUMP_TARGET as the crash kernel must see it
+#   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
 #
 # dracut provides moddir, initdir, systemdsystemunitdir, SYSTEMCTL and the
 # inst_* functions; lazy-kdump-lib.sh sets lkd_*.
@@ -54,12 +58,18 @@ install() {
 	inst_multiple -o blkid findfs timeout modprobe prlimit reboot poweroff \
 		halt stat
 
-	# The configuration, with DUMP_TARGET as the crash kernel must see it:
-	# a dump target on another file system than / gets its UUID.
+	# The configuration as the capture reads it: lazy-kdump checks it and
+	# writes the normalised copy (lazy-kdump config --capture), with
+	# DUMP_TARGET as the crash kernel must see it (a dump target on another
+	# file system than / gets its UUID). The shell scripts of the initrd
+	# read only that copy; lazy-kdump.conf itself is not in the initrd.
+	if ! lkd_conf_load "$conf"; then
+		dfatal "lazy-kdump: $lkd_error"
+		return 1
+	fi
 	target=${LAZY_KDUMP_DUMP_TARGET:-}
 	if [ -z "$target" ]; then
-		target=$(lkd_conf_get "$conf" DUMP_TARGET)
-		if lkd_resolve_target "${target:-/var/crash}"; then
+		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
 			target=$lkd_target_spec
 		else
 			dfatal "lazy-kdump: $lkd_error"
@@ -67,17 +77,15 @@ install() {
 		fi
 	fi
 	mkdir -p "$initdir/etc"
-	{
-		printf '# %s as lazy-kdump mkinitrd found it, for the capture.\n' "$conf"
-		if [ -r "$conf" ]; then
-			grep -v '^[[:space:]]*DUMP_TARGET[[:space:]]*=' "$conf"
-		fi
-		printf 'DUMP_TARGET=%s\n' "$target"
-	} >"$initdir/etc/lazy-kdump.conf"
+	if ! lkd_config "$conf" --capture --dump-target "$target"; then
+		dfatal "lazy-kdump: $lkd_error"
+		return 1
+	fi
+	printf '%s\n' "$lkd_out" >"$initdir/etc/lazy-kdump-capture.conf"
 
 	# A failure before the capture runs must not leave the machine in an
 	# emergency shell: reboot instead (unless FINAL_ACTION=shell).
-	final=$(lkd_conf_get "$conf" FINAL_ACTION)
+	final=$(lkd_conf_get FINAL_ACTION)
 	if [ "$final" != shell ]; then
 		mkdir -p "$initdir/etc/cmdline.d"
 		echo "rd.emergency=reboot" >"$initdir/etc/cmdline.d/90lazy-kdump.conf"

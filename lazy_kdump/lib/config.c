@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "size.h"
 
@@ -58,6 +59,8 @@ int final_action_parse(const char *s, enum final_action *ret)
 {
 	if (strcmp(s, "reboot") == 0)
 		*ret = FINAL_REBOOT;
+	else if (strcmp(s, "poweroff") == 0)
+		*ret = FINAL_POWEROFF;
 	else if (strcmp(s, "halt") == 0)
 		*ret = FINAL_HALT;
 	else if (strcmp(s, "shell") == 0)
@@ -70,6 +73,8 @@ int final_action_parse(const char *s, enum final_action *ret)
 const char *final_action_name(enum final_action a)
 {
 	switch (a) {
+	case FINAL_POWEROFF:
+		return "poweroff";
 	case FINAL_HALT:
 		return "halt";
 	case FINAL_SHELL:
@@ -192,6 +197,125 @@ static int min_free_parse(const char *s, bool *pct, uint64_t *ret)
 	return 0;
 }
 
+/* DEVICE of DEVICE:PATH: /dev/NAME or TAG=VALUE, VALUE not empty. */
+static int device_spec_check(const char *s, size_t len)
+{
+	static const char *const tags[] = { "UUID=", "LABEL=", "PARTUUID=",
+					    "PARTLABEL=" };
+	size_t i;
+
+	if (len > 5 && strncmp(s, "/dev/", 5) == 0)
+		return 0;
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		size_t t = strlen(tags[i]);
+
+		if (len > t && strncmp(s, tags[i], t) == 0)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+int dump_target_check(const char *s)
+{
+	const char *sep = NULL, *eq = strchr(s, '='), *p;
+
+	if (!*s)
+		return 0;
+	for (p = strstr(s, ":/"); p; p = strstr(p + 1, ":/"))
+		sep = p;
+	/*
+	 * The capture script's rule: "/...:/..." and "X...=...:/..." (X an
+	 * upper-case letter) are DEVICE:PATH, split at the last ":/".
+	 */
+	if (sep && (*s == '/' || (*s >= 'A' && *s <= 'Z' && eq && eq < sep)))
+		return device_spec_check(s, (size_t)(sep - s));
+	return *s == '/' ? 0 : -EINVAL;
+}
+
+/* A growing string; failed is set once an allocation failed. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+
+static void sb_add(struct sbuf *b, const char *key, const char *val)
+{
+	size_t need = strlen(key) + strlen(val) + 3;
+
+	if (b->failed)
+		return;
+	if (b->len + need > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 512) + need;
+		char *n = realloc(b->s, cap);
+
+		if (!n) {
+			b->failed = 1;
+			return;
+		}
+		b->s = n;
+		b->cap = cap;
+	}
+	b->len += (size_t)sprintf(b->s + b->len, "%s%s%s\n", key,
+				  *key == '#' ? "" : "=", val);
+}
+
+char *config_format(const struct lk_config *c, enum config_format fmt,
+		    const char *source)
+{
+	struct sbuf b = { NULL, 0, 0, 0 };
+	char num[SIZE_FORMAT_MAX + 2];
+
+	if (fmt == CONFIG_FORMAT_CAPTURE) {
+		sb_add(&b, CONFIG_CAPTURE_MAGIC, "");
+		sb_add(&b, "# What the capture reads, written by lazy-kdump config --capture from ",
+		       source);
+		sb_add(&b, "# KEY=VALUE, the value verbatim to the end of the line; do not edit:",
+		       " rebuild the capture initrd.");
+	} else {
+		sb_add(&b, "# The configuration lazy-kdump reads from ", source);
+		sb_add(&b, "# Every key, defaults filled in (an empty KERNEL or INITRD: the running kernel's).",
+		       "");
+		sb_add(&b, "KERNEL", c->kernel ? c->kernel : "");
+		sb_add(&b, "INITRD", c->initrd ? c->initrd : "");
+		sb_add(&b, "CMDLINE_REMOVE", c->cmdline_remove ?
+		       c->cmdline_remove : CMDLINE_DEFAULT_REMOVE);
+		sb_add(&b, "CMDLINE_APPEND", c->cmdline_append ?
+		       c->cmdline_append : CMDLINE_DEFAULT_APPEND);
+		if (c->size_auto)
+			snprintf(num, sizeof(num), "auto");
+		else
+			size_format(c->size, num, sizeof(num));
+		sb_add(&b, "SIZE", num);
+		if (c->node < 0)
+			snprintf(num, sizeof(num), "any");
+		else
+			snprintf(num, sizeof(num), "%d", c->node);
+		sb_add(&b, "NODE", num);
+		sb_add(&b, "PLACEMENT", placement_name(c->placement));
+	}
+	sb_add(&b, "DUMP_TARGET", c->dump_target ? c->dump_target :
+	       CONFIG_DEFAULT_DUMP_TARGET);
+	sb_add(&b, "CORE_COLLECTOR", c->core_collector ? c->core_collector :
+	       CONFIG_DEFAULT_CORE_COLLECTOR);
+	sb_add(&b, "FINAL_ACTION", final_action_name(c->final_action));
+	snprintf(num, sizeof(num), "%u", c->keep_dumps);
+	sb_add(&b, "KEEP_DUMPS", num);
+	if (c->min_free_pct)
+		snprintf(num, sizeof(num), "%u%%", (unsigned int)c->min_free);
+	else if (fmt == CONFIG_FORMAT_CAPTURE)
+		snprintf(num, sizeof(num), "%llu",
+			 (unsigned long long)c->min_free);
+	else
+		size_format(c->min_free, num, sizeof(num));
+	sb_add(&b, "MIN_FREE", num);
+	if (b.failed) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
 static const char *const known_keys =
 	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE";
 
@@ -221,6 +345,11 @@ static int apply(struct lk_config *c, const char *key, char *v,
 	} else if (strcmp(key, "CMDLINE_APPEND") == 0) {
 		set_str(&c->cmdline_append, v, 0);
 	} else if (strcmp(key, "DUMP_TARGET") == 0) {
+		if (dump_target_check(v) < 0) {
+			*why = "DUMP_TARGET must be an absolute PATH or DEVICE:PATH, DEVICE being /dev/NAME, UUID=..., LABEL=..., PARTUUID=... or PARTLABEL=... (e.g. /var/crash or LABEL=dumps:/crash)";
+			free(v);
+			return -EINVAL;
+		}
 		set_str(&c->dump_target, v, 1);
 	} else if (strcmp(key, "CORE_COLLECTOR") == 0) {
 		set_str(&c->core_collector, v, 1);
@@ -264,7 +393,7 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		r = final_action_parse(v, &c->final_action);
 		free(v);
 		if (r < 0) {
-			*why = "FINAL_ACTION must be reboot, halt or shell";
+			*why = "FINAL_ACTION must be reboot, poweroff, halt or shell";
 			return r;
 		}
 	} else if (strcmp(key, "KEEP_DUMPS") == 0) {

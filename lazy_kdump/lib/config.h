@@ -18,15 +18,18 @@
  *   SIZE            auto, or a size such as 192M
  *   NODE            NUMA node, or "any" / empty
  *   PLACEMENT       low (default) or high
- *   DUMP_TARGET     where the capture side writes (default /var/crash)
+ *   DUMP_TARGET     where the capture side writes (default /var/crash):
+ *                   an absolute PATH, or DEVICE:PATH with DEVICE /dev/NAME,
+ *                   UUID=, LABEL=, PARTUUID= or PARTLABEL=
  *   CORE_COLLECTOR  default "makedumpfile -l -d 31"
- *   FINAL_ACTION    reboot (default), halt or shell
+ *   FINAL_ACTION    reboot (default), poweroff, halt or shell
  *   KEEP_DUMPS      dumps the capture keeps (default 3; 0: all)
  *   MIN_FREE        space the capture leaves free: a size or N% (default
  *                   5%)
- * The last two are read by the capture side (lazy-kdump-prune.sh); they
- * are checked here so that a typo is reported when kdump is armed, not
- * found after a crash.
+ * The last five are for the capture initrd. They are checked here, so that
+ * a typo is reported when kdump is armed, not found after a crash, and the
+ * capture initrd gets them from config_format(CONFIG_FORMAT_CAPTURE): no
+ * shell script parses this file.
  */
 #ifndef LAZY_KDUMP_CONFIG_H
 #define LAZY_KDUMP_CONFIG_H
@@ -47,6 +50,7 @@ enum placement {
 
 enum final_action {
 	FINAL_REBOOT,
+	FINAL_POWEROFF,
 	FINAL_HALT,
 	FINAL_SHELL,
 };
@@ -93,6 +97,47 @@ int config_parse(struct lk_config *c, const char *text, const char *name,
  */
 int config_load(struct lk_config *c, const char *path, bool must_exist,
 		struct lk_error *e);
+
+/*
+ * The normalised forms config_format() writes: one KEY=VALUE a line, the
+ * value verbatim up to the end of the line (no quotes, no comments; values
+ * never hold a newline), after '#' header lines.
+ *
+ * CONFIG_FORMAT_FULL: every key in the order of config.h, defaults filled
+ * in, except that an empty KERNEL or INITRD means "the default of the
+ * running kernel". Sizes as size_format() writes them. Not shell, and not
+ * the syntax of the configuration file (a value with blanks is not
+ * quoted): it is for programs, which split each line at its first '='.
+ *
+ * CONFIG_FORMAT_CAPTURE: what the capture initrd reads
+ * (/etc/lazy-kdump-capture.conf in it): the first line is exactly
+ * CONFIG_CAPTURE_MAGIC, then DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION,
+ * KEEP_DUMPS and MIN_FREE ("N%" or a number of bytes), each once.
+ */
+enum config_format {
+	CONFIG_FORMAT_FULL,
+	CONFIG_FORMAT_CAPTURE,
+};
+
+#define CONFIG_CAPTURE_MAGIC	"# lazy-kdump-capture-conf 1"
+#define CONFIG_CAPTURE_PATH	"/etc/lazy-kdump-capture.conf"
+
+/*
+ * config_format - @c in the normalised form @fmt
+ * @source: the file it was read from, named in a header line
+ *
+ * Return: a malloc()ed string, or NULL (out of memory).
+ */
+char *config_format(const struct lk_config *c, enum config_format fmt,
+		    const char *source);
+
+/*
+ * dump_target_check - whether @s is a DUMP_TARGET (see above; "" is the
+ * default)
+ *
+ * Return: 0 or -EINVAL.
+ */
+int dump_target_check(const char *s);
 
 int placement_parse(const char *s, enum placement *ret);
 const char *placement_name(enum placement p);

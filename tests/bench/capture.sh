@@ -122,9 +122,10 @@ if [ "${1-}" = --stage ]; then
 		rm -rf "$ROOT/var/lib/lazy-test"
 		in_root systemctl enable lazy-kdump.service >&2
 		bench_unit lazy-kdump "$runs" "$maxp"
-		c=$(sed -n 's/^[[:space:]]*CORE_COLLECTOR=//p' "$ROOT/etc/lazy-kdump.conf" | tail -n 1 | tr -d "\"'")
-		echo "collector ${c:-makedumpfile -l -d 31}"
-		echo "collector_source ${c:+/etc/lazy-kdump.conf}${c:-the default (CORE_COLLECTOR unset in /etc/lazy-kdump.conf)}"
+		# As lazy-kdump reads /etc/lazy-kdump.conf (defaults filled in).
+		c=$(in_root lazy-kdump config | sed -n 's/^CORE_COLLECTOR=//p')
+		echo "collector ${c:-unknown}"
+		echo "collector_source lazy-kdump config (/etc/lazy-kdump.conf with its defaults)"
 		;;
 	kdump-tools)
 		"$full/image-dracut-conf.sh" on "$ROOT"

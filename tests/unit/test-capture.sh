@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The capture script (dracut/lazy-kdump-capture.sh) on the host, under every
-# shell it must run in (busybox sh, dash, bash): config parsing, the dump
-# directory and its files, and each failure path, with a fake makedumpfile
-# and the target given as a directory (LAZY_KDUMP_NOMOUNT=1, no mount, no
-# final action). The VM tests run it for real in a crash kernel.
+# shell it must run in (busybox sh, dash, bash): its settings file (the
+# normalised copy of lazy-kdump config --capture; missing or foreign ones),
+# the dump directory and its files, and each failure path, with a fake
+# makedumpfile and the target given as a directory (LAZY_KDUMP_NOMOUNT=1,
+# no mount, no final action). With LAZY_KDUMP, the settings of a
+# configuration written with every syntax it allows go through
+# 'lazy-kdump config --capture' into the script. The VM tests run it for
+# real in a crash kernel.
 #
-# Usage: test-capture.sh CAPTURE_SCRIPT
+# Usage: test-capture.sh CAPTURE_SCRIPT [LAZY_KDUMP]
 set -euo pipefail
 
-script=$(realpath "${1:?usage: test-capture.sh CAPTURE_SCRIPT}")
+script=$(realpath "${1:?usage: test-capture.sh CAPTURE_SCRIPT [LAZY_KDUMP]}")
+lazy_kdump=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -63,13 +68,19 @@ for s in "busybox sh" dash bash; do
 	command -v "${s%% *}" >/dev/null && shells+=("$s")
 done
 
-# capture SHELL CASE CONFIG CMDLINE FAKE_MDF [VMCORE]: run the script;
-# sets case_dir, rc.
+# capture SHELL CASE SETTINGS CMDLINE FAKE_MDF [VMCORE]: run the script
+# with SETTINGS as its settings file (after the line lazy-kdump config
+# --capture starts it with; $raw_settings=1: SETTINGS as they are;
+# $no_settings=1: no file); sets case_dir, rc.
 capture() {
 	local sh=$1 name=$2 conf=$3 cmdline=$4 mdf=$5 vmcore=${6:-$tmp/vmcore}
 	case_dir=$tmp/${sh// /-}-$name
 	mkdir -p "$case_dir/target" "$case_dir/run"
-	printf '%s\n' "$conf" >"$case_dir/lazy-kdump.conf"
+	if [ "${raw_settings:-0}" = 1 ]; then
+		printf '%s\n' "$conf" >"$case_dir/lazy-kdump.conf"
+	elif [ "${no_settings:-0}" != 1 ]; then
+		printf '# lazy-kdump-capture-conf 1\n%s\n' "$conf" >"$case_dir/lazy-kdump.conf"
+	fi
 	printf '%s\n' "$cmdline" >"$case_dir/cmdline"
 	rc=0
 	# shellcheck disable=SC2086 # "busybox sh"
@@ -89,13 +100,13 @@ one_dir() {
 status_of() { sed -n "s/^$2=//p" "$1/status" 2>/dev/null; }
 
 for sh in "${shells[@]}"; do
-	# A complete capture, with every config syntax the config file allows.
-	conf="# comment
-KERNEL = /boot/vmlinuz-x   # lazy-kdump's key: ignored here
-DUMP_TARGET = '/var/crash'   # quoted
-CORE_COLLECTOR=\"makedumpfile -l -d 31 --message-level 7\"
+	# A complete capture; CORE_COLLECTOR with blanks, verbatim.
+	conf="# a comment line
+DUMP_TARGET=/var/crash
+CORE_COLLECTOR=makedumpfile -l -d 31 --message-level 7
 FINAL_ACTION=poweroff
-UNKNOWN_KEY=whatever"
+KEEP_DUMPS=3
+MIN_FREE=5%"
 	capture "$sh" ok "$conf" "root=/dev/vda lazy_kdump.host=web01 ro" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
 	expect "$sh: a complete capture exits 0" [ "$rc" -eq 0 ]
@@ -106,7 +117,8 @@ UNKNOWN_KEY=whatever"
 	expect "$sh: dmesg.txt has the panic line" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
 	expect "$sh: status says saved" [ "$(status_of "$d" result)" = saved ]
 	expect "$sh: status names the host" [ "$(status_of "$d" host)" = web01 ]
-	expect "$sh: the collector got its options from the double-quoted value" \
+	expect "$sh: status config=ok" [ "$(status_of "$d" config)" = ok ]
+	expect "$sh: the collector got its options from the value" \
 		grep -qx -- "-l -d 31 --message-level 7 $tmp/vmcore $d/vmcore.incomplete" "$case_dir/mdf.log"
 	expect "$sh: dmesg was saved before the dump" \
 		[ "$(head -n 1 "$case_dir/mdf.log" | cut -d' ' -f1)" = --dump-dmesg ]
@@ -140,6 +152,47 @@ UNKNOWN_KEY=whatever"
 	d=$(one_dir "$case_dir/target/var/crash" || true)
 	expect "$sh: no dmesg: the vmcore is still saved" [ "$rc" -eq 0 ] && [ -s "$d/vmcore" ]
 	expect "$sh: no dmesg: status dmesg=failed" [ "$(status_of "$d" dmesg)" = failed ]
+
+	# No settings file: the defaults, said and recorded.
+	no_settings=1 capture "$sh" nosettings "" "lazy_kdump.host=h" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: without a settings file: saved to /var/crash, status config=missing, said" \
+		[ "$rc" -eq 0 ] && [ "$(status_of "$d" config)" = missing ] &&
+		grep -q 'no readable .*: using the defaults; rebuild the capture initrd' "$case_dir/out"
+
+	# A settings file lazy-kdump did not write (the raw configuration, as
+	# initrds before the normalised copy had it): not parsed, the defaults.
+	raw_settings=1 capture "$sh" foreign "DUMP_TARGET='/elsewhere'
+CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: a foreign settings file: the defaults (/var/crash), status config=foreign, said" \
+		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" config)" = foreign ] &&
+		[ ! -e "$case_dir/target/elsewhere" ] &&
+		grep -q "was not written by 'lazy-kdump config --capture'" "$case_dir/out"
+	expect "$sh: a foreign settings file: the default collector" \
+		grep -qx -- "-l -d 31 $tmp/vmcore $d/vmcore.incomplete" "$case_dir/mdf.log"
+
+	# Through lazy-kdump: every syntax of lazy-kdump.conf, normalised by
+	# lazy-kdump config --capture, reaches the script as meant.
+	if [ -n "$lazy_kdump" ]; then
+		printf '%s\n' "# the administrator's file" \
+			"KERNEL = /boot/vmlinuz-x   # lazy-kdump's key, not the capture's" \
+			"DUMP_TARGET = '/dumps'   # quoted, with a comment" \
+			'CORE_COLLECTOR="makedumpfile -l -d 17 --message-level 7"' \
+			'FINAL_ACTION=poweroff' 'KEEP_DUMPS = 2' 'MIN_FREE=1M' >"$tmp/admin.conf"
+		if "$lazy_kdump" --config "$tmp/admin.conf" config --capture >"$tmp/capture.conf"; then
+			raw_settings=1 capture "$sh" e2e "$(cat "$tmp/capture.conf")" "lazy_kdump.host=h" ok
+			d=$(one_dir "$case_dir/target/dumps" || true)
+			expect "$sh: lazy-kdump config --capture -> capture: saved under /dumps, config=ok" \
+				[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" config)" = ok ]
+			expect "$sh: ... the collector's options as double-quoted in lazy-kdump.conf" \
+				grep -qx -- "-l -d 17 --message-level 7 $tmp/vmcore $d/vmcore.incomplete" "$case_dir/mdf.log"
+			expect "$sh: ... MIN_FREE=1M taken, in bytes (the log)" \
+				grep -q 'MIN_FREE=1048576 (1 MiB)' "$d/lazy-kdump.log"
+		else
+			fail "$sh: lazy-kdump config --capture of a valid file failed"
+		fi
+	fi
 
 	# Not a crash kernel: nothing happens.
 	capture "$sh" novmcore "" "" ok "$tmp/no-such-vmcore"

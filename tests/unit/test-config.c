@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /etc/lazy-kdump.conf parsing: good files, every bad line, and the
- * shipped default file (argv[1]) parses to the defaults.
+ * /etc/lazy-kdump.conf parsing: good files, every bad line, DUMP_TARGET
+ * forms, the normalised forms config_format() writes (lazy-kdump config,
+ * the capture initrd's copy), and the shipped default file (argv[1])
+ * parses to the defaults.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "cmdline.h"
 #include "config.h"
 #include "tap.h"
 
@@ -74,7 +79,12 @@ static const struct bad bads[] = {
 	{ "SIZE=0\n", "t.conf:1: SIZE must be" },
 	{ "NODE=-1\n", "t.conf:1: NODE must be" },
 	{ "PLACEMENT=middle\n", "t.conf:1: PLACEMENT must be low or high" },
-	{ "FINAL_ACTION=poweroff\n", "t.conf:1: FINAL_ACTION must be" },
+	{ "FINAL_ACTION=off\n", "t.conf:1: FINAL_ACTION must be reboot, poweroff, halt or shell" },
+	{ "DUMP_TARGET=var/crash\n", "t.conf:1: DUMP_TARGET must be an absolute PATH or DEVICE:PATH" },
+	{ "DUMP_TARGET=/mnt/x:/crash\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "DUMP_TARGET=FOO=1:/crash\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "DUMP_TARGET=UUID=:/crash\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "DUMP_TARGET=label=x:/crash\n", "t.conf:1: DUMP_TARGET must be" },
 	{ "KEEP_DUMPS=three\n", "t.conf:1: KEEP_DUMPS must be" },
 	{ "KEEP_DUMPS=-1\n", "t.conf:1: KEEP_DUMPS must be" },
 	{ "KEEP_DUMPS=10000\n", "t.conf:1: KEEP_DUMPS must be" },
@@ -108,6 +118,133 @@ static void bad(void)
 	}
 }
 
+static void targets(void)
+{
+	static const char *const good_t[] = {
+		"", "/var/crash", "/", "/dev/sdb1:/crash", "UUID=1a-2b:/",
+		"LABEL=dumps:/crash", "PARTUUID=x:/a/b", "PARTLABEL=p:/c",
+		"/srv/a:b", "LABEL=a:/b:/c",
+	};
+	static const char *const bad_t[] = {
+		"crash", "var/crash", "/dev/:/x", "/mnt/x:/y", "UUID=:/x",
+		"FOO=x:/y", "uuid=x:/y", "LABEL=x", "nfs://h:/e",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good_t); i++)
+		is_int(dump_target_check(good_t[i]), 0, "DUMP_TARGET '%s' is accepted",
+		       good_t[i]);
+	for (i = 0; i < ARRAY_SIZE(bad_t); i++)
+		is_int(dump_target_check(bad_t[i]), -EINVAL,
+		       "DUMP_TARGET '%s' is refused", bad_t[i]);
+}
+
+/* The value of KEY= in a config_format() text (NULL: not there). */
+static const char *value_of(const char *text, const char *key, char *buf,
+			    size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			snprintf(buf, size, "%.*s", (int)(len - klen - 1),
+				 p + klen + 1);
+			return buf;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+static int count_lines(const char *text, int hash)
+{
+	int n = 0;
+	const char *p = text;
+
+	while (p && *p) {
+		if ((*p == '#') == hash)
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+static void format(void)
+{
+	static const char text[] =
+		"INITRD='/var/lib/x y.img'\n"
+		"CMDLINE_APPEND=\"\"\n"
+		"SIZE=1536M\n"
+		"NODE=1\n"
+		"DUMP_TARGET = 'LABEL=dumps:/crash' # c\n"
+		"CORE_COLLECTOR='makedumpfile -c -d 31 --message-level 7'\n"
+		"FINAL_ACTION=poweroff\n"
+		"KEEP_DUMPS=7\n"
+		"MIN_FREE=512M\n";
+	struct lk_config c;
+	struct lk_error e = { "" };
+	char buf[512], *out;
+
+	config_init(&c);
+	out = config_format(&c, CONFIG_FORMAT_FULL, "/etc/x.conf");
+	ok(out != NULL, "the defaults format");
+	if (!out)
+		return;
+	is_int(count_lines(out, 0), 12, "full: every key, once");
+	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
+	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
+	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");
+	is_str(value_of(out, "NODE", buf, sizeof(buf)), "any", "full: NODE=any");
+	is_str(value_of(out, "CMDLINE_APPEND", buf, sizeof(buf)),
+	       CMDLINE_DEFAULT_APPEND, "full: CMDLINE_APPEND the default list");
+	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "5%", "full: MIN_FREE=5%%");
+	free(out);
+
+	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "/etc/x.conf");
+	ok(out && strncmp(out, CONFIG_CAPTURE_MAGIC "\n",
+			  strlen(CONFIG_CAPTURE_MAGIC) + 1) == 0,
+	   "capture: the first line is the magic");
+	is_int(out ? count_lines(out, 0) : -1, 5, "capture: five keys");
+	is_str(value_of(out, "DUMP_TARGET", buf, sizeof(buf)), "/var/crash",
+	       "capture: DUMP_TARGET default");
+	is_str(value_of(out, "CORE_COLLECTOR", buf, sizeof(buf)),
+	       CONFIG_DEFAULT_CORE_COLLECTOR, "capture: CORE_COLLECTOR default");
+	is_str(value_of(out, "FINAL_ACTION", buf, sizeof(buf)), "reboot",
+	       "capture: FINAL_ACTION default");
+	is_str(value_of(out, "KEEP_DUMPS", buf, sizeof(buf)), "3", "capture: KEEP_DUMPS default");
+	ok(value_of(out, "SIZE", buf, sizeof(buf)) == NULL, "capture: no SIZE");
+	free(out);
+
+	is_int(config_parse(&c, text, "t.conf", &e), 0, "a file with quotes parses (%s)", e.msg);
+	out = config_format(&c, CONFIG_FORMAT_FULL, "t.conf");
+	is_str(value_of(out, "INITRD", buf, sizeof(buf)), "/var/lib/x y.img",
+	       "full: a quoted value without its quotes");
+	is_str(value_of(out, "CMDLINE_APPEND", buf, sizeof(buf)), "",
+	       "full: CMDLINE_APPEND=\"\" stays empty");
+	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "1.5G", "full: SIZE in size_format()");
+	is_str(value_of(out, "NODE", buf, sizeof(buf)), "1", "full: NODE=1");
+	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "512M", "full: MIN_FREE=512M");
+	free(out);
+	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "t.conf");
+	is_str(value_of(out, "DUMP_TARGET", buf, sizeof(buf)), "LABEL=dumps:/crash",
+	       "capture: DUMP_TARGET without quotes and comment");
+	is_str(value_of(out, "CORE_COLLECTOR", buf, sizeof(buf)),
+	       "makedumpfile -c -d 31 --message-level 7", "capture: CORE_COLLECTOR verbatim");
+	is_str(value_of(out, "FINAL_ACTION", buf, sizeof(buf)), "poweroff",
+	       "capture: FINAL_ACTION=poweroff");
+	is_str(value_of(out, "KEEP_DUMPS", buf, sizeof(buf)), "7", "capture: KEEP_DUMPS=7");
+	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "536870912",
+	       "capture: MIN_FREE in bytes");
+	free(out);
+	config_free(&c);
+}
+
 static void files(const char *shipped)
 {
 	struct lk_config c;
@@ -138,6 +275,8 @@ int main(int argc, char **argv)
 {
 	good();
 	bad();
+	targets();
+	format();
 	files(argc > 1 ? argv[1] : NULL);
 	return tap_done();
 }

@@ -160,7 +160,7 @@ lk() { "$LK" --config "$tmp/empty.conf" --device "$nodev" "$@"; }
 # ---- help and usage ----
 run "$LK" --help
 expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*reload*status*estimate*Exit status*3  status: kdump is not armed*"
-for v in load unload resize reload status estimate; do
+for v in load unload resize reload status estimate config; do
 	run "$LK" "$v" --help
 	expect "$v --help" 0 "" "Usage: lazy-kdump $v*Exit status*"
 done
@@ -244,6 +244,52 @@ run "$LK" --config "$tmp/bad.conf" estimate
 expect "configuration: unknown key with file:line" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*"
 run "$LK" --config "$tmp/nope.conf" estimate
 expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read the configuration file $tmp/nope.conf: No such file or directory*"
+
+# ---- config: the one parser, and the copies it writes ----
+run "$LK" --config "$tmp/good.conf" config
+expect "config: the normalised configuration, every key" 0 "" \
+	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%"
+[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 12 ]] && pass "config: 12 keys, once each" ||
+	fail "config: 12 keys, once each"
+run "$LK" --config "$tmp/bad.conf" config
+expect "config: an invalid file fails as load would" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*" ""
+printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\n" >"$tmp/cap.conf"
+run "$LK" --config "$tmp/cap.conf" config --capture
+expect "config --capture: the magic line, then the capture's five keys" 0 "" \
+	"# lazy-kdump-capture-conf 1
+*DUMP_TARGET=LABEL=dumps:/crash
+CORE_COLLECTOR=makedumpfile -l -d 31
+FINAL_ACTION=poweroff
+KEEP_DUMPS=3
+MIN_FREE=2097152"
+run "$LK" --config "$tmp/cap.conf" config --capture --dump-target UUID=12-ab:/var/crash
+expect "config --capture --dump-target: the target as the crash kernel sees it" 0 "" \
+	"*DUMP_TARGET=UUID=12-ab:/var/crash*"
+run "$LK" --config "$tmp/cap.conf" config --dump-target /x
+expect "config: --dump-target without --capture" 2 "*--dump-target applies only with --capture*"
+run "$LK" --config "$tmp/cap.conf" config --capture --dump-target crash
+expect "config: a relative --dump-target" 2 "*Invalid dump target 'crash'*"
+run "$LK" --config "$tmp/cap.conf" config extra
+expect "config: no arguments" 2 "*Too many arguments*"
+printf 'DUMP_TARGET=var/crash\n' >"$tmp/rel.conf"
+run "$LK" --config "$tmp/rel.conf" load
+expect "load: a relative DUMP_TARGET is refused at arming time" 1 "*$tmp/rel.conf:1: DUMP_TARGET must be an absolute PATH or DEVICE:PATH*"
+
+# The dracut module's and mkinitrd's reader (lazy-kdump-lib.sh) goes
+# through lazy-kdump config: values as lazy-kdump means them, its errors.
+lib=$(cd "$(dirname "$0")/../.." && pwd)/dracut/99lazy-kdump/lazy-kdump-lib.sh
+# shellcheck disable=SC2016 # for the inner shell
+libsh='. "$1"; shift; if lkd_conf_load "$1"; then printf "<%s>" "$(lkd_conf_get KERNEL)" "$(lkd_conf_get CMDLINE_APPEND)" "$(lkd_conf_get DUMP_TARGET)"; else printf "error: %s" "$lkd_error"; exit 1; fi'
+run env LAZY_KDUMP="$LK" bash -c "$libsh" sh "$lib" "$tmp/good.conf"
+expect "lazy-kdump-lib.sh: lkd_conf_get gives lazy-kdump's values" 0 "" \
+	"<$kernel><irqpoll nr_cpus=1 from_config></var/crash>"
+run env LAZY_KDUMP="$LK" bash -c "$libsh" sh "$lib" "$tmp/no-such.conf"
+expect "lazy-kdump-lib.sh: a missing file is the defaults" 0 "" "<><*reset_devices*></var/crash>"
+run env LAZY_KDUMP="$LK" bash -c "$libsh" sh "$lib" "$tmp/bad.conf"
+expect "lazy-kdump-lib.sh: an invalid file gives lazy-kdump's message" 1 "" \
+	"error: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*"
+run env LAZY_KDUMP="$tmp/no-such-lazy-kdump" bash -c "$libsh" sh "$lib" "$tmp/good.conf"
+expect "lazy-kdump-lib.sh: without lazy-kdump it says so" 1 "" "error: cannot run $tmp/no-such-lazy-kdump*is lazy-kdump installed?"
 
 # ---- status ----
 run lk status

@@ -82,7 +82,7 @@ for sh in "${shells[@]}"; do
 
 	fresh 16M
 	for d in 01 02 03 04 05; do dump "h-2024-01-$d-10:00:00"; done
-	prune "$sh" 'KEEP_DUMPS="0"   # all'
+	prune "$sh" '# lazy-kdump-capture-conf 1' KEEP_DUMPS=0
 	expect "$sh: KEEP_DUMPS=0 keeps every dump" test "$(left | wc -w)" = 5
 	prune "$sh" "KEEP_DUMPS=1"
 	expect "$sh: KEEP_DUMPS=1 removes every old dump" test "$(left)" = ""
@@ -96,10 +96,10 @@ for sh in "${shells[@]}"; do
 	dump h-2024-01-01-10:00:00 4096
 	dump h-2024-01-02-10:00:00 4096
 	dump h-2024-01-03-10:00:00 4096
-	prune "$sh" KEEP_DUMPS=0 MIN_FREE=8M
-	expect "$sh: MIN_FREE=8M removes the oldest dumps until 8 MiB are free" \
+	prune "$sh" KEEP_DUMPS=0 MIN_FREE=8388608
+	expect "$sh: MIN_FREE=8388608 (bytes, as lazy-kdump config --capture writes it) removes the oldest dumps until 8 MiB are free" \
 		test "$(left)" = "h-2024-01-03-10:00:00 "
-	expect "$sh: ... saying why" grep -q 'less than MIN_FREE=8M free' "$tmp/log"
+	expect "$sh: ... saying why" grep -q 'less than MIN_FREE=8388608 free' "$tmp/log"
 	fresh 16M
 	dump h-2024-01-01-10:00:00 12288
 	prune "$sh" KEEP_DUMPS=0 MIN_FREE=50%

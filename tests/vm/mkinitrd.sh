@@ -12,8 +12,11 @@
 #   -k KO      lazy_cma.ko built for this kernel -> /lazy/lazy_cma.ko and
 #              /lib/modules/KVER/extra/lazy_cma.ko (for `modprobe lazy_cma`,
 #              as lazy-kdump runs it); its vermagic must name KDIR's kernel
-#   -C CONF    -> /etc/lazy-kdump.conf (lazy-kdump's and the capture
-#              script's configuration)
+#   -C CONF    -> /etc/lazy-kdump.conf (lazy-kdump's configuration), and
+#              its normalised capture copy /etc/lazy-kdump-capture.conf
+#              (what the capture script reads), written by the lazy-kdump
+#              among the BINARY arguments (lazy-kdump config --capture), as
+#              the dracut module does; without that binary, none
 #   -M MODS    kernel modules the guest's /init loads, with their dependencies
 #              (default: "$LAZY_VM_MODULES", else "virtio_pci virtio_blk ext4");
 #              built-in ones are noted and skipped
@@ -31,6 +34,7 @@
 #   /etc/lazy/{kver,modules}    kernel release; modules /init loads
 #   /lazy/lazy_cma.ko           when -k was given (also in /lib/modules)
 #   /etc/lazy-kdump.conf        when -C was given
+#   /etc/lazy-kdump-capture.conf  its capture copy (-C and a lazy-kdump)
 #   /lazy/bin/                  the BINARY arguments (on PATH)
 #   /lazy/tests/                tests/vm/guest/* (tap.sh, t_*.sh, crash_*.sh)
 #   /lazy/vmlinuz               the kernel, to load it again as crash kernel
@@ -174,6 +178,16 @@ echo "$KVER" >"$s/etc/lazy/kver"
 if [ -n "$conf" ]; then
 	[ -f "$conf" ] || die "no config file $conf"
 	install -m 644 "$conf" "$s/etc/lazy-kdump.conf"
+	lk=''
+	for b in "$@"; do
+		[ "$(basename "$b")" != lazy-kdump ] || [ ! -x "$b" ] || lk=$b
+	done
+	if [ -n "$lk" ]; then
+		"$lk" --config "$conf" config --capture >"$s/etc/lazy-kdump-capture.conf" ||
+			die "$lk config --capture refused $conf"
+	else
+		log "note: no lazy-kdump among the binaries: no /etc/lazy-kdump-capture.conf (the capture uses its defaults)"
+	fi
 fi
 for b in "$@"; do
 	if [ ! -f "$b" ]; then

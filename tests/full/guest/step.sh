@@ -95,7 +95,9 @@ enable)
 	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
 	metric capture-initrd-unpacked-bytes "$(awk '$1 ~ /^-/ { s += $5 } END { print s + 0 }' /tmp/lsinitrd.txt)"
 	check "the capture initrd holds makedumpfile, the capture script and unit" \
-		bash -c "for f in usr/bin/makedumpfile usr/lib/lazy-kdump/lazy-kdump-capture.sh lazy-kdump-capture.service etc/lazy-kdump.conf; do grep -q \"\$f\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+		bash -c "for f in usr/bin/makedumpfile usr/lib/lazy-kdump/lazy-kdump-capture.sh lazy-kdump-capture.service etc/lazy-kdump-capture.conf; do grep -q \"\$f\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+	check "the capture's settings are lazy-kdump config --capture's copy, not lazy-kdump.conf" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | head -n 1 | grep -qx '# lazy-kdump-capture-conf 1' && ! grep -q ' etc/lazy-kdump.conf\$' /tmp/lsinitrd.txt"
 	check "the capture unit is enabled in the initrd" \
 		grep -q 'initrd.target.wants/lazy-kdump-capture.service' /tmp/lsinitrd.txt
 	check "status --json names the capture initrd" \
@@ -174,7 +176,7 @@ newkernel)
 	check "/var/crash is a file system of its own" mountpoint -q /var/crash
 	uuid=$(findmnt -n -o UUID /var/crash)
 	check "the capture initrd names it by UUID" bash -c \
-		"lsinitrd -f etc/lazy-kdump.conf '$img' | grep -qx 'DUMP_TARGET=UUID=$uuid:/'"
+		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | grep -qx 'DUMP_TARGET=UUID=$uuid:/'"
 	df -h /var/crash >&2
 	out "# /var/crash: $(df -Pk /var/crash | awk 'NR == 2 { print $4 }') KiB available"
 	next fullpanicked

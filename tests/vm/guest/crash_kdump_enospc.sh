@@ -9,7 +9,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-check "the appended config has DUMP_TARGET=/var/crash (the device is root=)" \
-	grep -qx 'DUMP_TARGET=/var/crash' /etc/lazy-kdump.conf
+check "the appended capture settings have DUMP_TARGET=/var/crash (the device is root=)" \
+	grep -qx 'DUMP_TARGET=/var/crash' /etc/lazy-kdump-capture.conf
 kd_capture
 exit 1

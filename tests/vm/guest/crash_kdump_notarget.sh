@@ -10,7 +10,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-check "the config appended to the capture initrd overrides the built-in one" \
-	grep -q '^DUMP_TARGET=LABEL=nosuchdisk:' /etc/lazy-kdump.conf
+check "the capture settings appended to the capture initrd override the built-in ones" \
+	grep -q '^DUMP_TARGET=LABEL=nosuchdisk:' /etc/lazy-kdump-capture.conf
 kd_capture
 exit 1

@@ -27,7 +27,10 @@
 #                               signature (the security directory entry
 #                               zeroed: an unsigned kernel that still boots)
 #   kd_capture_initrd OUT CONF  the crash initrd with CONF appended as
-#                               /etc/lazy-kdump.conf (a second cpio archive)
+#                               /etc/lazy-kdump.conf and its capture copy
+#                               (lazy-kdump config --capture) as
+#                               /etc/lazy-kdump-capture.conf (a second cpio
+#                               archive)
 #   kd_mark TEXT                TEXT in the kernel log (console timestamps)
 #   kd_capture                  (crash phase) check the crash kernel, announce
 #                               LAZYTEST EXPECT-REBOOT and run the capture
@@ -170,6 +173,9 @@ kd_capture_initrd() {
 	rm -rf "$d"
 	mkdir -p "$d/etc"
 	printf '%s\n' "$conf" >"$d/etc/lazy-kdump.conf"
+	# The capture's settings, as the dracut module writes them.
+	lazy-kdump --config "$d/etc/lazy-kdump.conf" config --capture \
+		>"$d/etc/lazy-kdump-capture.conf" || return 1
 	cp /lazy/crash-initrd.cpio.gz "$out" || return 1
 	(cd "$d" && find etc | cpio -o -H newc 2>/dev/null) >>"$out"
 }
@@ -183,7 +189,8 @@ kd_capture() {
 	is "$LAZY_PHASE" crash "the crash kernel runs its init in the crash phase (elfcorehdr= on its command line)"
 	check "/proc/vmcore exists" test -e /proc/vmcore || return 1
 	check "the capture script is in the crash initrd" command -v lazy-kdump-capture.sh || return 1
-	check "/etc/lazy-kdump.conf is in the crash initrd" test -s /etc/lazy-kdump.conf
+	check "the capture's settings, written by lazy-kdump config --capture, are in the crash initrd" \
+		grep -qx '# lazy-kdump-capture-conf 1' /etc/lazy-kdump-capture.conf
 	diag "crash kernel: MemTotal $(meminfo MemTotal) kB, command line: $(cat /proc/cmdline)"
 	diag "capture starts at crash-kernel uptime $(cut -d' ' -f1 /proc/uptime) s"
 	echo "LAZYTEST EXPECT-REBOOT"
