@@ -104,6 +104,7 @@ wait_s=60
 collector_timeout=0
 host=''
 config=missing
+memory=ok
 
 mounted=0
 dump_dir=''
@@ -371,12 +372,18 @@ apply_retention() {
 # --- the dump ---------------------------------------------------------------
 
 # write_status: DIR/status, key=value lines for programs (tests, tools):
-#   result   saved | no-space | collector-failed | no-target
-#   reason   one sentence when result is not "saved"
+#   result   saved | no-space | short-of-memory | collector-failed |
+#            no-target
+#   reason   one sentence when result is not "saved" (or memory=short)
 #   vmcore   saved | removed | incomplete | missing
 #   dmesg    saved | failed | missing
 #   retention applied | missing (KEEP_DUMPS and MIN_FREE)
 #   config   ok | missing | foreign (the settings file; see above)
+#   memory   ok | short: the crash kernel ran out of memory during the
+#            dump (the OOM killer acted, or the collector could not
+#            allocate); with result=saved the retry with less memory
+#            worked
+#   crash_mem_mib  the crash kernel's MemTotal
 #   host, dir (on the target), collector, started and finished (seconds
 #   since the epoch, the crash kernel's clock), uptime (the crash kernel's)
 # and DIR/lazy-kdump.log, the messages. Without a dump directory they go to
@@ -390,6 +397,8 @@ vmcore=$vmcore_state
 dmesg=$dmesg_state
 retention=$retention
 config=$config
+memory=$memory
+crash_mem_mib=$(crash_mem)
 host=$host
 dir=${dump_dir#"$mnt"}
 collector=$core_collector
@@ -456,26 +465,81 @@ save_dmesg() {
 	return 1
 }
 
+# oom_kills: the kernel's count of OOM kills so far (0 when unknown).
+oom_kills() {
+	ok_n=$(sed -n 's/^oom_kill //p' "${LAZY_KDUMP_VMSTAT:-/proc/vmstat}" 2>/dev/null)
+	printf '%s' "${ok_n:-0}"
+}
+
+# crash_mem: the crash kernel's MemTotal, in MiB.
+crash_mem() {
+	cm_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' "${LAZY_KDUMP_MEMINFO:-/proc/meminfo}" 2>/dev/null)
+	printf '%s' "$((${cm_kb:-0} / 1024))"
+}
+
+# run_collector ARGS...: $core_collector ARGS... $vmcore $sv_part once, its
+# output in $sv_log; sets sv_rc and sv_oom (1: the OOM killer acted while
+# it ran, or it said it could not allocate memory).
+run_collector() {
+	rcl_before=$(oom_kills)
+	# CORE_COLLECTOR is a command and its options: split on blanks, no globs.
+	set -f
+	# shellcheck disable=SC2086
+	limited "$collector_timeout" $core_collector "$@" "$vmcore" "$sv_part" >"$sv_log" 2>&1
+	sv_rc=$?
+	set +f
+	sv_oom=0
+	if [ "$sv_rc" -ne 0 ]; then
+		if [ "$(oom_kills)" -gt "$rcl_before" ] ||
+			grep -q -i -e 'Cannot allocate memory' -e "Can't allocate memory" \
+				-e 'Out of memory' "$sv_log" 2>/dev/null; then
+			sv_oom=1
+		fi
+	fi
+	# Progress lines end in carriage returns: keep the last state of each.
+	{
+		echo "--- $core_collector${1:+ $*}: exit status $sv_rc"
+		tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 20
+	} >>"$runlog" 2>/dev/null
+}
+
 save_vmcore() {
 	sv_part=$dump_dir/vmcore.incomplete
 	sv_log=${rundir:+$rundir/collector.log}
 	sv_log=${sv_log:-/dev/null}
 	say "saving the dump: $core_collector $vmcore ${sv_part#"$mnt"}"
 	sv_t0=$(date +%s)
-	# CORE_COLLECTOR is a command and its options: split on blanks, no globs.
-	set -f
-	# shellcheck disable=SC2086
-	limited "$collector_timeout" $core_collector "$vmcore" "$sv_part" >"$sv_log" 2>&1
-	sv_rc=$?
-	set +f
-	# Progress lines end in carriage returns: keep the last state of each.
-	{
-		echo "--- $core_collector: exit status $sv_rc"
-		tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 20
-	} >>"$runlog" 2>/dev/null
+	run_collector
+	# What a retry can fix. "Text file busy": the exec raced the unpacking
+	# of the initramfs (seen in a crash kernel just big enough); wait and
+	# try again, up to 3 times.
+	sv_try=1
+	while [ "$sv_rc" -eq 126 ] && [ "$sv_try" -le 3 ] &&
+		grep -q 'Text file busy' "$sv_log" 2>/dev/null; do
+		say "$core_collector could not be started (Text file busy): retrying in 1 s ($sv_try of 3)"
+		sleep 1
+		sv_try=$((sv_try + 1))
+		run_collector
+	done
+	# Out of memory: once more with the page cache dropped and, for
+	# makedumpfile, a small cyclic buffer (4 MiB of bitmaps at a time).
+	if [ "$sv_oom" = 1 ]; then
+		memory=short
+		say "the crash kernel ran out of memory while $core_collector ran ($(crash_mem) MiB in the crash kernel): retrying once with less memory"
+		rm -f "$sv_part"
+		sync
+		echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+		case " $core_collector " in
+		*" --cyclic-buffer"*) run_collector ;;
+		*makedumpfile*) run_collector --cyclic-buffer 4096 ;;
+		*) run_collector ;;
+		esac
+		[ "$sv_rc" -ne 0 ] || say "the retry with less memory saved the dump; the crash region is still too small for the first try: raise SIZE (or use SIZE=auto)"
+	fi
 	if [ "$sv_rc" -eq 0 ] && [ -s "$sv_part" ] && mv "$sv_part" "$dump_dir/vmcore"; then
 		sync
 		vmcore_state=saved result=saved
+		[ "$memory" = ok ] || reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
 		say "saved ${dump_dir#"$mnt"}/vmcore ($(wc -c <"$dump_dir/vmcore") bytes in $(($(date +%s) - sv_t0)) s)"
 		return 0
 	fi
@@ -498,13 +562,16 @@ save_vmcore() {
 		reason="the dump target is full: the dump would leave less than MIN_FREE free on it, so $core_collector stopped at that limit (exit status $sv_rc) and the partial dump was removed; free space on it, lower MIN_FREE or point DUMP_TARGET elsewhere"
 		say "$reason"
 		return 1
+	elif [ "$memory" = short ]; then
+		result=short-of-memory
+		reason="the crash kernel ran out of memory ($(crash_mem) MiB in it): $core_collector failed twice (exit status $sv_rc), the second time with less memory; raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
 	elif [ "$sv_rc" -eq 124 ] && [ "$collector_timeout" -gt 0 ]; then
 		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
 	else
 		reason="$core_collector failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
 		reason=${reason%"${reason##*[![:space:]]}"}
 	fi
-	result=collector-failed
+	[ "$result" = short-of-memory ] || result=collector-failed
 	if [ -e "$sv_part" ]; then
 		vmcore_state=incomplete
 		reason="$reason; the partial dump stays as ${sv_part#"$mnt"}"

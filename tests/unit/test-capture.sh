@@ -40,6 +40,10 @@ expect() {
 #   fail      the dump fails half-way
 #   enospc    the dump fails half-way with ENOSPC
 #   nodmesg   --dump-dmesg fails, the dump works
+#   oom       the OOM killer ends every dump (counted in FAKE_VMSTAT)
+#   oomonce   the OOM killer ends the first dump; the retry works
+#   enomem    every dump fails: "Can't allocate memory"
+#   txtbsy    the first exec fails with "Text file busy" (exit 126)
 mkdir -p "$tmp/bin"
 cat >"$tmp/bin/makedumpfile" <<'EOF'
 #!/bin/sh
@@ -50,6 +54,19 @@ if [ "$1" = --dump-dmesg ]; then
 	exit 0
 fi
 for a; do src=$out; out=$a; done
+# The *once modes fail the first dump only (a retry works).
+calls=$(grep -vc -- '^--dump-dmesg' "$FAKE_MDF_LOG")
+case $FAKE_MDF:$calls in
+oom:* | oomonce:1)
+	# The OOM killer: the kernel counts it, the process dies of SIGKILL.
+	n=$(sed -n 's/^oom_kill //p' "$FAKE_VMSTAT")
+	printf 'oom_kill %s\n' $((n + 1)) >"$FAKE_VMSTAT"
+	head -c 10 "$src" >"$out"
+	kill -9 $$ ;;
+enomem:*) head -c 10 "$src" >"$out"; echo "create_2nd_bitmap: Can't allocate memory for the bitmap." >&2; exit 1 ;;
+txtbsy:1) echo "/usr/bin/makedumpfile: Text file busy" >&2; exit 126 ;;
+oomonce:* | txtbsy:*) FAKE_MDF=ok ;;
+esac
 case $FAKE_MDF in
 ok | nodmesg)
 	# A write error (EFBIG under the retention's size limit) as makedumpfile
@@ -62,6 +79,7 @@ esac
 EOF
 chmod +x "$tmp/bin/makedumpfile"
 printf 'ELF fake vmcore\n' >"$tmp/vmcore"
+printf 'MemTotal:          98304 kB\nMemFree:           20000 kB\n' >"$tmp/meminfo"
 
 shells=()
 for s in "busybox sh" dash bash; do
@@ -82,12 +100,15 @@ capture() {
 		printf '# lazy-kdump-capture-conf 1\n%s\n' "$conf" >"$case_dir/lazy-kdump.conf"
 	fi
 	printf '%s\n' "$cmdline" >"$case_dir/cmdline"
+	printf 'nr_free_pages 100\noom_kill 7\n' >"$case_dir/vmstat"
 	rc=0
 	# shellcheck disable=SC2086 # "busybox sh"
 	env PATH="$tmp/bin:$PATH" FAKE_MDF="$mdf" FAKE_MDF_LOG="$case_dir/mdf.log" \
 		LAZY_KDUMP_CONF="$case_dir/lazy-kdump.conf" LAZY_KDUMP_VMCORE="$vmcore" \
 		LAZY_KDUMP_CMDLINE="$case_dir/cmdline" LAZY_KDUMP_MNT="$case_dir/target" \
 		LAZY_KDUMP_NOMOUNT=1 LAZY_KDUMP_FINAL=none \
+		LAZY_KDUMP_VMSTAT="$case_dir/vmstat" FAKE_VMSTAT="$case_dir/vmstat" \
+		LAZY_KDUMP_MEMINFO="$tmp/meminfo" \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
 		LAZY_KDUMP_KMSG=0 $sh "${cap_script:-$script}" >"$case_dir/out" 2>&1 || rc=$?
 }
@@ -193,6 +214,45 @@ CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
 			fail "$sh: lazy-kdump config --capture of a valid file failed"
 		fi
 	fi
+
+	# The crash kernel short of memory: one retry with less memory.
+	capture "$sh" oom "" "lazy_kdump.host=h" oom
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: OOM-killed twice: exit 1, result short-of-memory, memory=short, crash_mem_mib" \
+		[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = short-of-memory ] &&
+		[ "$(status_of "$d" memory)" = short ] && [ "$(status_of "$d" crash_mem_mib)" = 96 ]
+	expect "$sh: OOM-killed: the reason says raise SIZE (or auto)" \
+		grep -q '^reason=the crash kernel ran out of memory (96 MiB in it).*raise SIZE in lazy-kdump.conf (or use SIZE=auto)' "$d/status"
+	expect "$sh: OOM-killed: the retry ran with --cyclic-buffer 4096" \
+		[ "$(grep -vc -- '^--dump-dmesg' "$case_dir/mdf.log")" = 2 ] &&
+		grep -q -- '^-l -d 31 --cyclic-buffer 4096 ' "$case_dir/mdf.log"
+	expect "$sh: OOM-killed: said on the console, dmesg.txt kept" \
+		grep -q 'ran out of memory while makedumpfile -l -d 31 ran (96 MiB' "$case_dir/out" && [ -s "$d/dmesg.txt" ]
+
+	capture "$sh" oomonce "" "lazy_kdump.host=h" oomonce
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: OOM-killed once: the retry saves the dump, memory=short and a reason" \
+		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ] &&
+		[ "$(status_of "$d" memory)" = short ] && grep -q '^reason=.*only a retry with less memory saved the dump: raise SIZE' "$d/status"
+
+	capture "$sh" enomem "CORE_COLLECTOR=makedumpfile -c --cyclic-buffer 1024" "lazy_kdump.host=h" enomem
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: the collector cannot allocate: short-of-memory; a given --cyclic-buffer is kept" \
+		[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = short-of-memory ] &&
+		[ "$(grep -c -- '--cyclic-buffer' "$case_dir/mdf.log")" = 2 ] &&
+		! grep -q -- '--cyclic-buffer 4096' "$case_dir/mdf.log"
+
+	capture "$sh" txtbsy "" "lazy_kdump.host=h" txtbsy
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: Text file busy: retried after a second, saved, memory=ok" \
+		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" memory)" = ok ] &&
+		grep -q 'could not be started (Text file busy): retrying in 1 s (1 of 3)' "$case_dir/out"
+
+	capture "$sh" fail2 "" "" fail
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: an ordinary failure is not taken for memory: memory=ok, one try" \
+		[ "$(status_of "$d" memory)" = ok ] && [ "$(status_of "$d" result)" = collector-failed ] &&
+		[ "$(grep -vc -- '^--dump-dmesg' "$case_dir/mdf.log")" = 1 ]
 
 	# Not a crash kernel: nothing happens.
 	capture "$sh" novmcore "" "" ok "$tmp/no-such-vmcore"
