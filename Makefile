@@ -225,7 +225,8 @@ endif
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(MAN8)) $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(MAN5))
 	rmdir $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 2>/dev/null || true
 	rm -rf $(DESTDIR)$(DKMSSRCDIR)/lazy-cma-*
-	rm -f $(DESTDIR)$(STATEDIR)/initrd-*.img $(DESTDIR)$(STATEDIR)/initrd-*.img.tmp.*
+	rm -f $(DESTDIR)$(STATEDIR)/initrd-*.img $(DESTDIR)$(STATEDIR)/initrd-*.img.tmp.* \
+		$(DESTDIR)$(STATEDIR)/armed $(DESTDIR)$(STATEDIR)/previous-boot
 	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || true
 	@c=$(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf; \
 	if [ -e "$$c" ] && ! cmp -s "$$c" lazy_kdump/lazy-kdump.conf; then \

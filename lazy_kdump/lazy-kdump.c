@@ -60,6 +60,7 @@
 #include "lib/initrd.h"
 #include "lib/json.h"
 #include "lib/kallsyms.h"
+#include "lib/lastdump.h"
 #include "lib/lcma.h"
 #include "lib/size.h"
 #include "lib/state.h"
@@ -77,6 +78,8 @@
 #define ENV_STATE_DIR		"LAZY_KDUMP_STATE_DIR"
 #define ENV_SYSROOT		"LAZY_KDUMP_SYSROOT"
 #define ENV_MODPROBE		"LAZY_KDUMP_MODPROBE"
+#define ENV_VARDIR		"LAZY_KDUMP_STATEDIR"
+#define SYS_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 
 #define DEFAULT_INITRD_DIR	"/var/lib/lazy-kdump"
 #define MODULE_NAME		"lazy_cma"
@@ -104,6 +107,7 @@ struct context {
 	const char *device;
 	const char *sysroot;
 	const char *state_dir;
+	const char *vardir;	/* persistent: the boot marker */
 	const char *modprobe;
 
 	/* Verb options; NULL / false: not given. */
@@ -1106,6 +1110,103 @@ static void describe_region(const char *what, uint64_t addr, uint64_t len,
 	       high ? "above" : "below");
 }
 
+/* ---- the previous boot and the last dump ------------------------------ */
+
+static const char *time_str(int64_t t, char *buf, size_t size);
+
+/* This boot's id (the sysroot's, for tests); "" when unknown. */
+static void boot_id(const struct context *c, char *buf, size_t size)
+{
+	char path[4096];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s" SYS_BOOT_ID,
+		 c->sysroot ? c->sysroot : "");
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* DUMP_TARGET's directory on this system; NULL when it names a device. */
+static const char *dump_dir(const struct context *c)
+{
+	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
+			CONFIG_DEFAULT_DUMP_TARGET;
+
+	return strstr(t, ":/") ? NULL : t;
+}
+
+/*
+ * At load: a marker of another boot means that boot ended while armed,
+ * without a clean shutdown ('unload' removes the marker). Say what it
+ * left, keep the verdict for 'status', and drop the marker.
+ */
+static void judge_previous_boot(struct context *c)
+{
+	struct lk_marker m;
+	struct lk_lastdump ld;
+	const char *dir = dump_dir(c);
+	char id[64], when[64], text[6144];
+	int r;
+
+	if (marker_read(c->vardir, &m) < 0)
+		return;
+	boot_id(c, id, sizeof(id));
+	if (!id[0] || strcmp(id, m.boot_id) == 0)
+		return;
+	time_str(m.armed_at, when, sizeof(when));
+	r = dir ? lastdump_find(dir, &ld) : 0;
+	if (!dir)
+		snprintf(text, sizeof(text),
+			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); DUMP_TARGET names a device, so whether it left a dump is not checked here.",
+			 when);
+	else if (r < 0)
+		snprintf(text, sizeof(text),
+			 "The previous boot, armed since %s, ended without a clean shutdown; the dump target %s cannot be read (%s) to see what it left.",
+			 when, dir, strerror(-r));
+	else if (!ld.found || ld.finished < m.armed_at)
+		snprintf(text, sizeof(text),
+			 "The previous boot, armed since %s, ended without a clean shutdown and left no dump in %s: if it panicked, the capture wrote nothing (the crash kernel short of memory, or the dump target out of its reach; that boot's console says which): check 'lazy-kdump estimate' and raise SIZE (or use auto).",
+			 when, dir);
+	else if (lastdump_short_of_memory(&ld))
+		snprintf(text, sizeof(text),
+			 "The last panic found the crash kernel short of memory (%s, result %s): raise SIZE in the configuration (or use auto).",
+			 ld.path, ld.result);
+	else
+		snprintf(text, sizeof(text),
+			 "The previous boot panicked; its capture: %s, result %s%s%s.",
+			 ld.path, ld.result, ld.reason[0] ? ": " : "", ld.reason);
+	log_msg("%s", text);
+	r = previous_write(c->vardir, id, text);
+	if (r < 0)
+		log_failure(r, NULL, "Failed to keep that verdict in %s/" LASTDUMP_PREVIOUS,
+			    c->vardir);
+	marker_remove(c->vardir);
+}
+
+/* After arming: the marker of this boot. */
+static void mark_armed(struct context *c)
+{
+	struct lk_marker m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	boot_id(c, m.boot_id, sizeof(m.boot_id));
+	if (!m.boot_id[0])
+		return;
+	m.armed_at = c->started;
+	r = marker_write(c->vardir, &m);
+	if (r < 0)
+		log_failure(r, "A panic that leaves no dump will not be reported at the next boot.",
+			    "Failed to write the arming marker %s/" LASTDUMP_MARKER,
+			    c->vardir);
+}
+
 static int verb_load(struct context *c, const struct verb *v, int argc,
 		     char **argv)
 {
@@ -1126,6 +1227,7 @@ static int verb_load(struct context *c, const struct verb *v, int argc,
 		return EXIT_FAILURE;
 	if (take_lock(c) < 0)
 		return EXIT_FAILURE;
+	judge_previous_boot(c);
 	if (prepare(c, NULL, &p) < 0)
 		goto out_p;
 	r = pick_size(c, v, NULL, &p, &rq.size, &is_auto);
@@ -1181,6 +1283,7 @@ static int verb_load(struct context *c, const struct verb *v, int argc,
 	now.low_addr = out.low_addr;
 	now.low_len = out.low_len;
 	save_state(c, &now);
+	mark_armed(c);
 
 	if (out.boot_time) {
 		printf("kdump armed in the boot-time crashkernel= reservation of %s (lazy-kdump reserved nothing; these files need %s).\n",
@@ -1240,6 +1343,11 @@ static int verb_unload(struct context *c, const struct verb *v, int argc,
 		return EXIT_FAILURE;
 	}
 	state_remove(c->state_dir);
+	r = marker_remove(c->vardir);
+	if (r < 0)
+		log_failure(r, "The next boot will report an unclean end of this one.",
+			    "Failed to remove the arming marker %s/" LASTDUMP_MARKER,
+			    c->vardir);
 	if (out.not_ours)
 		log_msg("A crash kernel that lazy-kdump did not load stays loaded (unload it with 'kexec -p -u' or its service).");
 	if (out.boot_time)
@@ -1499,6 +1607,34 @@ static const char *status_state(bool kexec_ok, int kexec_err, bool loaded,
 	return "not-armed";
 }
 
+/* "last_dump": {...} or null, with a comma. */
+static void print_last_dump_json(const struct lk_lastdump *ld)
+{
+	const char *keys[] = { "path", "result", "memory", "reason" };
+	const char *vals[4];
+	size_t i;
+
+	if (!ld->found) {
+		puts("  \"last_dump\": null,");
+		return;
+	}
+	vals[0] = ld->path;
+	vals[1] = ld->result;
+	vals[2] = ld->memory[0] ? ld->memory : NULL;
+	vals[3] = ld->reason[0] ? ld->reason : NULL;
+	fputs("  \"last_dump\": {", stdout);
+	for (i = 0; i < 4; i++) {
+		size_t len = json_escape(NULL, 0, vals[i]);
+		char *buf = malloc(len + 1);
+
+		if (buf)
+			json_escape(buf, len + 1, vals[i]);
+		printf("\"%s\": %s, ", keys[i], buf ? buf : "null");
+		free(buf);
+	}
+	printf("\"finished\": %" PRId64 "},\n", ld->finished);
+}
+
 static int verb_status(struct context *c, const struct verb *v, int argc,
 		       char **argv)
 {
@@ -1509,6 +1645,10 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	bool loaded = false, have, ours, kexec_ok, crash_size_ok;
 	const char *by;
 	char s1[32], s2[64], node_json[16] = "null";
+	char id[64], prev[6144];
+	struct lk_lastdump ld;
+	const char *ddir;
+	bool have_prev;
 	int node = -1;
 	size_t n = 0, i;
 	int r;
@@ -1517,6 +1657,13 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	(void)argc;
 	(void)argv;
 	read_state(c, &st, &have);
+	/* The last dump and the verdict on the previous boot. */
+	memset(&ld, 0, sizeof(ld));
+	boot_id(c, id, sizeof(id));
+	have_prev = id[0] && previous_read(c->vardir, id, prev, sizeof(prev)) == 0;
+	ddir = load_config(c) == 0 ? dump_dir(c) : NULL;
+	if (ddir && lastdump_find(ddir, &ld) < 0)
+		ld.found = false;
 	r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
 	kexec_ok = r == 0;
 	if (r < 0 && r != -ENOENT)
@@ -1581,9 +1728,11 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 		json_str("initrd", have ? st.initrd : NULL, true);
 		json_str("cmdline", have ? st.cmdline : NULL, true);
 		if (have && st.armed_at)
-			printf("  \"armed_at\": %" PRId64 "\n", st.armed_at);
+			printf("  \"armed_at\": %" PRId64 ",\n", st.armed_at);
 		else
-			puts("  \"armed_at\": null");
+			puts("  \"armed_at\": null,");
+		print_last_dump_json(&ld);
+		json_str("previous_boot", have_prev ? prev : NULL, false);
 		puts("}");
 	} else {
 		printf("kdump: %s\n", loaded ? "armed" : "NOT ARMED");
@@ -1617,7 +1766,15 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 			printf("  %-14s %s\n", "crash region",
 			       fmt_size(crash_size, s1, sizeof(s1)));
 		}
+		if (ld.found)
+			printf("  %-14s %s: %s (%s)%s%s\n", "last dump", ld.path,
+			       ld.result, time_str(ld.finished, s2, sizeof(s2)),
+			       ld.reason[0] ? ": " : "", ld.reason);
+		if (have_prev)
+			printf("  %-14s %s\n", "previous boot", prev);
 	}
+	if (lastdump_short_of_memory(&ld))
+		log_msg("The last panic found the crash kernel short of memory: raise SIZE (or use auto), then 'systemctl reload lazy-kdump' (or '" PROG " reload').");
 	if (!kexec_ok && r == -ENOENT)
 		log_msg("This kernel has no kexec crash support (" SYS_CRASH_LOADED " is missing).");
 	else if (have && st.armed && !loaded)
@@ -1759,7 +1916,13 @@ static const struct verb verbs[] = {
 		"Show whether a crash kernel is loaded (/sys/kernel/kexec_crash_loaded),\n"
 		"who loaded it, and what lazy-kdump recorded: the crash region(s), size,\n"
 		"node, kernel, initrd, command line and when it was armed, and whether\n"
-		"the reservation is lazy-kdump's or a boot-time crashkernel=.\n"
+		"the reservation is lazy-kdump's or a boot-time crashkernel=. Also the\n"
+		"last dump in DUMP_TARGET (its status: saved, no-space,\n"
+		"short-of-memory, ...), and what 'load' found about the previous boot:\n"
+		"lazy-kdump keeps a marker in " LASTDUMP_DEFAULT_VARDIR " while armed,\n"
+		"which 'unload' removes; a marker of an earlier boot means that boot\n"
+		"ended armed without a clean shutdown, and 'load' says what it left\n"
+		"(its dump, a capture short of memory, or nothing).\n"
 		"\n"
 		"  --json   one JSON object, every key in every state (null where\n"
 		"           unknown): schema_version (1), state (armed, armed-by-other,\n"
@@ -1767,7 +1930,8 @@ static const struct verb verbs[] = {
 		"           armed, kexec_crash_loaded, by_lazy_kdump,\n"
 		"           boot_time_reservation, kexec_crash_size, region {addr, len,\n"
 		"           node, high}, low_region {addr, len}, size, size_auto,\n"
-		"           kernel, initrd, cmdline, armed_at\n"
+		"           kernel, initrd, cmdline, armed_at, last_dump {path, result,\n"
+		"           memory, reason, finished}, previous_boot\n"
 		"\n"
 		"Exit status 0 when armed, 3 when not (as kdumpctl status).\n",
 	},
@@ -1872,6 +2036,8 @@ static void help(FILE *f)
 	      "  " ENV_CONFIG "     configuration file (like --config)\n"
 	      "  " ENV_STATE_DIR "  directory of the state file and lock\n"
 	      "  " ENV_MODPROBE "   command run as 'CMD lazy_cma' (default modprobe)\n"
+	      "  " ENV_VARDIR "   directory of the arming marker (default\n"
+	      "                        " LASTDUMP_DEFAULT_VARDIR ")\n"
 	      "  " ENV_SYSROOT "    prefix of every /proc and /sys path (tests)\n"
 	      "\n"
 	      "Exit status:\n"
@@ -2063,6 +2229,7 @@ int main(int argc, char **argv)
 		c.config_path = NULL;
 	c.config_explicit = c.config_path != NULL;
 	c.state_dir = env_or(ENV_STATE_DIR, STATE_DEFAULT_DIR);
+	c.vardir = env_or(ENV_VARDIR, LASTDUMP_DEFAULT_VARDIR);
 	c.sysroot = env_or(ENV_SYSROOT, NULL);
 	c.modprobe = env_or(ENV_MODPROBE, "modprobe");
 	/* Report EPIPE on stdout instead of dying in the middle of a verb. */

@@ -64,6 +64,31 @@ lkd_conf_get() {
 	done <<<"${lkd_conf_text:-}"
 }
 
+# lkd_check_stack DEV: the block devices DEV sits on (lsblk -s) are ones
+# the capture initrd can bring up: disks and partitions. LVM, MD RAID,
+# dm-crypt (LUKS), multipath or any other device-mapper layer are not
+# supported yet: returns 1 with lkd_error saying so, so that arming fails
+# with that reason instead of a capture that waits for a device that never
+# appears. A missing lsblk checks nothing.
+lkd_check_stack() {
+	local dev=$1 name type what=''
+	command -v lsblk >/dev/null 2>&1 || return 0
+	while read -r name type; do
+		case $type in
+		disk | part | loop | rom) ;;
+		lvm) what="LVM (logical volume $name)" ;;
+		raid* | md) what="MD RAID ($name, $type)" ;;
+		crypt) what="dm-crypt/LUKS ($name)" ;;
+		mpath) what="multipath ($name)" ;;
+		*) what="a $type device ($name)" ;;
+		esac
+		[ -z "$what" ] || break
+	done < <(lsblk -s -n -r -o NAME,TYPE "$dev" 2>/dev/null)
+	[ -z "$what" ] && return 0
+	lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up yet (only plain disks and partitions); point DUMP_TARGET at a file system on a plain partition, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
+	return 1
+}
+
 # lkd_resolve_target TARGET: where DUMP_TARGET=TARGET writes, as the crash
 # kernel must find it. Sets
 #   lkd_target_spec    the DUMP_TARGET for the capture initrd: TARGET as it
@@ -74,7 +99,8 @@ lkd_conf_get() {
 #   lkd_target_dev     its block device (for dracut --add-device)
 #   lkd_target_fstype  its file system type
 #   lkd_target_root    1 when it is the root file system
-#   lkd_error          why, when it returns 1
+#   lkd_error          why, when it returns 1 (also a device stack the
+#                      capture cannot bring up: lkd_check_stack)
 lkd_resolve_target() {
 	local t=$1 p mnt src uuid rel devspec
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
@@ -92,6 +118,7 @@ lkd_resolve_target() {
 		lkd_target_spec=$t
 		lkd_target_dev=$src
 		lkd_target_fstype=$(blkid -o value -s TYPE "$src" 2>/dev/null) || lkd_target_fstype=''
+		lkd_check_stack "$src" || return 1
 		return 0
 		;;
 	/*) ;;
@@ -116,6 +143,7 @@ lkd_resolve_target() {
 		return 1
 	fi
 	lkd_target_dev=$(readlink -f "$src")
+	lkd_check_stack "$lkd_target_dev" || return 1
 	if [ "$mnt" = / ]; then
 		lkd_target_spec=$t
 		lkd_target_root=1

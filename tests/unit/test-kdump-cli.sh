@@ -77,7 +77,7 @@ expect() {
 }
 
 # The keys of status --json, in every state (lazy-kdump(8)).
-status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","low_region","region","schema_version","size","size_auto","state"]'
+status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","last_dump","low_region","previous_boot","region","schema_version","size","size_auto","state"]'
 
 # status_json WHAT STATE RC [JQ]: status --json exits RC, parses, has every
 # key of schema 1, says STATE, and JQ (a jq condition) holds.
@@ -145,6 +145,9 @@ echo 0 >"$root/sys/kernel/kexec_crash_size"
 
 export LAZY_KDUMP_SYSROOT=$root
 export LAZY_KDUMP_STATE_DIR=$tmp/state
+export LAZY_KDUMP_STATEDIR=$tmp/var
+mkdir -p "$root/proc/sys/kernel/random"
+echo 11111111-aaaa-4bbb-8ccc-000000000001 >"$root/proc/sys/kernel/random/boot_id"
 export LAZY_KDUMP_CONFIG=
 export LAZY_KDUMP_MODPROBE=$tmp/modprobe
 cat >"$tmp/modprobe" <<EOS
@@ -290,6 +293,30 @@ expect "lazy-kdump-lib.sh: an invalid file gives lazy-kdump's message" 1 "" \
 	"error: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*"
 run env LAZY_KDUMP="$tmp/no-such-lazy-kdump" bash -c "$libsh" sh "$lib" "$tmp/good.conf"
 expect "lazy-kdump-lib.sh: without lazy-kdump it says so" 1 "" "error: cannot run $tmp/no-such-lazy-kdump*is lazy-kdump installed?"
+
+# lkd_check_stack: a dump device on LVM, MD RAID, LUKS or multipath is
+# refused at arming time (lsblk -s stubbed: the stack of each fake device).
+mkdir -p "$tmp/stub"
+cat >"$tmp/stub/lsblk" <<'EOS'
+#!/bin/sh
+for a; do dev=$a; done
+case $dev in
+/dev/vda1) printf 'vda1 part\nvda disk\n' ;;
+/dev/mapper/vg-root) printf 'vg-root lvm\nvda2 part\nvda disk\n' ;;
+/dev/md0) printf 'md0 raid1\nvda1 part\nvda disk\nvdb1 part\nvdb disk\n' ;;
+/dev/mapper/luks) printf 'luks crypt\nvda3 part\nvda disk\n' ;;
+/dev/mapper/mp) printf 'mp mpath\nsda disk\nsdb disk\n' ;;
+esac
+EOS
+chmod +x "$tmp/stub/lsblk"
+# shellcheck disable=SC2016 # for the inner shell
+stacksh='. "$1"; if lkd_check_stack "$2"; then echo supported; else echo "refused: $lkd_error"; fi'
+for c in "/dev/vda1:supported" "/dev/mapper/vg-root:refused: *on LVM (logical volume vg-root)*plain partition*" \
+	"/dev/md0:refused: *on MD RAID (md0, raid1)*" "/dev/mapper/luks:refused: *on dm-crypt/LUKS (luks)*" \
+	"/dev/mapper/mp:refused: *on multipath (mp)*"; do
+	run env PATH="$tmp/stub:$PATH" bash -c "$stacksh" sh "$lib" "${c%%:*}"
+	expect "lazy-kdump-lib.sh: a dump device ${c%%:*}: ${c#*:}" 0 "" "${c#*:}"
+done
 
 # ---- status ----
 run lk status
@@ -492,6 +519,69 @@ run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --placement high --siz
 expect "load --placement high" 0 "" "kdump armed: 100M crash region (as asked).*crash region*100M at 0x*(above 4 GiB)*low companion*256M at 0x*(below 4 GiB)*"
 run fk unload
 expect "unload: both regions given back" 0 "" "kdump disarmed; 356M given back."
+
+# The next boot: the arming marker (VARDIR/armed) of an unclean end, and
+# what the last capture left in DUMP_TARGET.
+vd=$tmp/var crash=$tmp/crash
+mkdir -p "$crash"
+printf 'DUMP_TARGET=%s\n' "$crash" >"$tmp/dump.conf"
+dk() { EXTRA_PRELOAD=$FAKE_SO "$LK" --config "$tmp/dump.conf" --device "$dev" "$@"; }
+newboot() { echo "11111111-aaaa-4bbb-8ccc-00000000000$1" >"$root/proc/sys/kernel/random/boot_id"; }
+[[ ! -e $vd/armed ]] && pass "unload: no arming marker left" || fail "unload: no arming marker left"
+run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+[[ $rc == 0 ]] && grep -qx 'boot_id=11111111-aaaa-4bbb-8ccc-000000000001' "$vd/armed" &&
+	pass "load: the arming marker names this boot" || fail "load: the arming marker names this boot" "$(cat "$vd/armed" 2>&1)"
+armed_at=$(sed -n 's/^armed_at=//p' "$vd/armed")
+# A panic whose capture found the crash kernel short of memory, then a
+# new boot (nothing armed: the reservation is gone).
+mkdir -p "$crash/web-2026-01-01-00:00:00"
+printf 'result=saved\nfinished=%s\n' $((armed_at - 100)) >"$crash/web-2026-01-01-00:00:00/status"
+mkdir -p "$crash/web-2026-12-06-05:00:00"
+printf 'result=short-of-memory\nreason=the crash kernel ran out of memory (80 MiB in it)\nmemory=short\nfinished=%s\n' $((armed_at + 60)) >"$crash/web-2026-12-06-05:00:00/status"
+: >"$dev"
+rm -f "$tmp/state/state"
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+newboot 2
+run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+expect "next boot: load says the last panic found the crash kernel short of memory" 0 \
+	"lazy-kdump: The last panic found the crash kernel short of memory ($crash/web-2026-12-06-05:00:00, result short-of-memory): raise SIZE in the configuration (or use auto)." "kdump armed*"
+grep -qx 'boot_id=11111111-aaaa-4bbb-8ccc-000000000002' "$vd/armed" &&
+	pass "next boot: the marker is this boot's now" || fail "next boot: the marker is this boot's now"
+run dk status
+expect "next boot: status says it too, and shows the last dump" 0 \
+	"*The last panic found the crash kernel short of memory: raise SIZE (or use auto)*" \
+	"*last dump      $crash/web-2026-12-06-05:00:00: short-of-memory (*): the crash kernel ran out of memory (80 MiB in it)*previous boot  The last panic found the crash kernel short of memory*"
+if command -v jq >/dev/null; then
+	run dk status --json
+	jq -e --arg p "$crash/web-2026-12-06-05:00:00" '.last_dump.path == $p and .last_dump.result == "short-of-memory" and
+		.last_dump.memory == "short" and (.previous_boot | startswith("The last panic found"))' <<<"$out" >/dev/null &&
+		pass "next boot: status --json: last_dump and previous_boot" ||
+		fail "next boot: status --json: last_dump and previous_boot"
+fi
+run dk load --kernel "$kernel" --initrd "$tmp/initrd.img"
+[[ $err != *"previous boot"* && $err != *"last panic"* ]] && pass "the verdict is given once, not at every load" ||
+	fail "the verdict is given once, not at every load"
+# An unclean end that left nothing: said plainly.
+rm -rf "${crash:?}"/*
+: >"$dev"
+rm -f "$tmp/state/state"
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+newboot 3
+run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+expect "next boot without a dump: load says the capture wrote nothing" 0 \
+	"lazy-kdump: The previous boot, armed since *, ended without a clean shutdown and left no dump in $crash: if it panicked, the capture wrote nothing*raise SIZE (or use auto)." "kdump armed*"
+run dk unload
+[[ $rc == 0 && ! -e $vd/armed ]] && pass "unload (a clean shutdown) removes the marker" ||
+	fail "unload (a clean shutdown) removes the marker"
+newboot 4
+run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+[[ $rc == 0 && $err != *"previous boot"* ]] && pass "after a clean shutdown, nothing is said" ||
+	fail "after a clean shutdown, nothing is said"
+run dk status
+[[ $out != *"previous boot"* ]] && pass "status: the verdict belongs to the boot that made it" ||
+	fail "status: the verdict belongs to the boot that made it"
+run dk unload
+newboot 1
 
 run env FAKE_KEXEC_FAIL=129 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
 expect "load: signature rejected: explained and undone" 1 "*Failed to load the crash kernel (kexec_file_load): Key was rejected by service. *signed*Everything was undone*"

@@ -139,6 +139,8 @@ rearm)
 		"[ $enter -le \$(systemctl show -P ActiveEnterTimestampMonotonic basic.target) ]"
 	check "this boot did not rebuild the capture initrd" bash -c \
 		"! journalctl -b -u lazy-kdump.service | grep -q 'building /var/lib'"
+	check "after a clean reboot: the arming marker is this boot's, no verdict on the previous boot" bash -c \
+		"grep -qx \"boot_id=\$(cat /proc/sys/kernel/random/boot_id)\" /var/lib/lazy-kdump/armed && ! lazy-kdump status | grep -q 'previous boot'"
 	next panicked
 	out "# panicking"
 	finish PANIC
@@ -155,6 +157,12 @@ panicked)
 	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
 		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
 	metric vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
+	check "the capture's status says memory=ok and config=ok" bash -c \
+		"grep -qx 'memory=ok' '$d/status' && grep -qx 'config=ok' '$d/status'"
+	check "the service's journal says what the panic left" bash -c \
+		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result saved.'"
+	check "status shows the last dump and the verdict on the previous boot" bash -c \
+		"lazy-kdump status | grep -qF 'last dump      $d: saved' && lazy-kdump status | grep -qF 'previous boot  The previous boot panicked'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 	armed_checks
 	next finished
@@ -190,6 +198,8 @@ fullpanicked)
 	check "no vmcore (it did not fit)" test ! -e "$d/vmcore"
 	check "status says result=no-space" grep -qx 'result=no-space' "$d/status"
 	check "the retention step ran (status retention=applied)" grep -qx 'retention=applied' "$d/status"
+	check "the service's journal names the dump and its result" bash -c \
+		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result no-space: the dump target is full'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 	armed_checks
 	next finished
