@@ -13,6 +13,9 @@
 #                        each kernel of SUITES, coccicheck (slow: not in
 #                        make check); CHECKERS="checkpatch sparse w1 coccicheck"
 #   make check-vm        VM tests only (SUITES="bookworm trixie trixie-backports")
+#   make check-short     kdump armed below the minimum, over two boots per
+#                        kernel: the next boot's verdict (tests/vm/short.sh;
+#                        part of make check)
 #   make check-debug     the debug-kernel tier: Debian's 6.12 source built
 #                        with KASAN, KFENCE, lockdep, DEBUG_VM/LIST/OBJECTS
 #                        (scripts/build-debug-kernel.sh, cached: the first
@@ -96,7 +99,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 # Kbuild variables passed through to the module build when given.
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all module tools check check-unit check-static check-vm check-debug check-full \
+.PHONY: all module tools check check-unit check-static check-vm check-short check-debug check-full \
 	clean deps install uninstall demo bench bench-extended bench-quick fuzz soak
 
 all: module tools
@@ -127,6 +130,9 @@ check-static:
 
 check-vm: deps tools
 	tests/vm/run.sh $(SUITES)
+
+check-short: deps tools
+	tests/vm/short.sh $(SUITES)
 
 check-debug: deps
 	tests/vm/check-debug.sh $(if $(DEBUG_GROUPS),-g $(DEBUG_GROUPS))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: the host unit tests, the fast static checkers on the
-# module, the VM tests on $SUITES, the full-system test on $FULL_SUITES, and
-# the benchmarks' smoke run.
+# module, the VM tests on $SUITES (tests/vm/run.sh, then tests/vm/short.sh),
+# the full-system test on $FULL_SUITES, and the benchmarks' smoke run.
 #
 # Usage: tests/run-all.sh
 # Environment:
@@ -62,6 +62,10 @@ fi
 if [ -n "$suites" ]; then
 	# shellcheck disable=SC2086 # the suites are words
 	part "VM tests" "$top/tests/vm/run.sh" $suites
+	# Two boots per kernel on one disk: armed below the minimum, the next
+	# boot's verdict (tests/vm/short.sh).
+	# shellcheck disable=SC2086 # the suites are words
+	part "VM tests: kdump short of memory" "$top/tests/vm/short.sh" $suites
 else
 	echo "ok - VM tests # SKIP SUITES is empty" | tee -a "$log"
 fi

@@ -148,7 +148,7 @@ for suite in "${suites[@]}"; do
 			emit "not ok" "$where" "the capture said so on the console"
 		fi
 	elif grep -q -E 'Out of memory|deadlocked on memory|Kernel panic' <(sed -n '/EXPECT-CRASH\|Kernel panic - not syncing: sysrq/,$p' "$con"); then
-		emit ok "$where" "the crash kernel died before the capture wrote anything: $(grep -m 1 -o -E 'Out of memory[^\r]*|System is deadlocked on memory|Kernel panic - not syncing: [^\r]*' <(sed -n '/sysrq triggered crash/,$p' "$con" | tail -n +2) | head -n 1)"
+		emit ok "$where" "the crash kernel died before the capture wrote anything: $(grep -m 1 -o -E 'Out of memory[^[:cntrl:]]*|System is deadlocked on memory|Kernel panic - not syncing: [^[:cntrl:]]*' <(sed -n '/sysrq triggered crash/,$p' "$con" | tail -n +2) | head -n 1)"
 		happened=none
 	else
 		emit "not ok" "$where" "the crash kernel neither captured nor said why (console: $con)"
