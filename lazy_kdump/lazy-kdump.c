@@ -1665,6 +1665,19 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	if (ddir && lastdump_find(ddir, &ld) < 0)
 		ld.found = false;
 	r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
+	/*
+	 * While the kernel rewrites a loaded crash image's ELF core header
+	 * for a memory or CPU hotplug event (crash hotplug, 6.5 and later),
+	 * kexec_crash_loaded reads 0 for a moment: x86 sets kexec_crash_image
+	 * to NULL around the copy. What lazy-kdump armed is not reported as
+	 * unloaded for that: read again for up to a second.
+	 */
+	for (i = 0; r == 0 && !loaded && have && st.armed && i < 100; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
+	}
 	kexec_ok = r == 0;
 	if (r < 0 && r != -ENOENT)
 		log_failure(r, NULL, "Failed to read " SYS_CRASH_LOADED);

@@ -462,6 +462,15 @@ run env LD_PRELOAD="$FAKE_SO" "$LAZY_CMA" --device "$dev" list
 	pass "load: the state is recorded" || fail "load: the state is recorded"
 run fk status
 expect "status after load: armed" 0 "" "kdump: armed*lazy-kdump (reserved at run time)*(auto)*"
+# A crash hotplug update of the ELF core header reads 0 for a moment.
+echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+(
+	sleep 0.3
+	echo 1 >"$root/sys/kernel/kexec_crash_loaded"
+) &
+run fk status
+wait
+expect "status: kexec_crash_loaded 0 for a moment (crash hotplug) is read again: armed" 0 "" "kdump: armed*"
 run fk load --kernel "$kernel" --initrd "$tmp/initrd.img"
 expect "load twice: already armed" 1 "*already armed by lazy-kdump*resize*unload*"
 
