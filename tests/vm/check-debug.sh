@@ -31,11 +31,21 @@
 #   LAZY_VM_TIMEOUT_FACTOR  group timeout multiplier (default 4)
 #   LAZY_VM_BOOT_TIMEOUT    seconds until /init must report (default 150)
 #   LAZY_VM_APPEND          kernel command line words for every guest
-#                           (default: kasan_multi_shot LAZY_CRASH_SIZE=384M
-#                           KDUMP_SIZE=384M: lazy-kdump's auto size is
-#                           calibrated on Debian's kernels; this one's crash
-#                           kernel, with KASAN's shadow and lockdep, did
-#                           not boot in the 94M it gives)
+#                           (default: kasan_multi_shot no5lvl
+#                           LAZY_CRASH_SIZE=384M KDUMP_SIZE=384M:
+#                           lazy-kdump's auto size is calibrated on Debian's
+#                           kernels; this one's crash kernel, with KASAN's
+#                           shadow and lockdep, did not boot in the 94M it
+#                           gives. no5lvl, which the crash kernel inherits:
+#                           with 5-level paging (TCG's -cpu max has LA57)
+#                           6.12's generic KASAN takes its shadow bounds from
+#                           pgtable_l5_enabled(), i.e. X86_FEATURE_LA57,
+#                           which identify_cpu() clears and detects again
+#                           at boot; an interrupt in that window, as a crash
+#                           kernel gets from the devices the panicked kernel
+#                           left running, makes KASAN report every access
+#                           to the direct map as "wild-memory-access" and
+#                           the kernel never reaches init)
 #   LAZY_VM_RESULTS, LAZY_KDUMP_CACHE: see tests/vm/run.sh.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,7 +71,7 @@ shift $((OPTIND - 1))
 
 export LAZY_VM_TIMEOUT_FACTOR=${LAZY_VM_TIMEOUT_FACTOR:-4}
 export LAZY_VM_BOOT_TIMEOUT=${LAZY_VM_BOOT_TIMEOUT:-150}
-export LAZY_VM_APPEND=${LAZY_VM_APPEND-kasan_multi_shot LAZY_CRASH_SIZE=384M KDUMP_SIZE=384M}
+export LAZY_VM_APPEND=${LAZY_VM_APPEND-kasan_multi_shot no5lvl LAZY_CRASH_SIZE=384M KDUMP_SIZE=384M}
 # lkdtm for the self-test; the rest is built in (mkinitrd.sh notes it).
 export LAZY_VM_MODULES=${LAZY_VM_MODULES-virtio_pci virtio_blk ext4 lkdtm}
 results=${LAZY_VM_RESULTS:-$top/build/vm-results}
