@@ -58,7 +58,7 @@ console_has() { tr -d '\r' <"$out/console.log" | grep -Eq -- "$1"; }
 
 # t_kdump's status --json and estimate --json, as the guest printed them:
 # schema 1, every key in every state (null where unknown), read with jq.
-status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","low_region","region","schema_version","size","size_auto","state"]'
+status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","last_dump","low_region","previous_boot","region","schema_version","size","size_auto","state"]'
 estimate_keys='["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","sum","terms","total"]'
 # tap_json PREFIX: the JSON after "# PREFIX: " in the guest's TAP.
 tap_json() { tr -d '\r' <"$out/results.tap" | sed -n "s/^# $1: //p" | head -n 1; }
