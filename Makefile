@@ -43,6 +43,11 @@
 #                        the full-system guest, 5 on the busybox guest of
 #                        each kernel of SUITES (KEEP_DUMPS=3 checked); cycle
 #                        times in build/soak/results.txt
+#   make deb             the Debian packages lazy-kdump and lazy-cma-dkms for
+#                        Debian 12 (built on this host) and 13 (in the trixie
+#                        build chroot), checked with lintian, into
+#                        build/deb/SUITE/ (scripts/build-deb.sh; DEB_SUITES=
+#                        "bookworm trixie"); part of make check
 #   make install         commands, man pages, default config, systemd units,
 #                        dracut module, kernel hooks and the module source
 #                        for DKMS (registered and built when DESTDIR is empty)
@@ -100,7 +105,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
 .PHONY: all module tools check check-unit check-static check-vm check-short check-debug check-full \
-	clean deps install uninstall demo bench bench-extended bench-quick fuzz soak
+	clean deps install uninstall demo bench bench-extended bench-quick fuzz soak deb
 
 all: module tools
 
@@ -155,6 +160,10 @@ fuzz: deps tools
 soak: deps
 	tests/soak/run.sh $(SUITES)
 
+DEB_SUITES ?= bookworm trixie
+deb: deps
+	scripts/build-deb.sh $(DEB_SUITES)
+
 # ---- install ---------------------------------------------------------------
 
 MODSRC := $(DESTDIR)$(DKMSSRCDIR)/lazy-cma-$(VERSION)
@@ -194,7 +203,9 @@ install: tools
 	$(call install_subst,0755,dracut/99lazy-kdump/module-setup.sh,$(DRACUTMOD)/module-setup.sh)
 	$(call install_subst,0644,dracut/99lazy-kdump/lazy-kdump-lib.sh,$(DRACUTMOD)/lazy-kdump-lib.sh)
 	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service $(DESTDIR)$(DRACUTMOD)/
-	install -m 0755 dracut/lazy-kdump-capture.sh dracut/lazy-kdump-prune.sh $(DESTDIR)$(DRACUTMOD)/
+	install -m 0755 dracut/lazy-kdump-capture.sh $(DESTDIR)$(DRACUTMOD)/
+	# Sourced by the capture script, not run: not executable.
+	install -m 0644 dracut/lazy-kdump-prune.sh $(DESTDIR)$(DRACUTMOD)/
 	$(call install_subst,0755,kernel/postinst,$(SYSCONFDIR)/kernel/postinst.d/lazy-kdump)
 	$(call install_subst,0755,kernel/postrm,$(SYSCONFDIR)/kernel/postrm.d/lazy-kdump)
 	$(call install_subst,0755,kernel/60-lazy-kdump.install,$(KERNELINSTALLDIR)/60-lazy-kdump.install)

@@ -35,6 +35,15 @@ CHROOT_PACKAGES=(
 	libelf1t64 libssl3t64 zlib1g pahole
 	bc kmod dpkg perl sparse
 )
+# Installed afterwards with apt-get in the chroot (debootstrap's own
+# ordering fails to configure lintian's perl dependencies):
+#   build-essential debhelper dh-dkms lintian pkg-config systemd-dev *-dev
+#                the Debian 13 packages (scripts/build-deb.sh trixie): their
+#                build dependencies (debian/control) and lintian
+CHROOT_APT_PACKAGES=(
+	build-essential debhelper dh-dkms lintian pkg-config systemd-dev
+	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev
+)
 CHROOT_FORMAT=1
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
@@ -52,8 +61,8 @@ esac
 base=$LAZY_KDUMP_CACHE/chroot
 dir=$base/$CHROOT_SUITE
 stamp_rel=etc/lazy-kdump-chroot
-want_stamp=$(printf 'format=%s\nsuite=%s\npackages=%s\n' \
-	"$CHROOT_FORMAT" "$CHROOT_SUITE" "${CHROOT_PACKAGES[*]}")
+want_stamp=$(printf 'format=%s\nsuite=%s\npackages=%s\napt-packages=%s\n' \
+	"$CHROOT_FORMAT" "$CHROOT_SUITE" "${CHROOT_PACKAGES[*]}" "${CHROOT_APT_PACKAGES[*]}")
 
 stamp_ok() {
 	[ -f "$dir/$stamp_rel" ] && [ "$(cat "$dir/$stamp_rel")" = "$want_stamp" ]
@@ -126,8 +135,26 @@ if ! unshare --mount --propagation private -- \
 	die "debootstrap of $CHROOT_SUITE from $DEBIAN_MIRROR failed (full log: $logf); check access to the Debian archive"
 fi
 
+# shellcheck disable=SC2016 # expanded by that bash
+if ! unshare --mount --propagation private -- bash -c '
+	set -e
+	root=$1
+	shift
+	mount -t proc lazy-kdump-proc "$root/proc"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	chroot "$root" /usr/bin/env -i PATH=/usr/bin:/usr/sbin:/bin:/sbin LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive apt-get -q update
+	chroot "$root" /usr/bin/env -i PATH=/usr/bin:/usr/sbin:/bin:/sbin LANG=C.UTF-8 \
+		DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends install "$@"
+	chroot "$root" apt-get clean
+	' build-chroot.sh "$tmp" "${CHROOT_APT_PACKAGES[@]}" >>"$logf" 2>&1; then
+	tail -n 30 "$logf" >&2
+	die "installing ${CHROOT_APT_PACKAGES[*]} in the new $CHROOT_SUITE chroot failed (full log: $logf); check access to the Debian archive"
+fi
+
 # Check that the tools the module build calls are there.
-for tool in gcc-12 x86_64-linux-gnu-gcc-14 gcc make pahole bc dpkg sparse; do
+for tool in gcc-12 x86_64-linux-gnu-gcc-14 gcc make pahole bc dpkg sparse \
+	dpkg-buildpackage dh dh_dkms lintian pkg-config; do
 	chroot "$tmp" /bin/sh -c "command -v $tool >/dev/null" ||
 		die "the new $CHROOT_SUITE chroot has no '$tool'; fix CHROOT_PACKAGES in $0"
 done

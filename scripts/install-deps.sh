@@ -52,6 +52,11 @@ bison                   bison
 bc                      bc
 libelf-dev              -
 libssl-dev              -
+dpkg-dev                dpkg-buildpackage
+debhelper               dh
+dh-dkms                 dh_dkms
+lintian                 lintian
+pkg-config              pkg-config
 '
 # Only for `make check-static` (coccicheck; its rules with OCaml scripts
 # need the OCaml compiler), kept out of DEPS: some 300 MB that `make check`

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: the host unit tests, the fast static checkers on the
 # module, the VM tests on $SUITES (tests/vm/run.sh, then tests/vm/short.sh),
-# the full-system test on $FULL_SUITES, and the benchmarks' smoke run.
+# the Debian packages (make deb), the full-system test on $FULL_SUITES, and
+# the benchmarks' smoke run.
 #
 # Usage: tests/run-all.sh
 # Environment:
@@ -9,6 +10,8 @@
 #                (default "bookworm trixie trixie-backports"; empty: none)
 #   FULL_SUITES  suites of the full-system test (default "trixie bookworm"; empty:
 #                none)
+#   DEB_SUITES   the Debian packages to build (scripts/build-deb.sh; default
+#                "bookworm trixie"; empty: none)
 #   BENCH        "quick" (default): tests/bench/run.sh --quick; empty: no
 #                bench smoke run
 #   STATIC       "fast" (default): scripts/check-static.sh checkpatch sparse
@@ -25,6 +28,7 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
 full_suites=${FULL_SUITES-trixie bookworm}
+deb_suites=${DEB_SUITES-bookworm trixie}
 bench=${BENCH-quick}
 static=${STATIC-fast}
 
@@ -68,6 +72,15 @@ if [ -n "$suites" ]; then
 	part "VM tests: kdump short of memory" "$top/tests/vm/short.sh" $suites
 else
 	echo "ok - VM tests # SKIP SUITES is empty" | tee -a "$log"
+fi
+
+# The Debian packages (make deb): built and checked with lintian; the
+# full-system test then installs them with apt.
+if [ -n "$deb_suites" ]; then
+	# shellcheck disable=SC2086 # the suites are words
+	part "Debian packages" "$top/scripts/build-deb.sh" $deb_suites
+else
+	echo "ok - Debian packages # SKIP DEB_SUITES is empty" | tee -a "$log"
 fi
 
 if [ -n "$full_suites" ]; then
