@@ -34,7 +34,7 @@
 #   make bench-extended  the same and the comparisons beyond the targets
 #                        (kdump-tools with our compression, the seed
 #                        baseline with all zones, 3 captures at auto)
-#   make bench-quick     their smoke run (part of make check)
+#   make bench-quick     their smoke run (make check BENCH=quick includes it)
 #   make fuzz            the long fuzz run: tests/vm/fuzz_test.c, 4 processes
 #                        x 25,000 random operations on each kernel of SUITES
 #                        (make check runs 4 x 300 in the module-fuzz group)

@@ -2,7 +2,8 @@
 # Run every test: the host unit tests, the fast static checkers on the
 # module, the VM tests on $SUITES (tests/vm/run.sh, then tests/vm/short.sh),
 # the Debian packages (make deb), the full-system test on $FULL_SUITES, and
-# the benchmarks' smoke run.
+# (BENCH=quick) the benchmarks' smoke run. Each part's time is printed
+# after it ("# ===== NAME: N s"), the whole run's at the end.
 #
 # Usage: tests/run-all.sh
 # Environment:
@@ -12,8 +13,9 @@
 #                none)
 #   DEB_SUITES   the Debian packages to build (scripts/build-deb.sh; default
 #                "bookworm trixie"; empty: none)
-#   BENCH        "quick" (default): tests/bench/run.sh --quick; empty: no
-#                bench smoke run
+#   BENCH        "quick": also the benchmarks' smoke run (tests/bench/run.sh
+#                --quick, about 20 minutes; make bench-quick); empty
+#                (default): none, make check stays within CI's time
 #   STATIC       "fast" (default): scripts/check-static.sh checkpatch sparse
 #                (sparse on $SUITES); empty: none. make check-static runs
 #                all the static checkers.
@@ -29,7 +31,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
 full_suites=${FULL_SUITES-trixie bookworm}
 deb_suites=${DEB_SUITES-bookworm trixie}
-bench=${BENCH-quick}
+bench=${BENCH-}
 static=${STATIC-fast}
 
 log=$(mktemp "${TMPDIR:-/tmp}/lazy-run-all.XXXXXX")
@@ -38,11 +40,12 @@ trap 'rm -f "$log"' EXIT
 # part NAME CMD...: run a part, show its output, keep it for the count; a
 # failing part with no "not ok" line of its own gets one.
 part() {
-	local name=$1 rc=0 before
+	local name=$1 rc=0 before start=$SECONDS
 	shift
 	echo "# ===== $name: $*"
 	before=$(grep -c '^not ok' "$log" || true)
 	"$@" 2>&1 | tee -a "$log" || rc=$?
+	echo "# ===== $name: $((SECONDS - start)) s, exit status $rc"
 	if [ "$rc" -ne 0 ] && [ "$(grep -c '^not ok' "$log" || true)" -eq "$before" ]; then
 		echo "not ok - $name: '$*' exited $rc" | tee -a "$log"
 	fi
@@ -96,7 +99,7 @@ if [ "$bench" = quick ] && [ -n "$suites" ]; then
 	# shellcheck disable=SC2086 # the suites are words
 	part "bench smoke run" "$top/tests/bench/run.sh" --quick $suites
 else
-	echo "ok - bench smoke run # SKIP BENCH='$bench' or SUITES empty" | tee -a "$log"
+	echo "ok - bench smoke run # SKIP not asked for (BENCH=quick or make bench-quick runs it; SUITES='$suites')" | tee -a "$log"
 fi
 
 # Count TAP results: "ok"/"not ok" at the start of a line, with or without
@@ -105,5 +108,6 @@ read -r passed failed skipped < <(awk '
 	/^not ok([ \t]|$)/ { f++; next }
 	/^ok([ \t]|$)/ { if ($0 ~ /#[ \t]*[Ss][Kk][Ii][Pp]/) s++; else p++ }
 	END { printf "%d %d %d\n", p, f, s }' "$log")
+echo "# make check: $SECONDS s in all"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
