@@ -3,13 +3,14 @@
 # dpkg-buildpackage (binary only, unsigned) and check them with lintian, for
 # Debian 12 (bookworm) and Debian 13 (trixie). TAP on stdout.
 #
-# Usage: scripts/build-deb.sh [--version V] [SUITE...]
+# Usage: scripts/build-deb.sh [--version V] [--no-lintian] [SUITE...]
 #   SUITE          bookworm and/or trixie (default: both). Debian 12 builds
 #                  on the host, which must be Debian 12; Debian 13 builds in
 #                  the trixie build chroot (scripts/build-chroot.sh).
 #   --version V    build V instead of the tree's VERSION: a copy of the tree
 #                  gets VERSION=V and a changelog entry for V on top (the
 #                  full-system test builds a higher version to upgrade to)
+#   --no-lintian   skip lintian (a test build whose lintian run is make deb's)
 #
 # Output: build/deb/SUITE/ (LAZY_DEB_OUT=DIR for another directory): the
 # .deb files, .changes, .buildinfo, build.log and lintian.log. lintian runs at
@@ -24,6 +25,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/common.sh"
 
 version=''
+lintian=1
 suites=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -31,6 +33,10 @@ while [ $# -gt 0 ]; do
 		[ $# -ge 2 ] || die "--version needs a value"
 		version=$2
 		shift 2
+		;;
+	--no-lintian)
+		lintian=0
+		shift
 		;;
 	-h | --help)
 		sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
@@ -40,7 +46,7 @@ while [ $# -gt 0 ]; do
 		suites+=("$1")
 		shift
 		;;
-	*) die "unknown argument '$1' (usage: $0 [--version V] [bookworm] [trixie])" ;;
+	*) die "unknown argument '$1' (usage: $0 [--version V] [--no-lintian] [bookworm] [trixie])" ;;
 	esac
 done
 [ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie)
@@ -118,7 +124,9 @@ report() {
 		return 0
 	fi
 	# E: and W: lines fail; I:, P: (pedantic), X: and N: are shown only.
-	if [ "$lrc" = 0 ] && ! grep -Eq '^[EW]: ' "$out/lintian.log"; then
+	if [ "$lintian" = 0 ]; then
+		:
+	elif [ "$lrc" = 0 ] && ! grep -Eq '^[EW]: ' "$out/lintian.log"; then
 		ok "deb/$suite: lintian reports no error and no warning ($(grep -c '^[IPX]: ' "$out/lintian.log" || true) info/pedantic notes in lintian.log)"
 	else
 		nok "deb/$suite: lintian reports no error and no warning (lintian exit $lrc, log: $out/lintian.log)"
@@ -162,7 +170,7 @@ for suite in "${suites[@]}"; do
 		brc=0 lrc=0
 		bash -c "$BUILD_CMD" build "$src" "$out" || brc=$?
 		collect bookworm "$work"
-		if [ "$brc" = 0 ]; then bash -c "$LINTIAN_CMD" lintian "$out" "$out" || lrc=$?; fi
+		if [ "$brc" = 0 ] && [ "$lintian" = 1 ]; then bash -c "$LINTIAN_CMD" lintian "$out" "$out" || lrc=$?; fi
 		rm -rf "$work"
 		report bookworm "$brc" "$lrc"
 		;;
@@ -180,7 +188,7 @@ for suite in "${suites[@]}"; do
 		# shellcheck disable=SC2016 # expanded by that bash
 		unshare --mount --propagation private -- bash -c '
 			set -e
-			root=$1 work=$2 src=$3 build=$4 lint=$5
+			root=$1 work=$2 src=$3 build=$4 lint=$5 lintian=$6
 			mount -t tmpfs -o mode=1777 lazy-kdump-tmp "$root/tmp"
 			mount -t proc lazy-kdump-proc "$root/proc"
 			mkdir -p "$root/build/deb"
@@ -190,15 +198,17 @@ for suite in "${suites[@]}"; do
 			brc=0
 			inroot "$build" build "/build/deb/${src##*/}" /build/deb || brc=$?
 			echo "$brc" >"$work/.brc"
-			if [ "$brc" = 0 ]; then inroot "$lint" lintian /build/deb /build/deb || echo $? >"$work/.lrc"; fi
-		' build-deb.sh "$chroot" "$work" "$src" "$BUILD_CMD" "$LINTIAN_CMD" || brc=$?
+			if [ "$brc" = 0 ] && [ "$lintian" = 1 ]; then
+				inroot "$lint" lintian /build/deb /build/deb || echo $? >"$work/.lrc"
+			fi
+		' build-deb.sh "$chroot" "$work" "$src" "$BUILD_CMD" "$LINTIAN_CMD" "$lintian" || brc=$?
 		exec 8>&-
 		[ ! -f "$work/.brc" ] || brc=$(cat "$work/.brc")
 		[ ! -f "$work/.lrc" ] || lrc=$(cat "$work/.lrc")
 		mv "$work/build.log" "$out/build.log" 2>/dev/null || true
 		mv "$work/lintian.log" "$out/lintian.log" 2>/dev/null || true
 		collect trixie "$work"
-		if [ "$brc" = 0 ] && [ ! -f "$out/lintian.log" ]; then lrc=1; fi
+		if [ "$brc" = 0 ] && [ "$lintian" = 1 ] && [ ! -f "$out/lintian.log" ]; then lrc=1; fi
 		rm -rf "$work"
 		report trixie "$brc" "$lrc"
 		;;

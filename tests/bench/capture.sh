@@ -116,10 +116,8 @@ if [ "${1-}" = --stage ]; then
 	stage=$2 out=$3 runs=$4 maxp=$5 kdargs=${6-}
 	case $stage in
 	lazy-kdump)
-		# As the full-system test installs it, then our step instead of its.
+		# As tests/full/prepare.sh installs it, then our step.
 		"$full/prepare.sh" install "$top" "$out"
-		in_root systemctl disable lazy-test.service >&2
-		rm -rf "$ROOT/var/lib/lazy-test"
 		in_root systemctl enable lazy-kdump.service >&2
 		bench_unit lazy-kdump "$runs" "$maxp"
 		# As lazy-kdump reads /etc/lazy-kdump.conf (defaults filled in).

@@ -6,13 +6,26 @@
 # Usage: prepare.sh install TOP OUT
 #          copy the clone's files into the image, `make install` there in a
 #          chroot (DESTDIR empty: DKMS builds for the image's kernel, not
-#          the host's), install the test step unit, first phase "enable";
-#          copy the kernel and boot initrd to OUT/boot/
+#          the host's), check what it installed; copy the kernel and boot
+#          initrd to OUT/boot/ (the benchmarks and the soak boot it with
+#          their own step units)
 #        prepare.sh newkernel OUT CRASH_UUID
 #          install the trixie-backports kernel and headers (DKMS builds the
 #          module for it through its hooks), mount the file system
 #          CRASH_UUID on /var/crash, phase "newkernel"; copy its kernel and
 #          boot initrd to OUT/boot/; print "kver KVER"
+#        prepare.sh pkginstall OUT DEBS NEXT [FLAG...]
+#          the package route: the packages in NEXT (a higher version) copied
+#          to /root/lazy-next, the test step unit installed, first phase
+#          "pkgfirstboot", FLAGs (config-edit, then-newkernel: see
+#          guest/step.sh) set, the file list of the system written to
+#          OUT/before.list; then `apt-get install` of the lazy-kdump and
+#          lazy-cma-dkms packages in DEBS (DKMS builds the module for the
+#          image's kernel); without config-edit the configuration is edited
+#          here; copy the kernel and boot initrd to OUT/boot/; print
+#          "kver KVER"
+#        prepare.sh editconf
+#          append the test's edit to /etc/lazy-kdump.conf
 #        prepare.sh uninstall
 #          `make uninstall` in the chroot: nothing of lazy-kdump is left but
 #          the configuration the test edited, DKMS forgets the module
@@ -75,12 +88,6 @@ install)
 	else
 		nok "lazy-kdump --version and the module's version are $v"
 	fi
-	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
-	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
-	in_root systemctl enable lazy-test.service >&2
-	mkdir -p "$ROOT/var/lib/lazy-test"
-	echo enable >"$ROOT/var/lib/lazy-test/phase"
-	rm -f "$ROOT/var/lib/lazy-test/results.tap"
 	copy_boot "$kver" "$out"
 	echo "kver $kver"
 	;;
@@ -114,6 +121,71 @@ newkernel)
 	copy_boot "$kver" "$out"
 	echo "kver $kver"
 	;;
+editconf)
+	printf '# edited by the full-system test\nKEEP_DUMPS=4\n' >>"$ROOT/etc/lazy-kdump.conf"
+	;;
+pkginstall)
+	out=$2 debs=$3 next=$4
+	shift 4
+	kver=$(newest_kver)
+	old=$(cd "$debs" && echo lazy-kdump_*_amd64.deb | sed 's/^lazy-kdump_\(.*\)_amd64\.deb$/\1/')
+	new=$(cd "$next" && echo lazy-kdump_*_amd64.deb | sed 's/^lazy-kdump_\(.*\)_amd64\.deb$/\1/')
+	rm -rf "$ROOT/root/lazy-next"
+	mkdir -p "$ROOT/root/lazy-next"
+	cp "$next"/lazy-kdump_*_amd64.deb "$next"/lazy-cma-dkms_*_all.deb "$ROOT/root/lazy-next/"
+	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
+	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
+	in_root systemctl enable lazy-test.service >&2
+	mkdir -p "$ROOT/var/lib/lazy-test"
+	echo pkgfirstboot >"$ROOT/var/lib/lazy-test/phase"
+	printf 'old=%s\nnew=%s\n' "$old" "$new" >"$ROOT/var/lib/lazy-test/versions"
+	rm -f "$ROOT/var/lib/lazy-test/config-edit" "$ROOT/var/lib/lazy-test/then-newkernel"
+	for flag in "$@"; do
+		case $flag in
+		config-edit | then-newkernel) : >"$ROOT/var/lib/lazy-test/$flag" ;;
+		*) nok "unknown flag '$flag'"; exit 1 ;;
+		esac
+	done
+	rm -f "$ROOT/var/lib/lazy-test/results.tap"
+	# What the system holds before the packages (the guest lists it again
+	# after the purge; tests/full/run.sh compares).
+	in_root sh -c 'find / -xdev -path /var/lib/lazy-test -prune -o -print | LC_ALL=C sort' >"$out/before.list"
+	mkdir -p "$ROOT/tmp/lazy-debs"
+	cp "$debs"/lazy-kdump_*_amd64.deb "$debs"/lazy-cma-dkms_*_all.deb "$ROOT/tmp/lazy-debs/"
+	"$here/image-dracut-conf.sh" on "$ROOT"
+	start=$SECONDS
+	rc=0
+	in_root apt-get -q -y install /tmp/lazy-debs/lazy-kdump_"$old"_amd64.deb \
+		/tmp/lazy-debs/lazy-cma-dkms_"$old"_all.deb >&2 || rc=$?
+	"$here/image-dracut-conf.sh" off "$ROOT"
+	if [ "$rc" = 0 ]; then
+		ok "apt-get install ./lazy-kdump_${old}_amd64.deb ./lazy-cma-dkms_${old}_all.deb in a Debian chroot ($((SECONDS - start)) s)"
+	else
+		nok "apt-get install ./lazy-kdump_${old}_amd64.deb ./lazy-cma-dkms_${old}_all.deb in a Debian chroot (exit $rc)"
+		exit 1
+	fi
+	[ -e "$ROOT/var/lib/lazy-test/config-edit" ] || "$0" editconf
+	unitdir=$(dirname "$(in_root dpkg -L lazy-kdump | grep '/systemd/system/lazy-kdump.service$')")
+	for f in /usr/sbin/lazy-kdump /usr/sbin/lazy-cma /usr/lib/lazy-kdump/mkinitrd "$unitdir/lazy-kdump.service" \
+		/usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh /etc/kernel/postinst.d/lazy-kdump \
+		/etc/lazy-kdump.conf /usr/share/man/man8/lazy-kdump.8.gz "/lib/modules/$kver/updates/dkms/lazy_cma.ko*"; do
+		# shellcheck disable=SC2086 # the module may be compressed: a glob
+		if ls $ROOT$f >/dev/null 2>&1; then ok "installed $f"; else nok "installed $f"; fi
+	done
+	if in_root dkms status -m lazy-cma | grep -q "$old, $kver.*installed"; then
+		ok "the package's DKMS hook built and installed lazy-cma $old for $kver"
+	else
+		nok "the package's DKMS hook built and installed lazy-cma $old for $kver"
+	fi
+	if [ -L "$ROOT/etc/systemd/system/sysinit.target.wants/lazy-kdump.service" ] &&
+		[ -L "$ROOT/etc/systemd/system/lazy-kdump.service.wants/lazy-kdump-rearm.path" ]; then
+		ok "the package enabled lazy-kdump.service and lazy-kdump-rearm.path"
+	else
+		nok "the package enabled lazy-kdump.service and lazy-kdump-rearm.path"
+	fi
+	copy_boot "$kver" "$out"
+	echo "kver $kver"
+	;;
 uninstall)
 	src=/usr/local/src/lazy-kdump
 	if in_root make -C "$src" uninstall >&2; then
@@ -140,7 +212,7 @@ uninstall)
 	fi
 	;;
 *)
-	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | uninstall" >&2
+	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | editconf | uninstall" >&2
 	exit 2
 	;;
 esac

@@ -7,20 +7,31 @@
 #                                           steps 1-3 and 5)
 #
 # For each suite:
-#   1. the cached root image (tests/full/build-image.sh), copied
-#   2. `make install` in it, in a chroot (tests/full/prepare.sh install);
-#      the test step unit (tests/full/guest/) is enabled
-#   3. run A, one QEMU guest that reboots on its own: enable --now, armed,
-#      a config edit re-arms; reboot, armed again by itself; panic, the
+#   1. `make install` in a chroot of a copy of the cached root image
+#      (tests/full/build-image.sh; prepare.sh install): what it installed,
+#      DKMS's build; the configuration edited; `make uninstall` leaves
+#      nothing but the edited configuration.
+#   2. The Debian packages of this tree (build/deb/SUITE, make deb; built
+#      here when missing) and of a higher version (VERSION+lazytest1,
+#      scripts/build-deb.sh --version), `apt-get install` of the first in a
+#      chroot of another copy (prepare.sh pkginstall): DKMS builds the
+#      module, the package enables the service; the file list is taken.
+#   3. Run A, one QEMU guest that reboots on its own (guest/step.sh): armed
+#      at boot, disable/enable --now, (trixie) a config edit re-arms, the
+#      higher version installed with apt on the running system (re-armed,
+#      configuration kept); reboot, armed with the new module; panic, the
 #      crash kernel boots the dracut-built capture initrd, saves the dump,
-#      reboots; the dump is complete; power off. The host then reads
+#      reboots; the dump is complete; (bookworm) apt-get remove (disarmed,
+#      configuration kept) and purge; power off. The host then reads
 #      dmesg.txt and the vmcore from the disk image (debugfs) and checks
 #      the panic with makedumpfile --dump-dmesg.
 #   4. (trixie) the trixie-backports kernel installed from the host
 #      (prepare.sh newkernel), /var/crash on a small file system of its own
 #      that is almost full; run B: booted on the new kernel, armed with it
-#      (DKMS built the module), panic: dmesg.txt saved, no vmcore, rebooted.
-#   5. (trixie) `make uninstall` in the image leaves nothing behind.
+#      (DKMS built the module), panic: dmesg.txt saved, no vmcore,
+#      rebooted; remove and purge; power off.
+#   5. The system's file list after the purge is the one before the
+#      install (PKG_IGNORE below: what the system changes by itself).
 # Kernel command line: root=/dev/vda ro console=ttyS0 panic=-1, no
 # crashkernel=. Results: build/full-results/SUITE/ (console logs, ttyS1 logs
 # with host timestamps, metrics).
@@ -195,6 +206,17 @@ debugfs_ls() { debugfs -R "ls -p $2" "$1" 2>/dev/null | awk -F/ 'NF > 5 && $6 !=
 echo "TAP version 13"
 makedumpfile=$("$top/scripts/fetch-makedumpfile.sh" 2>/dev/null) || makedumpfile=$(command -v makedumpfile)
 
+# Differences between the file lists before the install and after the purge
+# that the system makes by itself are ignored (as piuparts does): dpkg's and
+# apt's databases and caches, logs, systemd's and ucf's state, the
+# dynamic linker's cache, depmod's output, the test's own files, and
+# /var/crash, where the dumps are data that stays (as with kdump-tools).
+# Files left that dpkg lists for a package still installed (the kernel the
+# test installed) are not the packages' either.
+PKG_IGNORE='^/var/(lib/(dpkg|apt|systemd|ucf)|cache|log|tmp|crash)(/|$)|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/lazy-test(/|$)'
+
+version=$(cat "$top/VERSION")
+next=$version+lazytest1
 for suite in "${suites[@]}"; do
 	work=$results/$suite
 	rm -rf "$work"
@@ -207,19 +229,45 @@ for suite in "${suites[@]}"; do
 		continue
 	fi
 	echo "# image: $img (ready after $((SECONDS - t0)) s)"
+	cache="$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives"
+
+	# 1. make install and make uninstall in a chroot of a scratch copy.
+	cp --sparse=always "$img" "$work/scratch.img"
+	"$here/in-image.sh" -b "$cache" "$work/scratch.img" -- \
+		"$here/prepare.sh" install "$top" "$work/make-install" >"$work/install.out" 2>"$work/install.log" || true
+	emit_all "$where/make" < <(grep -E '^(ok|not ok)' "$work/install.out")
+	"$here/in-image.sh" "$work/scratch.img" -- "$here/prepare.sh" editconf >/dev/null 2>&1 || true
+	"$here/in-image.sh" "$work/scratch.img" -- "$here/prepare.sh" uninstall \
+		>"$work/uninstall.out" 2>"$work/uninstall.log" || true
+	emit_all "$where/make" < <(grep -E '^(ok|not ok)' "$work/uninstall.out")
+	rm -f "$work/scratch.img"
+
+	# 2. The packages: this version (make deb) and a higher one to upgrade to.
+	debs=$top/build/deb/$suite
+	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1; then
+		"$top/scripts/build-deb.sh" "$suite" >"$work/build-deb.log" 2>&1 || true
+	fi
+	LAZY_DEB_OUT=$work/next "$top/scripts/build-deb.sh" --no-lintian --version "$next" "$suite" \
+		>"$work/build-deb-next.log" 2>&1 || true
+	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" "$work/next/$suite/lazy-kdump_${next}_amd64.deb" >/dev/null 2>&1; then
+		emit "$where" "not ok - the $suite packages $version and $next could not be built (logs: $work/build-deb*.log)"
+		continue
+	fi
+	flags=()
+	if [ "$suite" = trixie ]; then flags=(config-edit then-newkernel); fi
 	cp --sparse=always "$img" "$work/disk.img"
-	debs="$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives"
-	"$here/in-image.sh" -b "$debs" "$work/disk.img" -- \
-		"$here/prepare.sh" install "$top" "$work" >"$work/prepare.out" 2>"$work/prepare.log" || true
+	"$here/in-image.sh" -b "$cache" "$work/disk.img" -- \
+		"$here/prepare.sh" pkginstall "$work" "$debs" "$work/next/$suite" "${flags[@]}" \
+		>"$work/prepare.out" 2>"$work/prepare.log" || true
 	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare.out")
 	kver=$(sed -n 's/^kver //p' "$work/prepare.out")
 	if [ -z "$kver" ]; then
-		emit "$where" "not ok - preparing the image failed (log: $work/prepare.log)"
+		emit "$where" "not ok - installing the packages in the image failed (log: $work/prepare.log)"
 		tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
 		continue
 	fi
 
-	# Run A: enable, reboot, panic, capture, reboot, check.
+	# 3. Run A: armed at boot, upgraded, rebooted, panicked, captured.
 	qemu_run "$work" run-a "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
 		"root=/dev/vda ro console=ttyS0 panic=-1"
 	report_run "$where" "$work/run-a"
@@ -243,9 +291,8 @@ for suite in "${suites[@]}"; do
 	fi
 	rm -f "$work/dump/vmcore"
 
-	# Run B (trixie: the second kernel comes from trixie-backports).
+	# 4. Run B (trixie: the second kernel comes from trixie-backports).
 	if [ "$suite" = trixie ]; then
-		# Run B: a second kernel, and a full /var/crash.
 		truncate -s 64M "$work/crash.img"
 		mkfs.ext4 -q -L lazycrash -m 0 "$work/crash.img"
 		# shellcheck disable=SC2016 # expanded by that sh
@@ -253,7 +300,7 @@ for suite in "${suites[@]}"; do
 			'avail=$(df -Pk "$ROOT" | awk "NR == 2 { print \$4 }"); fallocate -l $(((avail - 1024) * 1024)) "$ROOT/filler"; df -h "$ROOT"' \
 			>"$work/crash-fill.log" 2>&1 || true
 		uuid=$(blkid -o value -s UUID "$work/crash.img")
-		"$here/in-image.sh" -b "$debs" "$work/disk.img" -- \
+		"$here/in-image.sh" -b "$cache" "$work/disk.img" -- \
 			"$here/prepare.sh" newkernel "$work" "$uuid" >"$work/prepare-b.out" 2>"$work/prepare-b.log" || true
 		emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare-b.out")
 		kver2=$(sed -n 's/^kver //p' "$work/prepare-b.out")
@@ -274,9 +321,24 @@ for suite in "${suites[@]}"; do
 			fi
 		fi
 	fi
-	"$here/in-image.sh" "$work/disk.img" -- "$here/prepare.sh" uninstall \
-		>"$work/uninstall.out" 2>"$work/uninstall.log" || true
-	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/uninstall.out")
+
+	# 5. After the purge (the guest's last step): nothing of the packages.
+	if debugfs_get "$work/disk.img" /var/lib/lazy-test/after.list "$work/after.list" &&
+		debugfs_get "$work/disk.img" /var/lib/lazy-test/owned.list "$work/owned.list"; then
+		left=$(LC_ALL=C comm -13 "$work/before.list" "$work/after.list" | grep -Ev "$PKG_IGNORE" |
+			LC_ALL=C comm -23 - "$work/owned.list" || true)
+		gone=$(LC_ALL=C comm -23 "$work/before.list" "$work/after.list" | grep -Ev "$PKG_IGNORE" || true)
+		if [ -z "$left$gone" ]; then
+			emit "$where" "ok - after the purge the system's files are those before the install ($(wc -l <"$work/after.list") compared)"
+		else
+			emit "$where" "not ok - after the purge the system's files are those before the install"
+			printf '%s\n' "$left" | sed '/^$/d; s/^/#   left: /' | head -n 20
+			printf '%s\n' "$gone" | sed '/^$/d; s/^/#   gone: /' | head -n 20
+		fi
+	else
+		emit "$where" "not ok - the guest wrote its file lists after the purge"
+	fi
+	rm -f "$work/disk.img" "$work/crash.img"
 	echo "# $where: $((SECONDS - t0)) s in all"
 done
 

@@ -74,10 +74,8 @@ in_root() {
 if [ "${1-}" = --stage ]; then
 	: "${ROOT:?run through tests/full/in-image.sh}"
 	out=$2 cycles=$3 keep=$4
-	# As the full-system test installs it, then the soak step instead of its.
+	# As tests/full/prepare.sh installs it, then the soak step.
 	"$full/prepare.sh" install "$top" "$out"
-	in_root systemctl disable lazy-test.service >&2
-	rm -rf "$ROOT/var/lib/lazy-test"
 	in_root systemctl enable lazy-kdump.service >&2
 	install -D -m 0755 "$here/guest/soak-step.sh" "$ROOT/usr/local/lib/lazy-soak/soak-step.sh"
 	install -D -m 0644 "$here/guest/lazy-soak.service" "$ROOT/etc/systemd/system/lazy-soak.service"

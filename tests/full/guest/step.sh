@@ -3,15 +3,30 @@
 # lazy-test.service. The phase to run is in /var/lib/lazy-test/phase (the
 # host writes the first one); each phase reports TAP on ttyS1 between
 #   LAZYTEST BEGIN <phase>  ...  LAZYTEST END <phase> | REBOOT | PANIC
-# and leaves the next phase for the next boot:
-#   enable       systemctl enable --now lazy-kdump; armed; a config edit
-#                re-arms by itself; reboot                       -> rearm
-#   rearm        armed again by itself after the reboot; panic   -> panicked
-#   panicked     the dump of that panic is complete, armed again; poweroff
-#   newkernel    (another kernel installed from the host) armed with it and
-#                DKMS's module; /var/crash is a small full file system of its
-#                own; panic                                      -> fullpanicked
-#   fullpanicked dmesg.txt saved, no vmcore, rebooted; poweroff
+# and leaves the next phase for the next boot. The system has the Debian
+# packages installed with apt from the host (tests/full/prepare.sh
+# pkginstall); /var/lib/lazy-test/versions says "old=V new=V2",
+# /root/lazy-next holds the V2 packages; flag files in /var/lib/lazy-test
+# choose the optional steps (config-edit, then-newkernel):
+#   pkgfirstboot  armed at boot by the service the package enabled; the
+#                 capture initrd; systemctl disable --now / enable --now;
+#                 (config-edit) a config edit re-arms by itself; apt-get
+#                 install of V2 on the running system: the configuration
+#                 kept, re-armed by V2, DKMS built V2; reboot   -> pkgupgraded
+#   pkgupgraded   armed at boot by itself with V2's module, before
+#                 basic.target, no initrd rebuilt; panic         -> pkgpanicked
+#   pkgpanicked   the dump of that panic is complete, armed again; then
+#                 (then-newkernel) poweroff for the host's next step, or
+#                 remove + purge (below); poweroff
+#   newkernel     (another kernel installed from the host) armed with it and
+#                 DKMS's module; /var/crash is a small full file system of its
+#                 own; panic                                     -> fullpanicked
+#   fullpanicked  dmesg.txt saved, no vmcore, rebooted; remove + purge;
+#                 poweroff
+# remove + purge: apt-get remove disarms and keeps the configuration;
+# apt-get purge leaves nothing of the packages; the file list after it
+# (after.list) and dpkg's list of packaged files (owned.list) are left for
+# the host to compare with the list it took before the install.
 # Metrics: "# metric NAME VALUE" lines.
 set -u
 dir=/var/lib/lazy-test
@@ -70,82 +85,40 @@ newest_dump() {
 	done | sort | tail -n 1
 }
 
-out "LAZYTEST BEGIN $phase"
-# A heartbeat on ttyS1 while a step is slow (dracut under TCG): the host
-# takes a guest that prints nothing for minutes as hung.
-(while sleep 30; do printf '# alive %s\n' "$(mono)" >"$tty"; done) &
-out "# kernel $(uname -r), up $(mono) s"
-case $phase in
-enable)
-	kver=$(uname -r)
-	img=/var/lib/lazy-kdump/initrd-$kver.img
-	# shellcheck disable=SC2016 # expanded by that bash
-	check "systemd-analyze verify of the installed units is clean" \
-		bash -c 'o=$(systemd-analyze verify --man=no /usr/lib/systemd/system/lazy-kdump.service /usr/lib/systemd/system/lazy-kdump-rearm.path /usr/lib/systemd/system/lazy-kdump-rearm.service 2>&1); rc=$?; echo "$o"; [ $rc = 0 ] && [ -z "$o" ]'
-	check "the lazy_cma module was built by DKMS for $kver" \
-		bash -c "modinfo -n lazy_cma | grep -q '/updates/dkms/'"
-	check "lazy-kdump is not armed before it is enabled" \
-		bash -c '! lazy-kdump status >/dev/null 2>&1'
-	t0=$(mono)
-	check "systemctl enable --now lazy-kdump" systemctl enable --now lazy-kdump.service
-	metric enable-now-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
-	armed_checks
-	check "the capture initrd $img was built" test -s "$img"
-	metric capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
-	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
-	metric capture-initrd-unpacked-bytes "$(awk '$1 ~ /^-/ { s += $5 } END { print s + 0 }' /tmp/lsinitrd.txt)"
-	check "the capture initrd holds makedumpfile, the capture script and unit" \
-		bash -c "for f in usr/bin/makedumpfile usr/lib/lazy-kdump/lazy-kdump-capture.sh lazy-kdump-capture.service etc/lazy-kdump-capture.conf; do grep -q \"\$f\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
-	check "the capture's settings are lazy-kdump config --capture's copy, not lazy-kdump.conf" bash -c \
-		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | head -n 1 | grep -qx '# lazy-kdump-capture-conf 1' && ! grep -q ' etc/lazy-kdump.conf\$' /tmp/lsinitrd.txt"
-	check "the capture unit is enabled in the initrd" \
-		grep -q 'initrd.target.wants/lazy-kdump-capture.service' /tmp/lsinitrd.txt
-	check "status --json names the capture initrd" \
-		bash -c "lazy-kdump status --json | grep -q '\"initrd\": \"$img\"'"
-	lazy-kdump status >&2
-	lazy-kdump estimate >&2
-	metric crash-region-bytes "$(state_value main_len)"
-
-	# A config edit re-arms by itself (lazy-kdump-rearm.path).
+# wait_rearmed BEFORE: wait (up to 300 s) for an armed_at other than
+# BEFORE with the service active.
+wait_rearmed() {
+	local now
+	for _ in $(seq 1 300); do
+		now=$(state_value armed_at)
+		if [ -n "$now" ] && [ "$now" != "$1" ] &&
+			[ "$(systemctl is-active lazy-kdump.service)" = active ]; then
+			return 0
+		fi
+		sleep 1
+	done
+	return 1
+}
+# config_edit_rearms IMG TEXT: append TEXT (printf format) to
+# lazy-kdump.conf; lazy-kdump-rearm.path re-arms after rebuilding IMG.
+config_edit_rearms() {
+	local img=$1 before before_img t0
 	before=$(state_value armed_at)
 	before_img=$(stat -c %Y "$img" 2>/dev/null || echo 0)
 	sleep 1.1
 	t0=$(mono)
-	printf '# edited by the full-system test\nSIZE=auto\n' >>/etc/lazy-kdump.conf
-	for _ in $(seq 1 300); do
-		now=$(state_value armed_at)
-		if [ -n "$now" ] && [ "$now" != "$before" ] &&
-			[ "$(systemctl is-active lazy-kdump.service)" = active ]; then
-			break
-		fi
-		sleep 1
-	done
+	# shellcheck disable=SC2059 # the text is a format
+	printf "$2" >>/etc/lazy-kdump.conf
+	wait_rearmed "$before"
 	check "editing lazy-kdump.conf re-armed kdump (armed_at $before -> $(state_value armed_at))" \
 		bash -c "[ -n '$(state_value armed_at)' ] && [ '$(state_value armed_at)' != '$before' ]"
 	metric config-rearm-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
 	check "... after rebuilding the stale capture initrd" \
 		bash -c "[ \$(stat -c %Y '$img') -gt $before_img ]"
-	armed_checks
-	journalctl -b -u lazy-kdump.service -u lazy-kdump-rearm.service --no-pager >&2
-	next rearm
-	finish REBOOT
-	;;
-rearm)
-	armed_checks
-	enter=$(systemctl show -P ActiveEnterTimestampMonotonic lazy-kdump.service)
-	metric boot-to-armed-seconds "$(secs_since_boot "$enter")"
-	metric userspace-to-armed-seconds "$(secs_since_boot $((enter - $(systemctl show -P UserspaceTimestampMonotonic))))"
-	check "lazy-kdump.service ran before basic.target" bash -c \
-		"[ $enter -le \$(systemctl show -P ActiveEnterTimestampMonotonic basic.target) ]"
-	check "this boot did not rebuild the capture initrd" bash -c \
-		"! journalctl -b -u lazy-kdump.service | grep -q 'building /var/lib'"
-	check "after a clean reboot: the arming marker is this boot's, no verdict on the previous boot" bash -c \
-		"grep -qx \"boot_id=\$(cat /proc/sys/kernel/random/boot_id)\" /var/lib/lazy-kdump/armed && ! lazy-kdump status | grep -q 'previous boot'"
-	next panicked
-	out "# panicking"
-	finish PANIC
-	;;
-panicked)
+}
+# dump_checks: the newest dump is complete and shows the panic; the
+# service's journal and status report it. Sets d.
+dump_checks() {
 	d=$(newest_dump)
 	out "# dump directory: $d"
 	check "a dump directory was written in /var/crash" test -n "$d"
@@ -164,7 +137,159 @@ panicked)
 	check "status shows the last dump and the verdict on the previous boot" bash -c \
 		"lazy-kdump status | grep -qF 'last dump      $d: saved' && lazy-kdump status | grep -qF 'previous boot  The previous boot panicked'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
+}
+# The versions of the package route.
+ver_old=$(sed -n 's/^old=//p' "$dir/versions" 2>/dev/null)
+ver_new=$(sed -n 's/^new=//p' "$dir/versions" 2>/dev/null)
+pkg_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null; }
+# The file list the package route compares (the test's own files aside).
+file_list() { find / -xdev -path "$dir" -prune -o -print | LC_ALL=C sort; }
+
+# What the test appends to lazy-kdump.conf (in the guest with config-edit,
+# else from the host before the first boot).
+EDIT_MARK='# edited by the full-system test'
+EDIT="$EDIT_MARK\nKEEP_DUMPS=4\n"
+# boot_checks: lazy-kdump.service armed this boot by itself, early.
+boot_checks() {
+	local enter
+	enter=$(systemctl show -P ActiveEnterTimestampMonotonic lazy-kdump.service)
+	metric boot-to-armed-seconds "$(secs_since_boot "$enter")"
+	metric userspace-to-armed-seconds "$(secs_since_boot $((enter - $(systemctl show -P UserspaceTimestampMonotonic))))"
+	check "lazy-kdump.service ran before basic.target" bash -c \
+		"[ $enter -le \$(systemctl show -P ActiveEnterTimestampMonotonic basic.target) ]"
+}
+# settle: wait (up to 300 s) until systemd has no job queued (a re-arm the
+# path unit started).
+settle() {
+	for _ in $(seq 1 300); do
+		systemctl list-jobs --no-legend 2>/dev/null | grep -qv lazy-test || return 0
+		sleep 1
+	done
+}
+# remove_purge: apt-get remove, then purge, of both packages, with checks;
+# leaves after.list and owned.list in $dir.
+remove_purge() {
+	check "apt-get remove lazy-kdump lazy-cma-dkms" bash -c \
+		"DEBIAN_FRONTEND=noninteractive apt-get -q -y remove lazy-kdump lazy-cma-dkms >/tmp/remove.log 2>&1 || { tail -n 20 /tmp/remove.log; exit 1; }"
+	sed 's/^/remove: /' /tmp/remove.log >&2
+	check "removed: kdump disarmed (kexec_crash_loaded 0, no Crash kernel region)" bash -c \
+		"[ \"\$(cat /sys/kernel/kexec_crash_loaded)\" = 0 ] && ! grep -q 'Crash kernel' /proc/iomem"
+	check "removed: the lazy_cma module is unloaded and DKMS forgot it" bash -c \
+		"! grep -q '^lazy_cma ' /proc/modules && ! dkms status 2>/dev/null | grep -q lazy-cma"
+	check "removed: the commands and units are gone, the configuration stays" bash -c \
+		"[ ! -e /usr/sbin/lazy-kdump ] && ! systemctl cat lazy-kdump.service >/dev/null 2>&1 && grep -q '^$EDIT_MARK' /etc/lazy-kdump.conf"
+	check "removed: dpkg says config-files" is "$(dpkg-query -W -f '${Status}' lazy-kdump 2>/dev/null)" "deinstall ok config-files"
+	check "apt-get purge lazy-kdump lazy-cma-dkms" bash -c \
+		"DEBIAN_FRONTEND=noninteractive apt-get -q -y purge lazy-kdump lazy-cma-dkms >/tmp/purge.log 2>&1 || { tail -n 20 /tmp/purge.log; exit 1; }"
+	sed 's/^/purge: /' /tmp/purge.log >&2
+	check "purged: dpkg knows neither package" bash -c \
+		"! dpkg-query -W lazy-kdump lazy-cma-dkms >/dev/null 2>&1"
+	check "purged: no /etc/lazy-kdump.conf, /var/lib/lazy-kdump, kernel hooks" bash -c \
+		"for f in /etc/lazy-kdump.conf /var/lib/lazy-kdump /etc/kernel/postinst.d/lazy-kdump /etc/kernel/postrm.d/lazy-kdump; do [ ! -e \$f ] || { echo \$f; exit 1; }; done"
+	file_list >"$dir/after.list"
+	# dpkg's lists name /lib/... where merged /usr has the files.
+	cat /var/lib/dpkg/info/*.list | sed -E 's#^/(lib|lib64|bin|sbin)/#/usr/\1/#' |
+		LC_ALL=C sort -u >"$dir/owned.list"
+	out "# the file list after purge: $(wc -l <"$dir/after.list") entries"
+}
+
+out "LAZYTEST BEGIN $phase"
+# A heartbeat on ttyS1 while a step is slow (dracut under TCG): the host
+# takes a guest that prints nothing for minutes as hung.
+(while sleep 30; do printf '# alive %s\n' "$(mono)" >"$tty"; done) &
+out "# kernel $(uname -r), up $(mono) s"
+case $phase in
+pkgfirstboot)
+	kver=$(uname -r)
+	img=/var/lib/lazy-kdump/initrd-$kver.img
+	check "the package enabled lazy-kdump.service" is "$(systemctl is-enabled lazy-kdump.service)" enabled
 	armed_checks
+	boot_checks
+	# shellcheck disable=SC2016 # expanded by that bash
+	check "systemd-analyze verify of the packaged units is clean" bash -c \
+		'o=$(systemd-analyze verify --man=no $(dpkg -L lazy-kdump | grep -E "/systemd/system/[^/]+\.(service|path)$") 2>&1); rc=$?; echo "$o"; [ $rc = 0 ] && [ -z "$o" ]'
+	check "lazy_cma $ver_old is DKMS's build for $kver, loaded" bash -c \
+		"modinfo -n lazy_cma | grep -q '/updates/dkms/' && [ \"\$(cat /sys/module/lazy_cma/version)\" = '$ver_old' ]"
+	check "lazy-kdump --version says $ver_old" is "$(lazy-kdump --version)" "lazy-kdump $ver_old"
+	check "the capture initrd $img was built at boot" test -s "$img"
+	metric capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
+	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	metric capture-initrd-unpacked-bytes "$(awk '$1 ~ /^-/ { s += $5 } END { print s + 0 }' /tmp/lsinitrd.txt)"
+	check "the capture initrd holds makedumpfile, the capture script and unit" \
+		bash -c "for f in usr/bin/makedumpfile usr/lib/lazy-kdump/lazy-kdump-capture.sh lazy-kdump-capture.service etc/lazy-kdump-capture.conf; do grep -q \"\$f\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+	check "the capture's settings are lazy-kdump config --capture's copy, not lazy-kdump.conf" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | head -n 1 | grep -qx '# lazy-kdump-capture-conf 1' && ! grep -q ' etc/lazy-kdump.conf\$' /tmp/lsinitrd.txt"
+	check "the capture unit is enabled in the initrd" \
+		grep -q 'initrd.target.wants/lazy-kdump-capture.service' /tmp/lsinitrd.txt
+	check "status --json names the capture initrd" \
+		bash -c "lazy-kdump status --json | grep -q '\"initrd\": \"$img\"'"
+	lazy-kdump status >&2
+	lazy-kdump estimate >&2
+	metric crash-region-bytes "$(state_value main_len)"
+
+	# README's commands on the packaged units.
+	check "systemctl disable --now lazy-kdump disarms" bash -c \
+		"systemctl disable --now lazy-kdump.service && [ \"\$(cat /sys/kernel/kexec_crash_loaded)\" = 0 ] && ! lazy-kdump status >/dev/null 2>&1"
+	t0=$(mono)
+	check "systemctl enable --now lazy-kdump arms again" systemctl enable --now lazy-kdump.service
+	metric enable-now-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	armed_checks
+	if [ -e "$dir/config-edit" ]; then
+		# A config edit re-arms by itself (lazy-kdump-rearm.path).
+		config_edit_rearms "$img" "$EDIT"
+		armed_checks
+	fi
+	check "/etc/lazy-kdump.conf holds the test's edit" grep -q "^$EDIT_MARK" /etc/lazy-kdump.conf
+
+	# The upgrade, on the running system (no network: every dependency is
+	# installed already).
+	before=$(state_value armed_at)
+	t0=$(mono)
+	check "apt-get install of the $ver_new packages (an upgrade)" bash -c \
+		"DEBIAN_FRONTEND=noninteractive apt-get -q -y install /root/lazy-next/lazy-kdump_*.deb /root/lazy-next/lazy-cma-dkms_*.deb >/tmp/upgrade.log 2>&1 || { tail -n 20 /tmp/upgrade.log; exit 1; }"
+	wait_rearmed "$before"
+	settle
+	metric upgrade-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	sed 's/^/upgrade: /' /tmp/upgrade.log >&2
+	check "dpkg has lazy-kdump and lazy-cma-dkms $ver_new" bash -c \
+		"[ '$(pkg_version lazy-kdump)' = '$ver_new' ] && [ '$(pkg_version lazy-cma-dkms)' = '$ver_new' ]"
+	check "the edited /etc/lazy-kdump.conf was kept (no .dpkg-dist, .dpkg-new)" bash -c \
+		"grep -q '^$EDIT_MARK' /etc/lazy-kdump.conf && ! ls /etc/lazy-kdump.conf.dpkg-* 2>/dev/null"
+	check "lazy-kdump --version says $ver_new" is "$(lazy-kdump --version)" "lazy-kdump $ver_new"
+	check "the upgrade re-armed kdump (a reload: armed_at $before -> $(state_value armed_at))" bash -c \
+		"[ -n '$(state_value armed_at)' ] && [ '$(state_value armed_at)' != '$before' ]"
+	check "... with a capture initrd rebuilt for $ver_new's dracut module" bash -c \
+		"journalctl -b -u lazy-kdump.service -u lazy-kdump-rearm.service | grep -q '99lazy-kdump[^ ]* changed after $img was built'"
+	armed_checks
+	check "DKMS built lazy_cma $ver_new for $kver" is "$(modinfo -F version lazy_cma)" "$ver_new"
+	check "the upgrade said that lazy_cma $ver_old stays loaded until the next boot" bash -c \
+		"[ \"\$(cat /sys/module/lazy_cma/version)\" = '$ver_old' ] && grep -q 'the loaded lazy_cma module is version $ver_old; $ver_new is used from the next boot on' /tmp/upgrade.log"
+	journalctl -b -u lazy-kdump.service -u lazy-kdump-rearm.service --no-pager >&2
+	next pkgupgraded
+	finish REBOOT
+	;;
+pkgupgraded)
+	armed_checks
+	boot_checks
+	check "lazy_cma $ver_new is loaded" is "$(cat /sys/module/lazy_cma/version 2>/dev/null)" "$ver_new"
+	check "this boot did not rebuild the capture initrd" bash -c \
+		"! journalctl -b -u lazy-kdump.service | grep -q 'building /var/lib'"
+	check "after a clean reboot: the arming marker is this boot's, no verdict on the previous boot" bash -c \
+		"grep -qx \"boot_id=\$(cat /proc/sys/kernel/random/boot_id)\" /var/lib/lazy-kdump/armed && ! lazy-kdump status | grep -q 'previous boot'"
+	next pkgpanicked
+	out "# panicking"
+	finish PANIC
+	;;
+pkgpanicked)
+	dump_checks
+	armed_checks
+	check "the capture initrd carries KEEP_DUMPS=4 of the edited configuration" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf /var/lib/lazy-kdump/initrd-\$(uname -r).img | grep -qx 'KEEP_DUMPS=4'"
+	if [ -e "$dir/then-newkernel" ]; then
+		next newkernel-pending
+		finish END
+	fi
+	remove_purge
 	next finished
 	finish END
 	;;
@@ -202,6 +327,7 @@ fullpanicked)
 		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result no-space: the dump target is full'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 	armed_checks
+	remove_purge
 	next finished
 	finish END
 	;;
