@@ -245,6 +245,7 @@ endif
 	rm -f $(DESTDIR)$(STATEDIR)/initrd-*.img $(DESTDIR)$(STATEDIR)/initrd-*.img.tmp.* \
 		$(DESTDIR)$(STATEDIR)/armed $(DESTDIR)$(STATEDIR)/previous-boot
 	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)/var/lib/prometheus/node-exporter/lazy-kdump.prom
 	@c=$(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf; \
 	if [ -e "$$c" ] && ! cmp -s "$$c" lazy_kdump/lazy-kdump.conf; then \
 		echo "Kept $$c: it differs from the default (remove it by hand if it is no longer wanted)."; \

@@ -62,6 +62,7 @@
 #include "lib/kallsyms.h"
 #include "lib/lastdump.h"
 #include "lib/lcma.h"
+#include "lib/metrics.h"
 #include "lib/size.h"
 #include "lib/state.h"
 #include "lib/sysinfo.h"
@@ -79,6 +80,7 @@
 #define ENV_SYSROOT		"LAZY_KDUMP_SYSROOT"
 #define ENV_MODPROBE		"LAZY_KDUMP_MODPROBE"
 #define ENV_VARDIR		"LAZY_KDUMP_STATEDIR"
+#define ENV_METRICS		"LAZY_KDUMP_METRICS_FILE"
 #define SYS_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 
 #define DEFAULT_INITRD_DIR	"/var/lib/lazy-kdump"
@@ -97,6 +99,7 @@ enum {
 	ARG_JSON,
 	ARG_CAPTURE,
 	ARG_DUMP_TARGET,
+	ARG_WRITE,
 };
 
 #define OPT(arg)	(1U << ((arg) - ARG_KERNEL))
@@ -122,8 +125,10 @@ struct context {
 	bool json;
 	bool capture;
 	const char *dump_target;
+	bool write;
 
 	struct lk_config cfg;
+	bool config_loaded;
 	int lock_fd;
 	/*
 	 * When this invocation started, before it read the configuration or
@@ -178,6 +183,7 @@ static const struct option verb_options[] = {
 	{ "json", no_argument, NULL, ARG_JSON },
 	{ "capture", no_argument, NULL, ARG_CAPTURE },
 	{ "dump-target", required_argument, NULL, ARG_DUMP_TARGET },
+	{ "write", no_argument, NULL, ARG_WRITE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -473,7 +479,19 @@ static int load_config(struct context *c)
 				    "Failed to read the configuration file %s", path);
 		return r;
 	}
+	c->config_loaded = true;
 	return 0;
+}
+
+/* load_config() without its messages (the verb gave them already). */
+static int load_config_quiet(struct context *c)
+{
+	struct lk_error e = { "" };
+	const char *path = c->config_path ? c->config_path : CONFIG_DEFAULT_PATH;
+	int r = config_load(&c->cfg, path, c->config_explicit, &e);
+
+	c->config_loaded = r == 0;
+	return r;
 }
 
 static const char *uname_release(char *buf, size_t size)
@@ -1801,6 +1819,151 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	return loaded ? EXIT_SUCCESS : EXIT_NOT_ARMED;
 }
 
+/* ---- metrics ------------------------------------------------------------ */
+
+/*
+ * metrics_text - the metrics of now: lazy-kdump's state, the kernel's
+ * kexec_crash_loaded and kexec_crash_size, the newest dump in
+ * DUMP_TARGET (when the configuration was read and names a directory).
+ *
+ * Return: a malloc()ed string, or NULL (out of memory).
+ */
+static char *metrics_text(struct context *c)
+{
+	struct metrics_in m;
+	struct lk_state st;
+	struct lk_lastdump ld;
+	char rel[256], vmcore[4200];
+	const char *ddir = c->config_loaded ? dump_dir(c) : NULL;
+	bool have, loaded = false;
+	struct stat sb;
+	char *text;
+
+	memset(&m, 0, sizeof(m));
+	memset(&ld, 0, sizeof(ld));
+	read_state(c, &st, &have);
+	if (real_crash_loaded(&(struct real){ .c = c }, &loaded) < 0)
+		loaded = false;
+	m.version = LAZY_KDUMP_VERSION;
+	m.kernel = uname_release(rel, sizeof(rel));
+	m.armed = loaded;
+	m.by_lazy_kdump = have && st.armed;
+	if (have && !st.boot_time)
+		m.region_bytes = st.main_len + st.low_len;
+	m.have_crash_size = sys_read_u64(c->sysroot, SYS_CRASH_SIZE,
+					 &m.crash_size) == 0;
+	m.have_size = have && st.size;
+	m.size_auto = st.size_auto;
+	m.armed_at = have ? st.armed_at : 0;
+	if (ddir && lastdump_find(ddir, &ld) == 0 && ld.found) {
+		m.have_dump = true;
+		m.dump_result = ld.result;
+		m.dump_path = ld.path;
+		m.dump_finished = ld.finished;
+		snprintf(vmcore, sizeof(vmcore), "%s/vmcore", ld.path);
+		if (stat(vmcore, &sb) == 0 && S_ISREG(sb.st_mode))
+			m.dump_vmcore_bytes = (uint64_t)sb.st_size;
+		m.dump_short_of_memory = lastdump_short_of_memory(&ld);
+	}
+	text = metrics_format(&m);
+	state_free(&st);
+	return text;
+}
+
+/*
+ * The metrics file: $LAZY_KDUMP_METRICS_FILE, else METRICS_FILE, else the
+ * default; NULL for METRICS_FILE=none. *@explicit: named, not the default.
+ */
+static const char *metrics_path(const struct context *c, bool *explicit)
+{
+	const char *env = getenv(ENV_METRICS);
+
+	*explicit = true;
+	if (env && *env)
+		return strcmp(env, "none") == 0 ? NULL : env;
+	if (c->cfg.metrics_none)
+		return NULL;
+	if (c->cfg.metrics_file)
+		return c->cfg.metrics_file;
+	*explicit = false;
+	return METRICS_DEFAULT_FILE;
+}
+
+/*
+ * metrics_update - write the metrics file, when there is one to write: the
+ * default one only when its directory exists (node_exporter's textfile
+ * directory, there when prometheus-node-exporter is installed).
+ * @verbose: say why nothing was written.
+ *
+ * Return: 0 (written, or nothing to write) or -errno (said).
+ */
+static int metrics_update(struct context *c, bool verbose)
+{
+	char dir[4096], *slash, *text;
+	struct stat sb;
+	bool explicit;
+	const char *path;
+	int r;
+
+	path = metrics_path(c, &explicit);
+	if (!path) {
+		if (verbose)
+			log_msg("METRICS_FILE=none: no metrics file to write.");
+		return 0;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		if (!explicit) {
+			if (verbose)
+				log_msg("No metrics written: %s does not exist (prometheus-node-exporter's textfile directory; set METRICS_FILE to write elsewhere).",
+					dir);
+			return 0;
+		}
+		log_failure(-ENOENT, "Create that directory, or set METRICS_FILE=none.",
+			    "Failed to write the metrics file %s: no directory %s",
+			    path, dir);
+		return -ENOENT;
+	}
+	text = metrics_text(c);
+	if (!text) {
+		log_failure(-ENOMEM, NULL, "Failed to write the metrics file %s",
+			    path);
+		return -ENOMEM;
+	}
+	r = file_write_atomic(path, text);
+	free(text);
+	if (r < 0)
+		log_failure(r, r == -EACCES || r == -EPERM || r == -EROFS ?
+			    "Run it as root, or set METRICS_FILE to a writable place." : NULL,
+			    "Failed to write the metrics file %s", path);
+	return r;
+}
+
+static int verb_metrics(struct context *c, const struct verb *v, int argc,
+			char **argv)
+{
+	char *text;
+
+	(void)v;
+	(void)argc;
+	(void)argv;
+	if (load_config(c) < 0)
+		return EXIT_FAILURE;
+	if (c->write)
+		return metrics_update(c, true) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	text = metrics_text(c);
+	if (!text) {
+		log_failure(-ENOMEM, NULL, "Failed to format the metrics");
+		return EXIT_FAILURE;
+	}
+	fputs(text, stdout);
+	free(text);
+	return EXIT_SUCCESS;
+}
+
 static int verb_config(struct context *c, const struct verb *v, int argc,
 		       char **argv)
 {
@@ -1982,6 +2145,29 @@ static const struct verb verbs[] = {
 		"           runtime_fallback\n",
 	},
 	{
+		"metrics", 0, 0, verb_metrics, OPT(ARG_WRITE),
+		"[--write]",
+		"Print the state as Prometheus metrics, or write the metrics file.",
+		"Print what 'status' knows in the Prometheus text format, for\n"
+		"node_exporter's textfile collector: lazy_kdump_info{version,kernel},\n"
+		"lazy_kdump_armed, lazy_kdump_armed_by_lazy_kdump,\n"
+		"lazy_kdump_crash_region_bytes, lazy_kdump_kexec_crash_size_bytes,\n"
+		"lazy_kdump_size_auto, lazy_kdump_armed_timestamp_seconds and, when\n"
+		"DUMP_TARGET holds a capture, lazy_kdump_last_dump_info{result,path},\n"
+		"lazy_kdump_last_dump_timestamp_seconds,\n"
+		"lazy_kdump_last_dump_vmcore_bytes and\n"
+		"lazy_kdump_last_dump_short_of_memory (a sample is left out when its\n"
+		"value is not known).\n"
+		"\n"
+		"  --write   write them to METRICS_FILE instead (default\n"
+		"            " METRICS_DEFAULT_FILE ",\n"
+		"            only when that directory exists; none: never), atomically\n"
+		"\n"
+		"load, unload, resize and reload write the file themselves after\n"
+		"every run, whether they succeeded or not; so does the service.\n"
+		"Root not needed to print.\n",
+	},
+	{
 		"config", 0, 0, verb_config,
 		OPT(ARG_CAPTURE) | OPT(ARG_DUMP_TARGET),
 		"[--capture [--dump-target SPEC]]",
@@ -2041,7 +2227,8 @@ static void help(FILE *f)
 	      "  NODE, PLACEMENT (low|high), and for the capture initrd DUMP_TARGET\n"
 	      "  (default " CONFIG_DEFAULT_DUMP_TARGET "), CORE_COLLECTOR (default\n"
 	      "  \"" CONFIG_DEFAULT_CORE_COLLECTOR "\"), FINAL_ACTION (reboot|poweroff|halt|shell),\n"
-	      "  KEEP_DUMPS (default 3) and MIN_FREE (SIZE or N%, default 5%).\n"
+	      "  KEEP_DUMPS (default 3) and MIN_FREE (SIZE or N%, default 5%); and\n"
+	      "  METRICS_FILE (PATH.prom or none; see 'metrics').\n"
 	      "\n"
 	      FILES_HELP
 	      "\n"
@@ -2051,6 +2238,7 @@ static void help(FILE *f)
 	      "  " ENV_MODPROBE "   command run as 'CMD lazy_cma' (default modprobe)\n"
 	      "  " ENV_VARDIR "   directory of the arming marker (default\n"
 	      "                        " LASTDUMP_DEFAULT_VARDIR ")\n"
+	      "  " ENV_METRICS " the metrics file (like METRICS_FILE)\n"
 	      "  " ENV_SYSROOT "    prefix of every /proc and /sys path (tests)\n"
 	      "\n"
 	      "Exit status:\n"
@@ -2063,6 +2251,7 @@ static void help(FILE *f)
 	      "  " PROG " estimate\n"
 	      "  " PROG " load\n"
 	      "  " PROG " status --json\n"
+	      "  " PROG " metrics\n"
 	      "  " PROG " config\n"
 	      "  " PROG " resize 256M\n"
 	      "  " PROG " unload\n", f);
@@ -2174,6 +2363,9 @@ static int dispatch(struct context *c, int argc, char **argv)
 		case ARG_CAPTURE:
 			c->capture = true;
 			break;
+		case ARG_WRITE:
+			c->write = true;
+			break;
 		case ARG_DUMP_TARGET:
 			if (!*optarg || dump_target_check(optarg) < 0)
 				return usage_error(v, "Invalid dump target '%s': expected an absolute PATH or DEVICE:PATH such as UUID=...:/crash.",
@@ -2203,7 +2395,17 @@ static int dispatch(struct context *c, int argc, char **argv)
 			return usage_error(v, "Invalid size '%s': expected auto or a size such as 192M or 1G.",
 					   argv[optind]);
 	}
-	return v->fn(c, v, (int)n, argv + optind);
+	r = v->fn(c, v, (int)n, argv + optind);
+	/*
+	 * What changes the crash setup updates the metrics file, also after
+	 * a failure (then it says "not armed" when that is so). Not without
+	 * root: nothing changed then.
+	 */
+	if ((v->fn == verb_load || v->fn == verb_unload ||
+	     v->fn == verb_resize || v->fn == verb_reload) &&
+	    geteuid() == 0 && (c->config_loaded || load_config_quiet(c) == 0))
+		metrics_update(c, false);
+	return r;
 }
 
 static int close_stdout(void)

@@ -16,7 +16,9 @@ set -euo pipefail
 
 # The rig's host needs: Debian package, then a command that proves it is
 # installed ("-": ask dpkg instead). Append here; keep python3 out unless
-# something cannot do without it.
+# something cannot do without it (the metrics test parses lazy-kdump's
+# Prometheus file with the reference client's parser: /usr/bin/python3
+# and python3-prometheus-client).
 DEPS='
 qemu-system-x86         qemu-system-x86_64
 qemu-utils              qemu-img
@@ -57,6 +59,7 @@ debhelper               dh
 dh-dkms                 dh_dkms
 lintian                 lintian
 pkg-config              pkg-config
+python3-prometheus-client -
 '
 # Only for `make check-static` (coccicheck; its rules with OCaml scripts
 # need the OCaml compiler), kept out of DEPS: some 300 MB that `make check`

@@ -12,6 +12,7 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "metrics.h"
 #include "size.h"
 
 #define CONFIG_MAX_BYTES	(1 << 20)
@@ -36,6 +37,7 @@ void config_free(struct lk_config *c)
 	free(c->cmdline_append);
 	free(c->dump_target);
 	free(c->core_collector);
+	free(c->metrics_file);
 	config_init(c);
 }
 
@@ -309,6 +311,10 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 	else
 		size_format(c->min_free, num, sizeof(num));
 	sb_add(&b, "MIN_FREE", num);
+	if (fmt == CONFIG_FORMAT_FULL)
+		sb_add(&b, "METRICS_FILE", c->metrics_none ? "none" :
+		       c->metrics_file ? c->metrics_file :
+		       METRICS_DEFAULT_FILE);
 	if (b.failed) {
 		free(b.s);
 		return NULL;
@@ -317,7 +323,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, METRICS_FILE";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -410,6 +416,20 @@ static int apply(struct lk_config *c, const char *key, char *v,
 			*why = "MIN_FREE must be a size such as 512M or a percentage from 0% to 99%";
 			return r;
 		}
+	} else if (strcmp(key, "METRICS_FILE") == 0) {
+		size_t n = strlen(v);
+
+		if (*v && strcmp(v, "none") != 0 &&
+		    (*v != '/' || n < 6 || strcmp(v + n - 5, ".prom") != 0 ||
+		     v[n - 6] == '/')) {
+			*why = "METRICS_FILE must be an absolute path ending in .prom (node_exporter's textfile collector reads only those), \"none\", or empty for " METRICS_DEFAULT_FILE;
+			free(v);
+			return -EINVAL;
+		}
+		c->metrics_none = strcmp(v, "none") == 0;
+		if (c->metrics_none)
+			*v = '\0';
+		set_str(&c->metrics_file, v, 1);
 	} else {
 		free(v);
 		return -ENOENT;

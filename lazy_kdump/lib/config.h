@@ -26,7 +26,11 @@
  *   KEEP_DUMPS      dumps the capture keeps (default 3; 0: all)
  *   MIN_FREE        space the capture leaves free: a size or N% (default
  *                   5%)
- * The last five are for the capture initrd. They are checked here, so that
+ *   METRICS_FILE    where the running system writes its Prometheus
+ *                   metrics (an absolute path ending in .prom; default
+ *                   METRICS_DEFAULT_FILE, written when its directory
+ *                   exists; "none": never)
+ * DUMP_TARGET to MIN_FREE are for the capture initrd. They are checked here, so that
  * a typo is reported when kdump is armed, not found after a crash, and the
  * capture initrd gets them from config_format(CONFIG_FORMAT_CAPTURE): no
  * shell script parses this file.
@@ -70,6 +74,8 @@ struct lk_config {
 	unsigned int keep_dumps;
 	bool min_free_pct;	/* min_free is a percentage */
 	uint64_t min_free;	/* bytes, or percent */
+	char *metrics_file;	/* NULL: METRICS_DEFAULT_FILE */
+	bool metrics_none;	/* METRICS_FILE=none */
 };
 
 #define CONFIG_DEFAULT_KEEP_DUMPS	3
@@ -103,7 +109,8 @@ int config_load(struct lk_config *c, const char *path, bool must_exist,
  * value verbatim up to the end of the line (no quotes, no comments; values
  * never hold a newline), after '#' header lines.
  *
- * CONFIG_FORMAT_FULL: every key in the order of config.h, defaults filled
+ * CONFIG_FORMAT_FULL: every key in the order of config.h (METRICS_FILE
+ * last), defaults filled
  * in, except that an empty KERNEL or INITRD means "the default of the
  * running kernel". Sizes as size_format() writes them. Not shell, and not
  * the syntax of the configuration file (a value with blanks is not

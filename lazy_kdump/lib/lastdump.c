@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lastdump.h"
+#include "sysinfo.h"
 
 #define STATUS_MAX	(64 * 1024)
 
@@ -142,38 +143,13 @@ bool lastdump_short_of_memory(const struct lk_lastdump *ld)
 /* Write @text to DIR/NAME atomically, creating DIR. */
 static int write_atomic(const char *dir, const char *name, const char *text)
 {
-	char path[4096], tmp[4200];
-	size_t len = strlen(text), done = 0;
-	int fd, r = 0;
+	char path[4096];
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		done += (size_t)n;
-	}
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-	return r;
+	return file_write_atomic(path, text);
 }
 
 int marker_write(const char *vardir, const struct lk_marker *m)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sysinfo.h"
@@ -246,4 +247,40 @@ int lockdown_mode(const char *text, char *buf, size_t size)
 		return -ENOENT;
 	snprintf(buf, size, "%.*s", (int)(b - a - 1), a + 1);
 	return 0;
+}
+
+int file_write_atomic(const char *path, const char *text)
+{
+	char tmp[4200];
+	size_t len = strlen(text), done = 0;
+	int fd, r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	/* The mode whatever the umask: node_exporter may read as another user. */
+	if (fchmod(fd, 0644) < 0)
+		r = -errno;
+	while (!r && done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+	return r;
 }

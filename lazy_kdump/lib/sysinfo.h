@@ -88,4 +88,13 @@ int cpuinfo_boot_apicid(const char *text, unsigned int *ret);
  */
 int lockdown_mode(const char *text, char *buf, size_t size);
 
+/*
+ * file_write_atomic - @text into @path, mode 0644: written to "@path.tmp",
+ * synced, then renamed over @path, so that a reader sees the old file or
+ * the new one, never a part. The directory must exist.
+ *
+ * Return: 0 or -errno.
+ */
+int file_write_atomic(const char *path, const char *text);
+
 #endif /* LAZY_KDUMP_SYSINFO_H */

@@ -147,6 +147,9 @@ pkginstall)
 		esac
 	done
 	rm -f "$ROOT/var/lib/lazy-test/results.tap"
+	# node_exporter's textfile directory, as prometheus-node-exporter
+	# leaves it: lazy-kdump's metrics file goes there by default.
+	mkdir -p "$ROOT/var/lib/prometheus/node-exporter"
 	# What the system holds before the packages (the guest lists it again
 	# after the purge; tests/full/run.sh compares).
 	in_root sh -c 'find / -xdev -path /var/lib/lazy-test -prune -o -print | LC_ALL=C sort' >"$out/before.list"

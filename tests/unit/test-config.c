@@ -12,6 +12,7 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "metrics.h"
 #include "tap.h"
 
 static void good(void)
@@ -59,6 +60,16 @@ static void good(void)
 	ok(r == 0 && c.min_free_pct && c.min_free == 5 && c.keep_dumps == 3,
 	   "empty MIN_FREE and KEEP_DUMPS restore 5%% and 3");
 
+	r = config_parse(&c, "METRICS_FILE=/srv/prom/kdump.prom\n", "t5", &e);
+	ok(r == 0 && !c.metrics_none && c.metrics_file &&
+	   strcmp(c.metrics_file, "/srv/prom/kdump.prom") == 0,
+	   "METRICS_FILE=/srv/prom/kdump.prom");
+	r = config_parse(&c, "METRICS_FILE=none\n", "t6", &e);
+	ok(r == 0 && c.metrics_none && !c.metrics_file, "METRICS_FILE=none");
+	r = config_parse(&c, "METRICS_FILE=\n", "t7", &e);
+	ok(r == 0 && !c.metrics_none && !c.metrics_file,
+	   "an empty METRICS_FILE restores the default");
+
 	r = config_parse(&c, "SIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
 	ok(r == 0 && c.size_auto && c.node == -1 && c.kernel == NULL,
 	   "auto, any, and an empty KERNEL restore the defaults");
@@ -92,6 +103,11 @@ static const struct bad bads[] = {
 	{ "MIN_FREE=%\n", "t.conf:1: MIN_FREE must be" },
 	{ "MIN_FREE=5x%\n", "t.conf:1: MIN_FREE must be" },
 	{ "MIN_FREE=lots\n", "t.conf:1: MIN_FREE must be" },
+	{ "METRICS_FILE=lazy-kdump.prom\n", "t.conf:1: METRICS_FILE must be an absolute path ending in .prom" },
+	{ "METRICS_FILE=/var/lib/x/lazy-kdump.txt\n", "t.conf:1: METRICS_FILE must be" },
+	{ "METRICS_FILE=/var/lib/x/.prom\n", "t.conf:1: METRICS_FILE must be" },
+	{ "METRICS_FILE=/var/lib/x/\n", "t.conf:1: METRICS_FILE must be" },
+	{ "METRICS_FILE=None\n", "t.conf:1: METRICS_FILE must be" },
 	{ "CMDLINE_APPEND=a b\n", "t.conf:1: CMDLINE_APPEND: a value with blanks must be quoted" },
 	{ "CMDLINE_APPEND=\"a b\n", "t.conf:1: CMDLINE_APPEND: the quote is not closed" },
 	{ "CORE_COLLECTOR=\"x $HOME\"\n", "t.conf:1: CORE_COLLECTOR: $, ` and \\ are not allowed" },
@@ -196,7 +212,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 12, "full: every key, once");
+	is_int(count_lines(out, 0), 13, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");
@@ -204,6 +220,8 @@ static void format(void)
 	is_str(value_of(out, "CMDLINE_APPEND", buf, sizeof(buf)),
 	       CMDLINE_DEFAULT_APPEND, "full: CMDLINE_APPEND the default list");
 	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "5%", "full: MIN_FREE=5%%");
+	is_str(value_of(out, "METRICS_FILE", buf, sizeof(buf)), METRICS_DEFAULT_FILE,
+	       "full: METRICS_FILE the default");
 	free(out);
 
 	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "/etc/x.conf");
@@ -230,6 +248,13 @@ static void format(void)
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "1.5G", "full: SIZE in size_format()");
 	is_str(value_of(out, "NODE", buf, sizeof(buf)), "1", "full: NODE=1");
 	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "512M", "full: MIN_FREE=512M");
+	free(out);
+	is_int(config_parse(&c, "METRICS_FILE=none\n", "t.conf", &e), 0, "METRICS_FILE=none parses");
+	out = config_format(&c, CONFIG_FORMAT_FULL, "t.conf");
+	is_str(value_of(out, "METRICS_FILE", buf, sizeof(buf)), "none", "full: METRICS_FILE=none");
+	free(out);
+	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "t.conf");
+	ok(value_of(out, "METRICS_FILE", buf, sizeof(buf)) == NULL, "capture: no METRICS_FILE");
 	free(out);
 	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "t.conf");
 	is_str(value_of(out, "DUMP_TARGET", buf, sizeof(buf)), "LABEL=dumps:/crash",

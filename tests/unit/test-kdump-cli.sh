@@ -146,6 +146,10 @@ echo 0 >"$root/sys/kernel/kexec_crash_size"
 export LAZY_KDUMP_SYSROOT=$root
 export LAZY_KDUMP_STATE_DIR=$tmp/state
 export LAZY_KDUMP_STATEDIR=$tmp/var
+# Never the host's node_exporter directory: load, unload, resize and
+# reload write the metrics file here (as root).
+export LAZY_KDUMP_METRICS_FILE=$tmp/prom/lazy-kdump.prom
+mkdir -p "$tmp/prom"
 mkdir -p "$root/proc/sys/kernel/random"
 echo 11111111-aaaa-4bbb-8ccc-000000000001 >"$root/proc/sys/kernel/random/boot_id"
 export LAZY_KDUMP_CONFIG=
@@ -163,7 +167,7 @@ lk() { "$LK" --config "$tmp/empty.conf" --device "$nodev" "$@"; }
 # ---- help and usage ----
 run "$LK" --help
 expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*reload*status*estimate*Exit status*3  status: kdump is not armed*"
-for v in load unload resize reload status estimate config; do
+for v in load unload resize reload status estimate metrics config; do
 	run "$LK" "$v" --help
 	expect "$v --help" 0 "" "Usage: lazy-kdump $v*Exit status*"
 done
@@ -251,9 +255,9 @@ expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read t
 # ---- config: the one parser, and the copies it writes ----
 run "$LK" --config "$tmp/good.conf" config
 expect "config: the normalised configuration, every key" 0 "" \
-	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%"
-[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 12 ]] && pass "config: 12 keys, once each" ||
-	fail "config: 12 keys, once each"
+	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom"
+[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 13 ]] && pass "config: 13 keys, once each" ||
+	fail "config: 13 keys, once each"
 run "$LK" --config "$tmp/bad.conf" config
 expect "config: an invalid file fails as load would" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*" ""
 printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\n" >"$tmp/cap.conf"
@@ -466,7 +470,9 @@ expect "status after load: armed" 0 "" "kdump: armed*lazy-kdump (reserved at run
 echo 0 >"$root/sys/kernel/kexec_crash_loaded"
 (
 	sleep 0.3
-	echo 1 >"$root/sys/kernel/kexec_crash_loaded"
+	# Renamed into place: a reader never sees the file empty.
+	echo 1 >"$root/sys/kernel/kexec_crash_loaded.new"
+	mv "$root/sys/kernel/kexec_crash_loaded.new" "$root/sys/kernel/kexec_crash_loaded"
 ) &
 run fk status
 wait
@@ -602,5 +608,98 @@ mkdir -p "$root/sys/kernel/security"
 echo 'none [integrity] confidentiality' >"$root/sys/kernel/security/lockdown"
 run env FAKE_KEXEC_FAIL=1 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
 expect "load: locked down" 1 "*Operation not permitted. The kernel is locked down (lockdown=integrity*signed*"
+
+# ---- metrics: the Prometheus file, parsed by the reference client's parser
+# prom FILE: every sample of FILE as "NAME LABELS-JSON VALUE", sorted;
+# fails when the text does not parse or a family lacks HELP or TYPE gauge.
+prom() {
+	/usr/bin/python3 - "$1" <<'PY'
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = []
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    if fam.type != "gauge" or not fam.documentation:
+        sys.exit("family %s: type %s, help %r" % (fam.name, fam.type, fam.documentation))
+    for s in fam.samples:
+        out.append("%s %s %s" % (s.name, json.dumps(s.labels, sort_keys=True), s.value))
+print("\n".join(sorted(out)))
+PY
+}
+# sample NAME [LABELS-JSON]: the value of that sample in $samples.
+sample() { L=${2-} awk -v n="$1" '$1 == n && index($0, ENVIRON["L"]) { print $NF }' <<<"$samples"; }
+pf=$LAZY_KDUMP_METRICS_FILE
+if ! /usr/bin/python3 -c 'import prometheus_client.parser' 2>/dev/null; then
+	skip "metrics: parsed by prometheus_client" "/usr/bin/python3 with python3-prometheus-client is missing (scripts/install-deps.sh)"
+elif [[ $(id -u) != 0 ]]; then
+	skip "metrics: load, unload and failures write the file" "not root: the verbs write it only as root"
+else
+	rm -f "$pf"
+	mkdir -p "$crash/web-2026-12-06-05:00:00"
+	printf 'result=short-of-memory\nmemory=short\nfinished=%s\n' $((armed_at + 60)) >"$crash/web-2026-12-06-05:00:00/status"
+	newboot 5
+	run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+	if [[ $rc == 0 && -s $pf ]] && samples=$(prom "$pf"); then
+		pass "metrics: load wrote $pf, which parses"
+	else
+		fail "metrics: load wrote $pf, which parses" "$(cat "$pf" 2>&1)"
+	fi
+	[[ $(stat -c %a "$pf") == 644 ]] && pass "metrics: the file is mode 0644 (node_exporter reads it)" ||
+		fail "metrics: the file is mode 0644 (node_exporter reads it)" "$(stat -c %a "$pf")"
+	[[ $(sample lazy_kdump_armed) == 1.0 && $(sample lazy_kdump_armed_by_lazy_kdump) == 1.0 &&
+		$(sample lazy_kdump_crash_region_bytes) == "$((96 << 20)).0" && $(sample lazy_kdump_size_auto) == 0.0 &&
+		$(sample lazy_kdump_info '"version": "') == 1.0 && -n $(sample lazy_kdump_armed_timestamp_seconds) ]] &&
+		pass "metrics: armed, by lazy-kdump, 96 MiB, fixed size, version, armed time" ||
+		fail "metrics: armed, by lazy-kdump, 96 MiB, fixed size, version, armed time" "$samples"
+	[[ $(sample lazy_kdump_last_dump_info "\"path\": \"$crash/web-2026-12-06-05:00:00\", \"result\": \"short-of-memory\"") == 1.0 &&
+		$(sample lazy_kdump_last_dump_short_of_memory) == 1.0 && $(sample lazy_kdump_last_dump_vmcore_bytes) == 0.0 &&
+		-n $(sample lazy_kdump_last_dump_timestamp_seconds) ]] &&
+		pass "metrics: the last dump, its result, short of memory, no vmcore" ||
+		fail "metrics: the last dump, its result, short of memory, no vmcore" "$samples"
+	run dk metrics
+	[[ $rc == 0 && $out == "$(cat "$pf")" ]] && pass "metrics: the verb prints what load wrote" ||
+		fail "metrics: the verb prints what load wrote" "$(cat "$pf")"
+	# A newer dump with a vmcore, in a directory whose name needs escaping.
+	d=$crash/'we"b\x-2026-12-07-00:00:00'
+	mkdir -p "$d"
+	head -c 4096 /dev/zero >"$d/vmcore"
+	printf 'result=saved\nmemory=ok\nfinished=%s\n' $((armed_at + 5000)) >"$d/status"
+	run dk unload
+	if [[ $rc == 0 ]] && samples=$(prom "$pf") && [[ $(sample lazy_kdump_armed) == 0.0 &&
+		$(sample lazy_kdump_crash_region_bytes) == 0.0 && -z $(sample lazy_kdump_armed_timestamp_seconds) ]]; then
+		pass "metrics: unload rewrote the file: not armed, nothing held"
+	else
+		fail "metrics: unload rewrote the file: not armed, nothing held" "$samples"
+	fi
+	want=$(/usr/bin/python3 -c 'import json, sys; print(json.dumps({"path": sys.argv[1], "result": "saved"}, sort_keys=True))' "$d")
+	[[ $(sample lazy_kdump_last_dump_info "$want") == 1.0 && $(sample lazy_kdump_last_dump_vmcore_bytes) == 4096.0 &&
+		$(sample lazy_kdump_last_dump_short_of_memory) == 0.0 ]] &&
+		pass "metrics: a path with \" and \\ is escaped and parses back; its vmcore's size" ||
+		fail "metrics: a path with \" and \\ is escaped and parses back; its vmcore's size" "$want" "$samples"
+	rm -rf "$d"
+	echo 1 >"$root/sys/kernel/kexec_crash_loaded"
+	echo $((256 << 20)) >"$root/sys/kernel/kexec_crash_size"
+	run env FAKE_KEXEC_FAIL=8 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/dump.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+	if [[ $rc == 1 ]] && samples=$(prom "$pf") && [[ $(sample lazy_kdump_armed) == 1.0 &&
+		$(sample lazy_kdump_armed_by_lazy_kdump) == 0.0 && $(sample lazy_kdump_kexec_crash_size_bytes) == "$((256 << 20)).0" ]]; then
+		pass "metrics: a failed load still rewrites the file (armed by another tool, 256 MiB)"
+	else
+		fail "metrics: a failed load still rewrites the file (armed by another tool, 256 MiB)" "$samples"
+	fi
+	echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+fi
+printf 'METRICS_FILE=none\n' >"$tmp/nometrics.conf"
+run env -u LAZY_KDUMP_METRICS_FILE "$LK" --config "$tmp/nometrics.conf" metrics --write
+expect "metrics --write with METRICS_FILE=none: nothing, says so" 0 "lazy-kdump: METRICS_FILE=none: no metrics file to write." ""
+printf 'METRICS_FILE=%s/no-such-dir/x.prom\n' "$tmp" >"$tmp/badmetrics.conf"
+run env -u LAZY_KDUMP_METRICS_FILE "$LK" --config "$tmp/badmetrics.conf" metrics --write
+expect "metrics --write into a missing directory: exit 1, says what to do" 1 \
+	"lazy-kdump: Failed to write the metrics file $tmp/no-such-dir/x.prom: no directory $tmp/no-such-dir: No such file or directory. Create that directory, or set METRICS_FILE=none." ""
+printf 'METRICS_FILE=%s/prom/other.prom\n' "$tmp" >"$tmp/metrics.conf"
+run env -u LAZY_KDUMP_METRICS_FILE "$LK" --config "$tmp/metrics.conf" metrics --write
+[[ $rc == 0 && -s $tmp/prom/other.prom && ! -e $tmp/prom/other.prom.tmp ]] &&
+	pass "metrics --write: METRICS_FILE from the configuration, no temporary file left" ||
+	fail "metrics --write: METRICS_FILE from the configuration, no temporary file left"
+run "$LK" --config "$tmp/metrics.conf" metrics --json
+expect "metrics: --json does not apply" 2 "*Option '--json' does not apply to 'metrics'*"
 
 echo "1..$n"

@@ -27,6 +27,8 @@
 # apt-get purge leaves nothing of the packages; the file list after it
 # (after.list) and dpkg's list of packaged files (owned.list) are left for
 # the host to compare with the list it took before the install.
+# lazy-kdump's Prometheus file ($PROM) is checked where the state changes:
+# armed, disarmed, re-armed, after a dump, after remove and purge.
 # Metrics: "# metric NAME VALUE" lines.
 set -u
 dir=/var/lib/lazy-test
@@ -138,6 +140,12 @@ dump_checks() {
 		"lazy-kdump status | grep -qF 'last dump      $d: saved' && lazy-kdump status | grep -qF 'previous boot  The previous boot panicked'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 }
+# The metrics file (lazy-kdump metrics), in node_exporter's textfile
+# directory, which prepare.sh creates as prometheus-node-exporter would.
+PROM=/var/lib/prometheus/node-exporter/lazy-kdump.prom
+# prom_value NAME: the value of NAME's first sample in $PROM.
+prom_value() { awk -v n="$1" '$1 == n || index($1, n "{") == 1 { print $NF; exit }' "$PROM" 2>/dev/null; }
+held_bytes() { echo $(($(state_value main_len) + $(state_value low_len))); }
 # The versions of the package route.
 ver_old=$(sed -n 's/^old=//p' "$dir/versions" 2>/dev/null)
 ver_new=$(sed -n 's/^new=//p' "$dir/versions" 2>/dev/null)
@@ -178,14 +186,16 @@ remove_purge() {
 		"! grep -q '^lazy_cma ' /proc/modules && ! dkms status 2>/dev/null | grep -q lazy-cma"
 	check "removed: the commands and units are gone, the configuration stays" bash -c \
 		"[ ! -e /usr/sbin/lazy-kdump ] && ! systemctl cat lazy-kdump.service >/dev/null 2>&1 && grep -q '^$EDIT_MARK' /etc/lazy-kdump.conf"
+	check "removed: the metrics file stays, saying not armed (a fleet sees the machine disarmed)" is \
+		"$(prom_value lazy_kdump_armed)" 0
 	check "removed: dpkg says config-files" is "$(dpkg-query -W -f '${Status}' lazy-kdump 2>/dev/null)" "deinstall ok config-files"
 	check "apt-get purge lazy-kdump lazy-cma-dkms" bash -c \
 		"DEBIAN_FRONTEND=noninteractive apt-get -q -y purge lazy-kdump lazy-cma-dkms >/tmp/purge.log 2>&1 || { tail -n 20 /tmp/purge.log; exit 1; }"
 	sed 's/^/purge: /' /tmp/purge.log >&2
 	check "purged: dpkg knows neither package" bash -c \
 		"! dpkg-query -W lazy-kdump lazy-cma-dkms >/dev/null 2>&1"
-	check "purged: no /etc/lazy-kdump.conf, /var/lib/lazy-kdump, kernel hooks" bash -c \
-		"for f in /etc/lazy-kdump.conf /var/lib/lazy-kdump /etc/kernel/postinst.d/lazy-kdump /etc/kernel/postrm.d/lazy-kdump; do [ ! -e \$f ] || { echo \$f; exit 1; }; done"
+	check "purged: no /etc/lazy-kdump.conf, /var/lib/lazy-kdump, kernel hooks, metrics file" bash -c \
+		"for f in /etc/lazy-kdump.conf /var/lib/lazy-kdump /etc/kernel/postinst.d/lazy-kdump /etc/kernel/postrm.d/lazy-kdump $PROM; do [ ! -e \$f ] || { echo \$f; exit 1; }; done"
 	file_list >"$dir/after.list"
 	# dpkg's lists name /lib/... where merged /usr has the files.
 	cat /var/lib/dpkg/info/*.list | sed -E 's#^/(lib|lib64|bin|sbin)/#/usr/\1/#' |
@@ -205,6 +215,8 @@ pkgfirstboot)
 	check "the package enabled lazy-kdump.service" is "$(systemctl is-enabled lazy-kdump.service)" enabled
 	armed_checks
 	boot_checks
+	check "the metrics file says armed, with the region's size, mode 0644" is \
+		"$(prom_value lazy_kdump_armed) $(prom_value lazy_kdump_crash_region_bytes) $(stat -c %a "$PROM" 2>&1)" "1 $(held_bytes) 644"
 	# shellcheck disable=SC2016 # expanded by that bash
 	check "systemd-analyze verify of the packaged units is clean" bash -c \
 		'o=$(systemd-analyze verify --man=no $(dpkg -L lazy-kdump | grep -E "/systemd/system/[^/]+\.(service|path)$") 2>&1); rc=$?; echo "$o"; [ $rc = 0 ] && [ -z "$o" ]'
@@ -230,10 +242,13 @@ pkgfirstboot)
 	# README's commands on the packaged units.
 	check "systemctl disable --now lazy-kdump disarms" bash -c \
 		"systemctl disable --now lazy-kdump.service && [ \"\$(cat /sys/kernel/kexec_crash_loaded)\" = 0 ] && ! lazy-kdump status >/dev/null 2>&1"
+	check "... and the metrics file says not armed, nothing held" is \
+		"$(prom_value lazy_kdump_armed) $(prom_value lazy_kdump_crash_region_bytes)" "0 0"
 	t0=$(mono)
 	check "systemctl enable --now lazy-kdump arms again" systemctl enable --now lazy-kdump.service
 	metric enable-now-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
 	armed_checks
+	check "... and the metrics file says armed again" is "$(prom_value lazy_kdump_armed)" 1
 	if [ -e "$dir/config-edit" ]; then
 		# A config edit re-arms by itself (lazy-kdump-rearm.path).
 		config_edit_rearms "$img" "$EDIT"
@@ -283,6 +298,8 @@ pkgupgraded)
 pkgpanicked)
 	dump_checks
 	armed_checks
+	check "the metrics file names that dump, saved, with its vmcore's size" bash -c \
+		"grep -qxF 'lazy_kdump_last_dump_info{result=\"saved\",path=\"$d\"} 1' $PROM && [ '$(prom_value lazy_kdump_last_dump_vmcore_bytes)' = \"\$(stat -c %s '$d/vmcore')\" ] && [ '$(prom_value lazy_kdump_armed)' = 1 ]"
 	check "the capture initrd carries KEEP_DUMPS=4 of the edited configuration" bash -c \
 		"lsinitrd -f etc/lazy-kdump-capture.conf /var/lib/lazy-kdump/initrd-\$(uname -r).img | grep -qx 'KEEP_DUMPS=4'"
 	if [ -e "$dir/then-newkernel" ]; then
@@ -322,6 +339,8 @@ fullpanicked)
 	check "dmesg.txt holds the panic" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
 	check "no vmcore (it did not fit)" test ! -e "$d/vmcore"
 	check "status says result=no-space" grep -qx 'result=no-space' "$d/status"
+	check "the metrics file says result no-space, no vmcore" bash -c \
+		"grep -qxF 'lazy_kdump_last_dump_info{result=\"no-space\",path=\"$d\"} 1' $PROM && [ '$(prom_value lazy_kdump_last_dump_vmcore_bytes)' = 0 ]"
 	check "the retention step ran (status retention=applied)" grep -qx 'retention=applied' "$d/status"
 	check "the service's journal names the dump and its result" bash -c \
 		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result no-space: the dump target is full'"
