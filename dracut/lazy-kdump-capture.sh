@@ -19,7 +19,8 @@
 #   6. DIR/lazy-kdump.log what happened, in words (with the collector's
 #                         output when it failed), and DIR/status (key=value,
 #                         for programs: see write_status)
-#   7. the final action: reboot (default), poweroff, halt or shell
+#   7. KDUMP_POST hooks (KDUMP_PRE ones ran after step 3), then the final
+#      action: reboot (default), poweroff, halt or shell
 # Nothing waits without a time limit: a missing device, a failing mount or a
 # failing collector are reported and the final action still runs.
 #
@@ -58,6 +59,20 @@
 #                   $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete
 #   FINAL_ACTION    reboot (default), poweroff, halt or shell
 #   KEEP_DUMPS, MIN_FREE  read by lazy-kdump-prune.sh (see there)
+#   KDUMP_PRE       executables (absolute paths, separated by blanks) run in
+#                   order once the dump directory exists, before the dump,
+#                   as HOOK DIR (DIR as the crash kernel sees it, under the
+#                   mount point)
+#   KDUMP_POST      the same after the dump (also when it failed, or when
+#                   the dump target could not be reached: DIR is then
+#                   empty), as HOOK DIR RESULT
+#                   Both with LAZY_KDUMP_DUMP_DIR and LAZY_KDUMP_RESULT in
+#                   their environment, stdin /dev/null, their output in
+#                   lazy-kdump.log; a hook that fails, hangs or is missing
+#                   is reported (status hooks=failed) and the capture goes
+#                   on: a hook never costs the dump.
+#   HOOK_TIMEOUT    seconds each hook may run (default 60); then it is
+#                   sent SIGTERM, and SIGKILL 5 s later
 #
 # Kernel command line words (the crash kernel's /proc/cmdline):
 #   lazy_kdump.host=NAME    the panicked machine's host name, for DIR (the
@@ -105,6 +120,10 @@ collector_timeout=0
 host=''
 config=missing
 memory=ok
+kdump_pre=''
+kdump_post=''
+hook_timeout=60
+hooks=none
 
 mounted=0
 dump_dir=''
@@ -179,6 +198,14 @@ read_config() {
 		DUMP_TARGET) dump_target=$rc_val ;;
 		CORE_COLLECTOR) core_collector=$rc_val ;;
 		FINAL_ACTION) final_action=$rc_val ;;
+		KDUMP_PRE) kdump_pre=$rc_val ;;
+		KDUMP_POST) kdump_post=$rc_val ;;
+		HOOK_TIMEOUT)
+			case $rc_val in
+			*[!0-9]*) say "HOOK_TIMEOUT=$rc_val is not a number of seconds: $hook_timeout s" ;;
+			*) hook_timeout=$rc_val ;;
+			esac
+			;;
 		esac
 	done <"$conf"
 }
@@ -369,6 +396,68 @@ apply_retention() {
 	return 0
 }
 
+# --- hooks ------------------------------------------------------------------
+
+# run_hooks WHEN LIST DIR [RESULT]: each executable of LIST (blank-separated)
+# in order, as HOOK DIR [RESULT], for at most $hook_timeout s each, its
+# output in the log. Sets hooks (ok, or failed when any failed); never
+# fails.
+run_hooks() {
+	rh_when=$1 rh_list=$2 rh_dir=$3 rh_n=$#
+	rh_res=${4-}
+	rh_log=${rundir:+$rundir/hook.log}
+	rh_log=${rh_log:-/dev/null}
+	rh_tmo=''
+	if ! command -v timeout >/dev/null 2>&1; then
+		[ -z "$rh_list" ] || say "no timeout(1) in this initrd: the hooks run without HOOK_TIMEOUT"
+	elif timeout --version >/dev/null 2>&1; then
+		rh_tmo="-k 5 $hook_timeout" # coreutils: SIGKILL 5 s after SIGTERM
+	else
+		rh_tmo=$hook_timeout # busybox's timeout may lack -k
+	fi
+	set -f
+	for rh_h in $rh_list; do
+		if [ ! -f "$rh_h" ] || [ ! -x "$rh_h" ]; then
+			hooks=failed
+			say "the $rh_when hook $rh_h is not an executable file in this initrd: skipped (rebuild the capture initrd: lazy-kdump's mkinitrd --force)"
+			continue
+		fi
+		set -- "$rh_h" "$rh_dir"
+		[ "$rh_n" -lt 4 ] || set -- "$@" "$rh_res"
+		say "running the $rh_when hook $*"
+		rh_t0=$(date +%s)
+		# $rh_tmo: "timeout [-k 5] SECS" words, or nothing.
+		# shellcheck disable=SC2086
+		LAZY_KDUMP_DUMP_DIR=$rh_dir LAZY_KDUMP_RESULT=$rh_res \
+			${rh_tmo:+timeout $rh_tmo} "$@" </dev/null >"$rh_log" 2>&1
+		rh_rc=$?
+		{
+			echo "--- $rh_when hook $rh_h: exit status $rh_rc"
+			tail -n 50 "$rh_log"
+		} >>"$runlog" 2>/dev/null
+		rh_s=$(($(date +%s) - rh_t0))
+		if [ "$rh_rc" -eq 0 ]; then
+			[ "$hooks" = failed ] || hooks=ok
+			say "the $rh_when hook $rh_h succeeded in $rh_s s"
+		elif [ -n "$rh_tmo" ] && { [ "$rh_rc" -eq 124 ] || [ "$rh_rc" -eq 137 ]; }; then
+			hooks=failed
+			say "the $rh_when hook $rh_h did not finish within HOOK_TIMEOUT=$hook_timeout s and was killed; the capture goes on"
+		else
+			hooks=failed
+			say "the $rh_when hook $rh_h failed (exit status $rh_rc) after $rh_s s; the capture goes on"
+		fi
+	done
+	set +f
+	return 0
+}
+
+# conclude: the KDUMP_POST hooks (DIR RESULT), the status, the final action.
+conclude() {
+	run_hooks post "$kdump_post" "$dump_dir" "$result"
+	write_status
+	finish
+}
+
 # --- the dump ---------------------------------------------------------------
 
 # write_status: DIR/status, key=value lines for programs (tests, tools):
@@ -378,6 +467,7 @@ apply_retention() {
 #   vmcore   saved | removed | incomplete | missing
 #   dmesg    saved | failed | missing
 #   retention applied | missing (KEEP_DUMPS and MIN_FREE)
+#   hooks    none | ok | failed (KDUMP_PRE and KDUMP_POST)
 #   config   ok | missing | foreign (the settings file; see above)
 #   memory   ok | short: the crash kernel ran out of memory during the
 #            dump (the OOM killer acted, or the collector could not
@@ -396,6 +486,7 @@ reason=$reason
 vmcore=$vmcore_state
 dmesg=$dmesg_state
 retention=$retention
+hooks=$hooks
 config=$config
 memory=$memory
 crash_mem_mib=$(crash_mem)
@@ -624,8 +715,7 @@ target_path=''
 if ! setup_target; then
 	result=no-target
 	say "cannot reach the dump target: $reason"
-	write_status
-	finish
+	conclude
 	exit 1
 fi
 base=$mnt$target_path
@@ -633,8 +723,7 @@ if ! mkdir -p "$base" 2>/dev/null; then
 	result=no-target
 	reason="cannot create $target_path on the dump target (read-only or full?)"
 	say "$reason"
-	write_status
-	finish
+	conclude
 	exit 1
 fi
 apply_retention "$base"
@@ -648,11 +737,11 @@ if ! mkdir "$dump_dir" 2>/dev/null; then
 		reason="cannot create a directory in $target_path on the dump target"
 	fi
 	say "$reason"
-	write_status
-	finish
+	conclude
 	exit 1
 fi
 say "dump directory: ${dump_dir#"$mnt"} on the dump target"
+run_hooks pre "$kdump_pre" "$dump_dir"
 
 save_dmesg
 save_vmcore
@@ -660,6 +749,5 @@ status=$?
 if [ "$status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
 	reason="the vmcore was saved but not the kernel log (dmesg.txt)"
 fi
-write_status
-finish
+conclude
 exit "$status"

@@ -67,6 +67,23 @@ install() {
 		dfatal "lazy-kdump: $lkd_error"
 		return 1
 	fi
+	# KDUMP_PRE and KDUMP_POST: each hook at its own path, with what
+	# dracut-install resolves for it (an ELF's libraries, a script's
+	# interpreter); anything else a hook runs must be added by the
+	# administrator (dracut's install_items). A hook that is not there
+	# fails the build: arming fails, not the capture after a panic.
+	local hook hooks
+	read -r -a hooks <<<"$(lkd_conf_get KDUMP_PRE) $(lkd_conf_get KDUMP_POST)"
+	for hook in "${hooks[@]}"; do
+		if [ ! -f "$hook" ] || [ ! -x "$hook" ]; then
+			dfatal "lazy-kdump: the hook $hook (KDUMP_PRE or KDUMP_POST in $conf) is not an executable file"
+			return 1
+		fi
+		if ! inst "$hook"; then
+			dfatal "lazy-kdump: cannot install the hook $hook (KDUMP_PRE or KDUMP_POST in $conf) into the capture initrd"
+			return 1
+		fi
+	done
 	target=${LAZY_KDUMP_DUMP_TARGET:-}
 	if [ -z "$target" ]; then
 		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then

@@ -27,6 +27,7 @@ void config_init(struct lk_config *c)
 	c->keep_dumps = CONFIG_DEFAULT_KEEP_DUMPS;
 	c->min_free_pct = true;
 	c->min_free = CONFIG_DEFAULT_MIN_FREE_PCT;
+	c->hook_timeout = CONFIG_DEFAULT_HOOK_TIMEOUT;
 }
 
 void config_free(struct lk_config *c)
@@ -38,6 +39,8 @@ void config_free(struct lk_config *c)
 	free(c->dump_target);
 	free(c->core_collector);
 	free(c->metrics_file);
+	free(c->kdump_pre);
+	free(c->kdump_post);
 	config_init(c);
 }
 
@@ -150,22 +153,46 @@ static int parse_value(const char *p, char **ret, const char **why)
 	return *ret ? 0 : -ENOMEM;
 }
 
-/* "" is the default; else a decimal count up to 9999. */
-static int keep_dumps_parse(const char *s, unsigned int *ret)
+/* "" is @def; else a decimal number from @min to @max. */
+static int uint_parse(const char *s, unsigned int def, unsigned int min,
+		      unsigned int max, unsigned int *ret)
 {
-	unsigned int n = 0;
+	unsigned long n = 0;
 	const char *p;
 
 	if (!*s) {
-		*ret = CONFIG_DEFAULT_KEEP_DUMPS;
+		*ret = def;
 		return 0;
 	}
 	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || p - s >= 4)
+		if (*p < '0' || *p > '9' || p - s >= 9)
 			return -EINVAL;
-		n = n * 10 + (unsigned int)(*p - '0');
+		n = n * 10 + (unsigned long)(*p - '0');
 	}
-	*ret = n;
+	if (n < min || n > max)
+		return -EINVAL;
+	*ret = (unsigned int)n;
+	return 0;
+}
+
+/*
+ * KDUMP_PRE, KDUMP_POST: absolute paths separated by blanks (the capture
+ * script splits the value on blanks), or "".
+ */
+int hook_list_check(const char *s)
+{
+	const char *p = s;
+
+	while (*p) {
+		while (is_blank(*p))
+			p++;
+		if (!*p)
+			break;
+		if (*p != '/' || p[1] == '\0' || is_blank(p[1]))
+			return -EINVAL;
+		while (*p && !is_blank(*p))
+			p++;
+	}
 	return 0;
 }
 
@@ -311,6 +338,10 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 	else
 		size_format(c->min_free, num, sizeof(num));
 	sb_add(&b, "MIN_FREE", num);
+	sb_add(&b, "KDUMP_PRE", c->kdump_pre ? c->kdump_pre : "");
+	sb_add(&b, "KDUMP_POST", c->kdump_post ? c->kdump_post : "");
+	snprintf(num, sizeof(num), "%u", c->hook_timeout);
+	sb_add(&b, "HOOK_TIMEOUT", num);
 	if (fmt == CONFIG_FORMAT_FULL)
 		sb_add(&b, "METRICS_FILE", c->metrics_none ? "none" :
 		       c->metrics_file ? c->metrics_file :
@@ -323,7 +354,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, METRICS_FILE";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -403,7 +434,8 @@ static int apply(struct lk_config *c, const char *key, char *v,
 			return r;
 		}
 	} else if (strcmp(key, "KEEP_DUMPS") == 0) {
-		r = keep_dumps_parse(v, &c->keep_dumps);
+		r = uint_parse(v, CONFIG_DEFAULT_KEEP_DUMPS, 0, 9999,
+			       &c->keep_dumps);
 		free(v);
 		if (r < 0) {
 			*why = "KEEP_DUMPS must be a number of dumps (0 keeps all)";
@@ -414,6 +446,26 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		free(v);
 		if (r < 0) {
 			*why = "MIN_FREE must be a size such as 512M or a percentage from 0% to 99%";
+			return r;
+		}
+	} else if (strcmp(key, "KDUMP_PRE") == 0 ||
+		   strcmp(key, "KDUMP_POST") == 0) {
+		bool pre = strcmp(key, "KDUMP_PRE") == 0;
+
+		if (hook_list_check(v) < 0) {
+			*why = pre ?
+			       "KDUMP_PRE must be the absolute paths of executables, separated by blanks (quote the value: KDUMP_PRE=\"/a /b\")" :
+			       "KDUMP_POST must be the absolute paths of executables, separated by blanks (quote the value: KDUMP_POST=\"/a /b\")";
+			free(v);
+			return -EINVAL;
+		}
+		set_str(pre ? &c->kdump_pre : &c->kdump_post, v, 1);
+	} else if (strcmp(key, "HOOK_TIMEOUT") == 0) {
+		r = uint_parse(v, CONFIG_DEFAULT_HOOK_TIMEOUT, 1, 86400,
+			       &c->hook_timeout);
+		free(v);
+		if (r < 0) {
+			*why = "HOOK_TIMEOUT must be a number of seconds from 1 to 86400";
 			return r;
 		}
 	} else if (strcmp(key, "METRICS_FILE") == 0) {

@@ -26,11 +26,16 @@
  *   KEEP_DUMPS      dumps the capture keeps (default 3; 0: all)
  *   MIN_FREE        space the capture leaves free: a size or N% (default
  *                   5%)
+ *   KDUMP_PRE       executables the capture runs before the dump, after
+ *                   creating its directory (absolute paths, separated by
+ *                   blanks; default none), as HOOK DIR
+ *   KDUMP_POST      the same after the dump, as HOOK DIR RESULT
+ *   HOOK_TIMEOUT    seconds each hook may run (default 60, 1-86400)
  *   METRICS_FILE    where the running system writes its Prometheus
  *                   metrics (an absolute path ending in .prom; default
  *                   METRICS_DEFAULT_FILE, written when its directory
  *                   exists; "none": never)
- * DUMP_TARGET to MIN_FREE are for the capture initrd. They are checked here, so that
+ * DUMP_TARGET to HOOK_TIMEOUT are for the capture initrd. They are checked here, so that
  * a typo is reported when kdump is armed, not found after a crash, and the
  * capture initrd gets them from config_format(CONFIG_FORMAT_CAPTURE): no
  * shell script parses this file.
@@ -74,12 +79,16 @@ struct lk_config {
 	unsigned int keep_dumps;
 	bool min_free_pct;	/* min_free is a percentage */
 	uint64_t min_free;	/* bytes, or percent */
+	char *kdump_pre;	/* NULL: none */
+	char *kdump_post;	/* NULL: none */
+	unsigned int hook_timeout;	/* seconds */
 	char *metrics_file;	/* NULL: METRICS_DEFAULT_FILE */
 	bool metrics_none;	/* METRICS_FILE=none */
 };
 
 #define CONFIG_DEFAULT_KEEP_DUMPS	3
 #define CONFIG_DEFAULT_MIN_FREE_PCT	5
+#define CONFIG_DEFAULT_HOOK_TIMEOUT	60
 
 /* config_init - the defaults (nothing allocated). */
 void config_init(struct lk_config *c);
@@ -119,7 +128,8 @@ int config_load(struct lk_config *c, const char *path, bool must_exist,
  * CONFIG_FORMAT_CAPTURE: what the capture initrd reads
  * (/etc/lazy-kdump-capture.conf in it): the first line is exactly
  * CONFIG_CAPTURE_MAGIC, then DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION,
- * KEEP_DUMPS and MIN_FREE ("N%" or a number of bytes), each once.
+ * KEEP_DUMPS, MIN_FREE ("N%" or a number of bytes), KDUMP_PRE, KDUMP_POST
+ * and HOOK_TIMEOUT, each once.
  */
 enum config_format {
 	CONFIG_FORMAT_FULL,
@@ -145,6 +155,14 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
  * Return: 0 or -EINVAL.
  */
 int dump_target_check(const char *s);
+
+/*
+ * hook_list_check - whether @s is a KDUMP_PRE / KDUMP_POST value: absolute
+ * paths separated by blanks, or ""
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hook_list_check(const char *s);
 
 int placement_parse(const char *s, enum placement *ret);
 const char *placement_name(enum placement p);

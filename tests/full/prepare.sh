@@ -122,7 +122,9 @@ newkernel)
 	echo "kver $kver"
 	;;
 editconf)
-	printf '# edited by the full-system test\nKEEP_DUMPS=4\n' >>"$ROOT/etc/lazy-kdump.conf"
+	# The same edit as step.sh's EDIT (config-edit does it in the guest).
+	printf '# edited by the full-system test\nKEEP_DUMPS=4\nKDUMP_PRE=%s\nKDUMP_POST=%s\n' \
+		/usr/local/lib/lazy-test/hook /usr/local/lib/lazy-test/hook >>"$ROOT/etc/lazy-kdump.conf"
 	;;
 pkginstall)
 	out=$2 debs=$3 next=$4
@@ -134,6 +136,8 @@ pkginstall)
 	mkdir -p "$ROOT/root/lazy-next"
 	cp "$next"/lazy-kdump_*_amd64.deb "$next"/lazy-cma-dkms_*_all.deb "$ROOT/root/lazy-next/"
 	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
+	# The KDUMP_PRE and KDUMP_POST hook of the test's configuration edit.
+	install -D -m 0755 "$here/guest/hook" "$ROOT/usr/local/lib/lazy-test/hook"
 	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
 	in_root systemctl enable lazy-test.service >&2
 	mkdir -p "$ROOT/var/lib/lazy-test"

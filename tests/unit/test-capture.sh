@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The capture script (dracut/lazy-kdump-capture.sh) on the host, under every
-# shell it must run in (busybox sh, dash, bash): its settings file (the
+# shell it must run in (busybox sh, dash, bash): the KDUMP_PRE and KDUMP_POST
+# hooks (order, arguments, failing, missing and hanging ones), its settings
+# file (the
 # normalised copy of lazy-kdump config --capture; missing or foreign ones),
 # the dump directory and its files, and each failure path, with a fake
 # makedumpfile and the target given as a directory (LAZY_KDUMP_NOMOUNT=1,
@@ -80,6 +82,24 @@ EOF
 chmod +x "$tmp/bin/makedumpfile"
 printf 'ELF fake vmcore\n' >"$tmp/vmcore"
 printf 'MemTotal:          98304 kB\nMemFree:           20000 kB\n' >"$tmp/meminfo"
+
+# The hooks: each appends "NAME ARGS (env ...) vmcore: yes|no" to
+# DIR/hooks.txt (to $HOOK_SPILL without a DIR) and prints a line.
+mkdir -p "$tmp/hooks"
+export HOOK_SPILL=$tmp/hooks/spill.txt
+for hk in pre post fail; do
+	cat >"$tmp/hooks/$hk" <<EOF
+#!/bin/sh
+echo "$hk hook output"
+v=no; [ -e "\$1/vmcore" ] && v=yes
+[ "$hk" = fail ] && exit 3
+if [ "$hk" = pre ]; then env=\$LAZY_KDUMP_DUMP_DIR; else env=\$LAZY_KDUMP_RESULT; fi
+out=\$HOOK_SPILL; [ -n "\$1" ] && out=\$1/hooks.txt
+echo "$hk \$* (env \$env) vmcore: \$v" >>"\$out"
+EOF
+done
+printf '#!/bin/sh\nexec sleep 30\n' >"$tmp/hooks/hang"
+chmod +x "$tmp/hooks/pre" "$tmp/hooks/post" "$tmp/hooks/fail" "$tmp/hooks/hang"
 
 shells=()
 for s in "busybox sh" dash bash; do
@@ -336,6 +356,40 @@ KEEP_DUMPS=0" "lazy_kdump.host=h" ok "$tmp/vmcore-3m"
 			[ "$rc" -eq 0 ] && [ "$(status_of "$d" retention)" = missing ] &&
 			grep -q 'KEEP_DUMPS and MIN_FREE are not applied' "$case_dir/out"
 	fi
+
+	# KDUMP_PRE and KDUMP_POST: in order, with the dump directory (and the
+	# result); a failing, hanging or missing hook never costs the dump.
+	h=$tmp/hooks
+	capture "$sh" hooks "KDUMP_PRE=$h/pre $h/fail $h/missing
+KDUMP_POST=$h/hang $h/post
+HOOK_TIMEOUT=1" "lazy_kdump.host=h" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: hooks: the dump is saved whatever the hooks do" \
+		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]
+	expect "$sh: hooks: pre ran before the dump with DIR, post after it with DIR and the result, in order" \
+		[ "$(cat "$d/hooks.txt" 2>/dev/null)" = "pre $d (env $d) vmcore: no
+post $d saved (env saved) vmcore: yes" ]
+	expect "$sh: hooks: status hooks=failed" [ "$(status_of "$d" hooks)" = failed ]
+	expect "$sh: hooks: the failing, missing and hanging hooks are named in the log, with the output" \
+		grep -q "the pre hook $h/fail failed (exit status 3)" "$d/lazy-kdump.log" &&
+		grep -q "the pre hook $h/missing is not an executable file" "$d/lazy-kdump.log" &&
+		grep -q "the post hook $h/hang did not finish within HOOK_TIMEOUT=1 s and was killed" "$d/lazy-kdump.log" &&
+		grep -q '^pre hook output$' "$d/lazy-kdump.log" && grep -q '^fail hook output$' "$d/lazy-kdump.log"
+	capture "$sh" hooksok "KDUMP_PRE=$h/pre
+KDUMP_POST=$h/post" "lazy_kdump.host=h" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: hooks that succeed: status hooks=ok" \
+		[ "$rc" -eq 0 ] && [ "$(status_of "$d" hooks)" = ok ] && [ "$(wc -l <"$d/hooks.txt")" = 2 ]
+	capture "$sh" nohooks "" "lazy_kdump.host=h" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: no hooks: status hooks=none" [ "$(status_of "$d" hooks)" = none ]
+	# The dump target unreachable: KDUMP_POST still runs (to alert), with
+	# an empty DIR and the result.
+	rm -f "$HOOK_SPILL"
+	capture "$sh" hooksnotarget "DUMP_TARGET=var/crash
+KDUMP_POST=$h/post" "" ok
+	expect "$sh: hooks: an unreachable target still runs KDUMP_POST with DIR '' and result no-target" \
+		[ "$rc" -eq 1 ] && grep -qx "post  no-target (env no-target) vmcore: no" "$HOOK_SPILL"
 done
 
 echo "1..$n"

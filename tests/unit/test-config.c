@@ -64,6 +64,13 @@ static void good(void)
 	ok(r == 0 && !c.metrics_none && c.metrics_file &&
 	   strcmp(c.metrics_file, "/srv/prom/kdump.prom") == 0,
 	   "METRICS_FILE=/srv/prom/kdump.prom");
+	r = config_parse(&c, "KDUMP_PRE=\"/a/b  /c\"\nKDUMP_POST=/d\nHOOK_TIMEOUT=5\n", "t8", &e);
+	ok(r == 0 && c.kdump_pre && strcmp(c.kdump_pre, "/a/b  /c") == 0 &&
+	   c.kdump_post && strcmp(c.kdump_post, "/d") == 0 && c.hook_timeout == 5,
+	   "KDUMP_PRE with two hooks, KDUMP_POST, HOOK_TIMEOUT=5");
+	r = config_parse(&c, "KDUMP_PRE=\nHOOK_TIMEOUT=\n", "t9", &e);
+	ok(r == 0 && !c.kdump_pre && c.hook_timeout == CONFIG_DEFAULT_HOOK_TIMEOUT,
+	   "empty KDUMP_PRE and HOOK_TIMEOUT restore none and 60");
 	r = config_parse(&c, "METRICS_FILE=none\n", "t6", &e);
 	ok(r == 0 && c.metrics_none && !c.metrics_file, "METRICS_FILE=none");
 	r = config_parse(&c, "METRICS_FILE=\n", "t7", &e);
@@ -103,6 +110,13 @@ static const struct bad bads[] = {
 	{ "MIN_FREE=%\n", "t.conf:1: MIN_FREE must be" },
 	{ "MIN_FREE=5x%\n", "t.conf:1: MIN_FREE must be" },
 	{ "MIN_FREE=lots\n", "t.conf:1: MIN_FREE must be" },
+	{ "KDUMP_PRE=hook\n", "t.conf:1: KDUMP_PRE must be the absolute paths of executables" },
+	{ "KDUMP_POST=\"/a b\"\n", "t.conf:1: KDUMP_POST must be the absolute paths of executables" },
+	{ "KDUMP_POST=\"/ /a\"\n", "t.conf:1: KDUMP_POST must be" },
+	{ "HOOK_TIMEOUT=0\n", "t.conf:1: HOOK_TIMEOUT must be a number of seconds from 1 to 86400" },
+	{ "HOOK_TIMEOUT=86401\n", "t.conf:1: HOOK_TIMEOUT must be" },
+	{ "HOOK_TIMEOUT=5s\n", "t.conf:1: HOOK_TIMEOUT must be" },
+	{ "KEEP_DUMPS=99999\n", "t.conf:1: KEEP_DUMPS must be" },
 	{ "METRICS_FILE=lazy-kdump.prom\n", "t.conf:1: METRICS_FILE must be an absolute path ending in .prom" },
 	{ "METRICS_FILE=/var/lib/x/lazy-kdump.txt\n", "t.conf:1: METRICS_FILE must be" },
 	{ "METRICS_FILE=/var/lib/x/.prom\n", "t.conf:1: METRICS_FILE must be" },
@@ -212,7 +226,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 13, "full: every key, once");
+	is_int(count_lines(out, 0), 16, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");
@@ -228,7 +242,7 @@ static void format(void)
 	ok(out && strncmp(out, CONFIG_CAPTURE_MAGIC "\n",
 			  strlen(CONFIG_CAPTURE_MAGIC) + 1) == 0,
 	   "capture: the first line is the magic");
-	is_int(out ? count_lines(out, 0) : -1, 5, "capture: five keys");
+	is_int(out ? count_lines(out, 0) : -1, 8, "capture: eight keys");
 	is_str(value_of(out, "DUMP_TARGET", buf, sizeof(buf)), "/var/crash",
 	       "capture: DUMP_TARGET default");
 	is_str(value_of(out, "CORE_COLLECTOR", buf, sizeof(buf)),
@@ -264,6 +278,8 @@ static void format(void)
 	is_str(value_of(out, "FINAL_ACTION", buf, sizeof(buf)), "poweroff",
 	       "capture: FINAL_ACTION=poweroff");
 	is_str(value_of(out, "KEEP_DUMPS", buf, sizeof(buf)), "7", "capture: KEEP_DUMPS=7");
+	is_str(value_of(out, "HOOK_TIMEOUT", buf, sizeof(buf)), "60", "capture: HOOK_TIMEOUT default");
+	is_str(value_of(out, "KDUMP_PRE", buf, sizeof(buf)), "", "capture: KDUMP_PRE empty");
 	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "536870912",
 	       "capture: MIN_FREE in bytes");
 	free(out);

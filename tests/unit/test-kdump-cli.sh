@@ -255,20 +255,23 @@ expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read t
 # ---- config: the one parser, and the copies it writes ----
 run "$LK" --config "$tmp/good.conf" config
 expect "config: the normalised configuration, every key" 0 "" \
-	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom"
-[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 13 ]] && pass "config: 13 keys, once each" ||
-	fail "config: 13 keys, once each"
+	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%*KDUMP_PRE=*KDUMP_POST=*HOOK_TIMEOUT=60*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom"
+[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 16 ]] && pass "config: 16 keys, once each" ||
+	fail "config: 16 keys, once each"
 run "$LK" --config "$tmp/bad.conf" config
 expect "config: an invalid file fails as load would" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*" ""
-printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\n" >"$tmp/cap.conf"
+printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\nKDUMP_POST='/usr/local/sbin/a /usr/local/sbin/b'\n" >"$tmp/cap.conf"
 run "$LK" --config "$tmp/cap.conf" config --capture
-expect "config --capture: the magic line, then the capture's five keys" 0 "" \
+expect "config --capture: the magic line, then the capture's eight keys" 0 "" \
 	"# lazy-kdump-capture-conf 1
 *DUMP_TARGET=LABEL=dumps:/crash
 CORE_COLLECTOR=makedumpfile -l -d 31
 FINAL_ACTION=poweroff
 KEEP_DUMPS=3
-MIN_FREE=2097152"
+MIN_FREE=2097152
+KDUMP_PRE=
+KDUMP_POST=/usr/local/sbin/a /usr/local/sbin/b
+HOOK_TIMEOUT=60"
 run "$LK" --config "$tmp/cap.conf" config --capture --dump-target UUID=12-ab:/var/crash
 expect "config --capture --dump-target: the target as the crash kernel sees it" 0 "" \
 	"*DUMP_TARGET=UUID=12-ab:/var/crash*"

@@ -156,7 +156,8 @@ file_list() { find / -xdev -path "$dir" -prune -o -print | LC_ALL=C sort; }
 # What the test appends to lazy-kdump.conf (in the guest with config-edit,
 # else from the host before the first boot).
 EDIT_MARK='# edited by the full-system test'
-EDIT="$EDIT_MARK\nKEEP_DUMPS=4\n"
+HOOK=/usr/local/lib/lazy-test/hook
+EDIT="$EDIT_MARK\nKEEP_DUMPS=4\nKDUMP_PRE=$HOOK\nKDUMP_POST=$HOOK\n"
 # boot_checks: lazy-kdump.service armed this boot by itself, early.
 boot_checks() {
 	local enter
@@ -300,8 +301,10 @@ pkgpanicked)
 	armed_checks
 	check "the metrics file names that dump, saved, with its vmcore's size" bash -c \
 		"grep -qxF 'lazy_kdump_last_dump_info{result=\"saved\",path=\"$d\"} 1' $PROM && [ '$(prom_value lazy_kdump_last_dump_vmcore_bytes)' = \"\$(stat -c %s '$d/vmcore')\" ] && [ '$(prom_value lazy_kdump_armed)' = 1 ]"
-	check "the capture initrd carries KEEP_DUMPS=4 of the edited configuration" bash -c \
-		"lsinitrd -f etc/lazy-kdump-capture.conf /var/lib/lazy-kdump/initrd-\$(uname -r).img | grep -qx 'KEEP_DUMPS=4'"
+	check "the capture initrd carries KEEP_DUMPS=4 and the hooks of the edited configuration" bash -c \
+		"img=/var/lib/lazy-kdump/initrd-\$(uname -r).img; lsinitrd -f etc/lazy-kdump-capture.conf \$img | grep -qx 'KEEP_DUMPS=4' && lsinitrd -f etc/lazy-kdump-capture.conf \$img | grep -qx 'KDUMP_POST=$HOOK' && lsinitrd \$img | grep -q ' ${HOOK#/}\$'"
+	check "the crash kernel ran KDUMP_PRE before the dump and KDUMP_POST after it (status hooks=ok)" bash -c \
+		"grep -qx 'hooks=ok' '$d/status' && sed -n 1p '$d/hooks.txt' | grep -qx 'hook 1 /.*/${d##*/} vmcore: no' && sed -n 2p '$d/hooks.txt' | grep -qx 'hook 2 /.*/${d##*/} saved vmcore: yes'"
 	if [ -e "$dir/then-newkernel" ]; then
 		next newkernel-pending
 		finish END
