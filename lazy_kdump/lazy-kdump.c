@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -82,6 +83,7 @@
 #define ENV_VARDIR		"LAZY_KDUMP_STATEDIR"
 #define ENV_METRICS		"LAZY_KDUMP_METRICS_FILE"
 #define SYS_BOOT_ID		"/proc/sys/kernel/random/boot_id"
+#define PROC_SYSRQ_TRIGGER	"/proc/sysrq-trigger"
 
 #define DEFAULT_INITRD_DIR	"/var/lib/lazy-kdump"
 #define MODULE_NAME		"lazy_cma"
@@ -100,6 +102,7 @@ enum {
 	ARG_CAPTURE,
 	ARG_DUMP_TARGET,
 	ARG_WRITE,
+	ARG_YES,
 };
 
 #define OPT(arg)	(1U << ((arg) - ARG_KERNEL))
@@ -126,6 +129,7 @@ struct context {
 	bool capture;
 	const char *dump_target;
 	bool write;
+	bool yes;
 
 	struct lk_config cfg;
 	bool config_loaded;
@@ -184,6 +188,7 @@ static const struct option verb_options[] = {
 	{ "capture", no_argument, NULL, ARG_CAPTURE },
 	{ "dump-target", required_argument, NULL, ARG_DUMP_TARGET },
 	{ "write", no_argument, NULL, ARG_WRITE },
+	{ "yes", no_argument, NULL, ARG_YES },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -1166,17 +1171,22 @@ static const char *dump_dir(const struct context *c)
  */
 static void judge_previous_boot(struct context *c)
 {
-	struct lk_marker m;
+	struct lk_marker m, t;
 	struct lk_lastdump ld;
 	const char *dir = dump_dir(c);
 	char id[64], when[64], text[6144];
+	bool have_t;
 	int r;
 
-	if (marker_read(c->vardir, &m) < 0)
-		return;
 	boot_id(c, id, sizeof(id));
-	if (!id[0] || strcmp(id, m.boot_id) == 0)
+	have_t = marker_read(c->vardir, LASTDUMP_TEST_MARKER, &t) == 0;
+	if (marker_read(c->vardir, LASTDUMP_MARKER, &m) < 0 || !id[0] ||
+	    strcmp(id, m.boot_id) == 0) {
+		/* Nothing to judge: a test marker of another boot is stale. */
+		if (have_t && id[0] && strcmp(t.boot_id, id) != 0)
+			marker_remove(c->vardir, LASTDUMP_TEST_MARKER);
 		return;
+	}
 	time_str(m.armed_at, when, sizeof(when));
 	r = dir ? lastdump_find(dir, &ld) : 0;
 	if (!dir)
@@ -1199,12 +1209,23 @@ static void judge_previous_boot(struct context *c)
 		snprintf(text, sizeof(text),
 			 "The previous boot panicked; its capture: %s, result %s%s%s.",
 			 ld.path, ld.result, ld.reason[0] ? ": " : "", ld.reason);
+	if (have_t && strcmp(t.boot_id, m.boot_id) == 0) {
+		char tested[sizeof(text)];
+
+		time_str(t.armed_at, when, sizeof(when));
+		/* Truncated at the buffer's end when it must be. */
+		if (snprintf(tested, sizeof(tested),
+			     "'lazy-kdump test' panicked the previous boot on purpose at %s. %s",
+			     when, text) >= 0)
+			memcpy(text, tested, sizeof(text));
+	}
 	log_msg("%s", text);
 	r = previous_write(c->vardir, id, text);
 	if (r < 0)
 		log_failure(r, NULL, "Failed to keep that verdict in %s/" LASTDUMP_PREVIOUS,
 			    c->vardir);
-	marker_remove(c->vardir);
+	marker_remove(c->vardir, LASTDUMP_MARKER);
+	marker_remove(c->vardir, LASTDUMP_TEST_MARKER);
 }
 
 /* After arming: the marker of this boot. */
@@ -1218,7 +1239,7 @@ static void mark_armed(struct context *c)
 	if (!m.boot_id[0])
 		return;
 	m.armed_at = c->started;
-	r = marker_write(c->vardir, &m);
+	r = marker_write(c->vardir, LASTDUMP_MARKER, &m);
 	if (r < 0)
 		log_failure(r, "A panic that leaves no dump will not be reported at the next boot.",
 			    "Failed to write the arming marker %s/" LASTDUMP_MARKER,
@@ -1361,7 +1382,7 @@ static int verb_unload(struct context *c, const struct verb *v, int argc,
 		return EXIT_FAILURE;
 	}
 	state_remove(c->state_dir);
-	r = marker_remove(c->vardir);
+	r = marker_remove(c->vardir, LASTDUMP_MARKER);
 	if (r < 0)
 		log_failure(r, "The next boot will report an unclean end of this one.",
 			    "Failed to remove the arming marker %s/" LASTDUMP_MARKER,
@@ -1964,6 +1985,183 @@ static int verb_metrics(struct context *c, const struct verb *v, int argc,
 	return EXIT_SUCCESS;
 }
 
+/* ---- test ----------------------------------------------------------------- */
+
+/*
+ * test_file_current - @path (what was loaded at @armed_at) is there and not
+ * changed since. Return: 0, or -ESTALE / -errno with the message given.
+ */
+static int test_file_current(const char *what, const char *path,
+			     int64_t armed_at)
+{
+	struct stat sb;
+	char when[64];
+
+	if (!path || !*path)
+		return 0;
+	if (stat(path, &sb) < 0) {
+		log_failure(-errno, "Run 'systemctl reload lazy-kdump' to arm with what is there now.",
+			    "The %s %s that kdump was armed with is gone", what, path);
+		return -ENOENT;
+	}
+	if ((int64_t)sb.st_mtime > armed_at) {
+		log_msg("The %s %s changed after kdump was armed at %s: the crash kernel would run the old one. Run 'systemctl reload lazy-kdump' first.",
+			what, path, time_str(armed_at, when, sizeof(when)));
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
+ * test_dump_target - the capture can write where DUMP_TARGET says: a
+ * directory (or its nearest existing parent) where a file can be created;
+ * for DEVICE:PATH, that the device is there.
+ */
+static int test_dump_target(struct context *c)
+{
+	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
+			CONFIG_DEFAULT_DUMP_TARGET;
+	const char *dir = dump_dir(c);
+	char p[PATH_MAX], dev[PATH_MAX], probe[PATH_MAX + 32], sz[32];
+	struct statvfs vfs;
+	struct stat sb;
+	int fd;
+
+	if (!dir) {
+		size_t n = (size_t)(strstr(t, ":/") - t);
+		const char *link = NULL;
+
+		snprintf(dev, sizeof(dev), "%.*s", (int)n, t);
+		if (strncmp(dev, "UUID=", 5) == 0)
+			link = "/dev/disk/by-uuid/";
+		else if (strncmp(dev, "LABEL=", 6) == 0)
+			link = "/dev/disk/by-label/";
+		else if (strncmp(dev, "PARTUUID=", 9) == 0)
+			link = "/dev/disk/by-partuuid/";
+		else if (strncmp(dev, "PARTLABEL=", 10) == 0)
+			link = "/dev/disk/by-partlabel/";
+		if (link)
+			snprintf(p, sizeof(p), "%s%s", link, strchr(dev, '=') + 1);
+		else
+			snprintf(p, sizeof(p), "%s", dev);
+		if (stat(p, &sb) < 0 || !S_ISBLK(sb.st_mode)) {
+			log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",
+				t, p);
+			return -ENODEV;
+		}
+		printf("ok: the dump device %s is there (%s; the capture mounts it)\n",
+		       dev, p);
+		return 0;
+	}
+	snprintf(p, sizeof(p), "%s", dir);
+	while (stat(p, &sb) < 0) {
+		char *slash = strrchr(p, '/');
+
+		if (!slash || slash == p) {
+			snprintf(p, sizeof(p), "/");
+			break;
+		}
+		*slash = '\0';
+	}
+	snprintf(probe, sizeof(probe), "%s/.lazy-kdump-test.XXXXXX", p);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		log_failure(-errno, "The capture could not write the dump there: fix DUMP_TARGET or the file system.",
+			    "Failed to create a file in %s (DUMP_TARGET=%s)", p, t);
+		return -EACCES;
+	}
+	close(fd);
+	unlink(probe);
+	if (statvfs(p, &vfs) == 0)
+		fmt_size((uint64_t)vfs.f_bavail * vfs.f_frsize, sz, sizeof(sz));
+	else
+		snprintf(sz, sizeof(sz), "?");
+	printf("ok: the dump target %s is writable (%s free)\n", dir, sz);
+	return 0;
+}
+
+static int verb_test(struct context *c, const struct verb *v, int argc,
+		     char **argv)
+{
+	struct lk_state st;
+	struct lk_marker m;
+	char line[16], path[PATH_MAX], s1[32], s2[64];
+	bool have, loaded = false;
+	int fd, r, bad = 0;
+
+	(void)v;
+	(void)argc;
+	(void)argv;
+	if (need_root("test") < 0 || load_config(c) < 0)
+		return EXIT_FAILURE;
+	read_state(c, &st, &have);
+	r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
+	if (r < 0 || !loaded) {
+		log_msg("kdump is not armed: a panic now would leave no dump. Run 'systemctl start lazy-kdump' (or '" PROG " load') first.");
+		state_free(&st);
+		return EXIT_FAILURE;
+	}
+	if (!have || !st.armed) {
+		log_msg("The crash kernel was loaded by another tool (kdump-tools, kdumpctl or kexec -p), not lazy-kdump: use that tool's test.");
+		state_free(&st);
+		return EXIT_FAILURE;
+	}
+	printf("ok: kdump is armed by lazy-kdump since %s (%s crash region)\n",
+	       time_str(st.armed_at, s2, sizeof(s2)),
+	       fmt_size(st.main_len + st.low_len, s1, sizeof(s1)));
+	if (test_file_current("crash kernel", st.kernel, st.armed_at) < 0 ||
+	    test_file_current("capture initrd", st.initrd, st.armed_at) < 0)
+		bad = 1;
+	else
+		printf("ok: the crash kernel and capture initrd are the ones loaded\n");
+	state_free(&st);
+	if (test_dump_target(c) < 0)
+		bad = 1;
+	if (bad) {
+		log_msg("Nothing was done: fix the above, then run '" PROG " test' again.");
+		return EXIT_FAILURE;
+	}
+	if (!c->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			log_msg("'" PROG " test' panics this machine: confirm with --yes. Nothing was done.");
+			return EXIT_FAILURE;
+		}
+		fputs("This panics the machine now; it reboots after the capture. Type 'yes' to go on: ",
+		      stdout);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin) ||
+		    strcmp(line, "yes\n") != 0) {
+			log_msg("Not confirmed: nothing was done.");
+			return EXIT_FAILURE;
+		}
+	}
+	/* For the next boot: this panic was a test. */
+	memset(&m, 0, sizeof(m));
+	boot_id(c, m.boot_id, sizeof(m.boot_id));
+	m.armed_at = (int64_t)time(NULL);
+	r = m.boot_id[0] ? marker_write(c->vardir, LASTDUMP_TEST_MARKER, &m) : 0;
+	if (r < 0)
+		log_failure(r, NULL, "Warning: failed to write %s/" LASTDUMP_TEST_MARKER " (the next boot will not know the panic was a test)",
+			    c->vardir);
+	printf("Panicking now (sysrq c): after the capture and the reboot, '" PROG " status' and the service's journal say whether the dump arrived.\n");
+	fflush(stdout);
+	sync();
+	snprintf(path, sizeof(path), "%s" PROC_SYSRQ_TRIGGER,
+		 c->sysroot ? c->sysroot : "");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "c", 1) != 1) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		marker_remove(c->vardir, LASTDUMP_TEST_MARKER);
+		log_failure(r, "Is /proc mounted?", "Failed to panic the machine through %s",
+			    path);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	return EXIT_SUCCESS;
+}
+
 static int verb_config(struct context *c, const struct verb *v, int argc,
 		       char **argv)
 {
@@ -2168,6 +2366,23 @@ static const struct verb verbs[] = {
 		"Root not needed to print.\n",
 	},
 	{
+		"test", 0, 0, verb_test, OPT(ARG_YES),
+		"[--yes]",
+		"Check the kdump setup, then panic the machine to prove it.",
+		"Check that kdump is armed by lazy-kdump, that the crash kernel and\n"
+		"capture initrd on disk are the ones loaded (not changed since), and\n"
+		"that the dump target is writable (DUMP_TARGET's directory: a file is\n"
+		"created and removed there; DEVICE:PATH: the device is there). Then,\n"
+		"only when confirmed (typing 'yes' at the terminal, or --yes), panic\n"
+		"the machine through /proc/sysrq-trigger. The capture saves the dump\n"
+		"and reboots; at the next boot the service's journal and 'status' say\n"
+		"that the panic was this test and what it left (the dump and its\n"
+		"result, or that nothing arrived). When a check fails, or without\n"
+		"confirmation, nothing is done (exit status 1). Needs root.\n"
+		"\n"
+		"  --yes   do not ask (scripts): panic after the checks\n",
+	},
+	{
 		"config", 0, 0, verb_config,
 		OPT(ARG_CAPTURE) | OPT(ARG_DUMP_TARGET),
 		"[--capture [--dump-target SPEC]]",
@@ -2254,6 +2469,7 @@ static void help(FILE *f)
 	      "  " PROG " load\n"
 	      "  " PROG " status --json\n"
 	      "  " PROG " metrics\n"
+	      "  " PROG " test\n"
 	      "  " PROG " config\n"
 	      "  " PROG " resize 256M\n"
 	      "  " PROG " unload\n", f);
@@ -2367,6 +2583,9 @@ static int dispatch(struct context *c, int argc, char **argv)
 			break;
 		case ARG_WRITE:
 			c->write = true;
+			break;
+		case ARG_YES:
+			c->yes = true;
 			break;
 		case ARG_DUMP_TARGET:
 			if (!*optarg || dump_target_check(optarg) < 0)

@@ -152,7 +152,8 @@ static int write_atomic(const char *dir, const char *name, const char *text)
 	return file_write_atomic(path, text);
 }
 
-int marker_write(const char *vardir, const struct lk_marker *m)
+int marker_write(const char *vardir, const char *name,
+		 const struct lk_marker *m)
 {
 	char text[160];
 
@@ -160,16 +161,16 @@ int marker_write(const char *vardir, const struct lk_marker *m)
 		return -EINVAL;
 	snprintf(text, sizeof(text), "boot_id=%s\narmed_at=%" PRId64 "\n",
 		 m->boot_id, m->armed_at);
-	return write_atomic(vardir, LASTDUMP_MARKER, text);
+	return write_atomic(vardir, name, text);
 }
 
-int marker_read(const char *vardir, struct lk_marker *m)
+int marker_read(const char *vardir, const char *name, struct lk_marker *m)
 {
 	char path[4096], text[512], num[32];
 	int r;
 
 	memset(m, 0, sizeof(*m));
-	snprintf(path, sizeof(path), "%s/%s", vardir, LASTDUMP_MARKER);
+	snprintf(path, sizeof(path), "%s/%s", vardir, name);
 	r = read_small(path, text, sizeof(text));
 	if (r < 0)
 		return r;
@@ -180,11 +181,11 @@ int marker_read(const char *vardir, struct lk_marker *m)
 	return 0;
 }
 
-int marker_remove(const char *vardir)
+int marker_remove(const char *vardir, const char *name)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", vardir, LASTDUMP_MARKER);
+	snprintf(path, sizeof(path), "%s/%s", vardir, name);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
 	return 0;

@@ -28,6 +28,8 @@
 #define LASTDUMP_DEFAULT_VARDIR	"/var/lib/lazy-kdump"
 #define LASTDUMP_MARKER		"armed"
 #define LASTDUMP_PREVIOUS	"previous-boot"
+/* Written by 'lazy-kdump test' just before it panics the machine. */
+#define LASTDUMP_TEST_MARKER	"test-panic"
 
 struct lk_lastdump {
 	bool found;
@@ -57,15 +59,17 @@ struct lk_marker {
 };
 
 /*
- * marker_write - VARDIR/armed for this boot, atomically (creating VARDIR)
+ * marker_write - VARDIR/NAME (LASTDUMP_MARKER or LASTDUMP_TEST_MARKER) for
+ * this boot, atomically (creating VARDIR)
  * marker_read - it; -ENOENT when there is none, -EINVAL when it is not one
  * marker_remove - remove it; 0 also when there was none
  *
  * Return: 0 or -errno.
  */
-int marker_write(const char *vardir, const struct lk_marker *m);
-int marker_read(const char *vardir, struct lk_marker *m);
-int marker_remove(const char *vardir);
+int marker_write(const char *vardir, const char *name,
+		 const struct lk_marker *m);
+int marker_read(const char *vardir, const char *name, struct lk_marker *m);
+int marker_remove(const char *vardir, const char *name);
 
 /*
  * previous_write - VARDIR/previous-boot: the verdict @text (one line) on

@@ -167,7 +167,7 @@ lk() { "$LK" --config "$tmp/empty.conf" --device "$nodev" "$@"; }
 # ---- help and usage ----
 run "$LK" --help
 expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*reload*status*estimate*Exit status*3  status: kdump is not armed*"
-for v in load unload resize reload status estimate metrics config; do
+for v in load unload resize reload status estimate metrics test config; do
 	run "$LK" "$v" --help
 	expect "$v --help" 0 "" "Usage: lazy-kdump $v*Exit status*"
 done
@@ -689,6 +689,7 @@ else
 		fail "metrics: a failed load still rewrites the file (armed by another tool, 256 MiB)" "$samples"
 	fi
 	echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+	echo 0 >"$root/sys/kernel/kexec_crash_size"
 fi
 printf 'METRICS_FILE=none\n' >"$tmp/nometrics.conf"
 run env -u LAZY_KDUMP_METRICS_FILE "$LK" --config "$tmp/nometrics.conf" metrics --write
@@ -704,5 +705,56 @@ run env -u LAZY_KDUMP_METRICS_FILE "$LK" --config "$tmp/metrics.conf" metrics --
 	fail "metrics --write: METRICS_FILE from the configuration, no temporary file left"
 run "$LK" --config "$tmp/metrics.conf" metrics --json
 expect "metrics: --json does not apply" 2 "*Option '--json' does not apply to 'metrics'*"
+
+# ---- test: the checks, the confirmation, the panic (sysrq-trigger of the
+# fake tree), and what the next boot says
+if [[ $(id -u) != 0 ]]; then
+	skip "test: checks and panic" "not root: 'lazy-kdump test' needs root"
+else
+	sysrq=$root/proc/sysrq-trigger
+	: >"$sysrq"
+	: >"$dev"
+	rm -rf "${crash:?}"/*
+	echo 0 >"$root/sys/kernel/kexec_crash_size"
+	rm -f "$tmp/state/state" "$vd/armed" "$vd/test-panic"
+	echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+	newboot 6
+	run dk test --yes
+	expect "test: not armed: refused, nothing done" 1 "lazy-kdump: kdump is not armed: a panic now would leave no dump*"
+	run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+	run dk test </dev/null
+	expect "test: without --yes and no terminal: the checks, then nothing done" 1 \
+		"lazy-kdump: 'lazy-kdump test' panics this machine: confirm with --yes. Nothing was done." \
+		"ok: kdump is armed by lazy-kdump since *ok: the crash kernel and capture initrd are the ones loaded*ok: the dump target $crash is writable (*free)"
+	[[ ! -s $sysrq && ! -e $vd/test-panic && -z $(find "$crash" -name '.lazy-kdump-test.*') ]] &&
+		pass "test: ... no panic, no marker, no probe file left" || fail "test: ... no panic, no marker, no probe file left"
+	touch -d '+1 hour' "$tmp/initrd.img"
+	run dk test --yes
+	expect "test: a capture initrd changed since arming: refused" 1 \
+		"lazy-kdump: The capture initrd $tmp/initrd.img changed after kdump was armed at *: the crash kernel would run the old one. Run 'systemctl reload lazy-kdump' first.*Nothing was done*"
+	touch -d '-1 hour' "$tmp/initrd.img"
+	printf 'DUMP_TARGET=UUID=0000-no-such-fs:/crash\n' >"$tmp/devtarget.conf"
+	run env EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/devtarget.conf" --device "$dev" test --yes
+	expect "test: a dump device that is not there: refused" 1 \
+		"lazy-kdump: DUMP_TARGET=UUID=0000-no-such-fs:/crash: no block device /dev/disk/by-uuid/0000-no-such-fs on this machine*Nothing was done*"
+	[[ ! -s $sysrq ]] && pass "test: ... no panic" || fail "test: ... no panic"
+	run dk test --yes
+	expect "test --yes: the checks pass, the machine is panicked" 0 "" "ok: kdump is armed*Panicking now (sysrq c)*"
+	[[ $(cat "$sysrq") == c ]] && grep -qx 'boot_id=11111111-aaaa-4bbb-8ccc-000000000006' "$vd/test-panic" &&
+		pass "test --yes: 'c' written to /proc/sysrq-trigger, the test marker names this boot" ||
+		fail "test --yes: 'c' written to /proc/sysrq-trigger, the test marker names this boot" "$(cat "$sysrq" "$vd/test-panic" 2>&1)"
+	# The next boot finds the test's dump.
+	mkdir -p "$crash/web-2026-12-08-00:00:00"
+	printf 'result=saved\nmemory=ok\nfinished=%s\n' $(($(date +%s) + 10)) >"$crash/web-2026-12-08-00:00:00/status"
+	: >"$dev"
+	rm -f "$tmp/state/state"
+	echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+	newboot 7
+	run dk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+	expect "test: the next boot says the panic was the test, and what it left" 0 \
+		"lazy-kdump: 'lazy-kdump test' panicked the previous boot on purpose at *. The previous boot panicked; its capture: $crash/web-2026-12-08-00:00:00, result saved." "kdump armed*"
+	[[ ! -e $vd/test-panic ]] && pass "test: ... and the test marker is gone" || fail "test: ... and the test marker is gone"
+	run dk unload
+fi
 
 echo "1..$n"

@@ -14,7 +14,8 @@
 #                 install of V2 on the running system: the configuration
 #                 kept, re-armed by V2, DKMS built V2; reboot   -> pkgupgraded
 #   pkgupgraded   armed at boot by itself with V2's module, before
-#                 basic.target, no initrd rebuilt; panic         -> pkgpanicked
+#                 basic.target, no initrd rebuilt; panic through
+#                 lazy-kdump test --yes                         -> pkgpanicked
 #   pkgpanicked   the dump of that panic is complete, armed again; then
 #                 (then-newkernel) poweroff for the host's next step, or
 #                 remove + purge (below); poweroff
@@ -60,13 +61,25 @@ check() {
 is() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
 metric() { out "# metric $1 $2"; }
 next() { echo "$1" >"$dir/phase"; sync; }
+# finish END | REBOOT | PANIC: say so on ttyS1, then do it; PANIC with
+# $LAZYTEST_PANIC=TEST goes through lazy-kdump test --yes.
 finish() {
 	out "LAZYTEST $1 $phase"
 	sleep 1
+	case $1${LAZYTEST_PANIC:+-$LAZYTEST_PANIC} in
+	PANIC-TEST) set -- TEST ;;
+	esac
 	case $1 in
 	END) systemctl poweroff ;;
 	REBOOT) systemctl reboot ;;
 	PANIC) echo c >/proc/sysrq-trigger ;;
+	TEST)
+		# README's way: lazy-kdump test checks, then panics. Still
+		# here: it refused.
+		lazy-kdump test --yes >"$tty" 2>&1
+		out "not ok - $phase: lazy-kdump test --yes panicked the machine (exit status $?)"
+		systemctl poweroff
+		;;
 	esac
 	exit 0
 }
@@ -293,12 +306,15 @@ pkgupgraded)
 	check "after a clean reboot: the arming marker is this boot's, no verdict on the previous boot" bash -c \
 		"grep -qx \"boot_id=\$(cat /proc/sys/kernel/random/boot_id)\" /var/lib/lazy-kdump/armed && ! lazy-kdump status | grep -q 'previous boot'"
 	next pkgpanicked
-	out "# panicking"
+	out "# panicking with lazy-kdump test --yes"
+	LAZYTEST_PANIC=TEST
 	finish PANIC
 	;;
 pkgpanicked)
 	dump_checks
 	armed_checks
+	check "the journal and status say the panic was lazy-kdump test's" bash -c \
+		"journalctl -b -u lazy-kdump.service | grep -qF \"'lazy-kdump test' panicked the previous boot on purpose at\" && lazy-kdump status | grep -qF \"'lazy-kdump test' panicked the previous boot\""
 	check "the metrics file names that dump, saved, with its vmcore's size" bash -c \
 		"grep -qxF 'lazy_kdump_last_dump_info{result=\"saved\",path=\"$d\"} 1' $PROM && [ '$(prom_value lazy_kdump_last_dump_vmcore_bytes)' = \"\$(stat -c %s '$d/vmcore')\" ] && [ '$(prom_value lazy_kdump_armed)' = 1 ]"
 	check "the capture initrd carries KEEP_DUMPS=4 and the hooks of the edited configuration" bash -c \
