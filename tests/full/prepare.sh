@@ -26,6 +26,8 @@
 #          "kver KVER"
 #        prepare.sh editconf
 #          append the test's edit to /etc/lazy-kdump.conf
+#        prepare.sh filelist
+#          the system's file list (as before.list) on stdout
 #        prepare.sh uninstall
 #          `make uninstall` in the chroot: nothing of lazy-kdump is left but
 #          the configuration the test edited, DKMS forgets the module
@@ -121,6 +123,9 @@ newkernel)
 	copy_boot "$kver" "$out"
 	echo "kver $kver"
 	;;
+filelist)
+	in_root sh -c 'find / -xdev -path /var/lib/lazy-test -prune -o -print | LC_ALL=C sort'
+	;;
 editconf)
 	# The same edit as step.sh's EDIT (config-edit does it in the guest).
 	printf '# edited by the full-system test\nKEEP_DUMPS=4\nKDUMP_PRE=%s\nKDUMP_POST=%s\n' \
@@ -156,7 +161,7 @@ pkginstall)
 	mkdir -p "$ROOT/var/lib/prometheus/node-exporter"
 	# What the system holds before the packages (the guest lists it again
 	# after the purge; tests/full/run.sh compares).
-	in_root sh -c 'find / -xdev -path /var/lib/lazy-test -prune -o -print | LC_ALL=C sort' >"$out/before.list"
+	"$0" filelist >"$out/before.list"
 	mkdir -p "$ROOT/tmp/lazy-debs"
 	cp "$debs"/lazy-kdump_*_amd64.deb "$debs"/lazy-cma-dkms_*_all.deb "$ROOT/tmp/lazy-debs/"
 	"$here/image-dracut-conf.sh" on "$ROOT"
@@ -219,7 +224,7 @@ uninstall)
 	fi
 	;;
 *)
-	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | editconf | uninstall" >&2
+	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | editconf | filelist | uninstall" >&2
 	exit 2
 	;;
 esac

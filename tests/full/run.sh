@@ -212,8 +212,10 @@ makedumpfile=$("$top/scripts/fetch-makedumpfile.sh" 2>/dev/null) || makedumpfile
 # dynamic linker's cache, depmod's output, the test's own files, and
 # /var/crash, where the dumps are data that stays (as with kdump-tools).
 # Files left that dpkg lists for a package still installed (the kernel the
-# test installed) are not the packages' either.
-PKG_IGNORE='^/var/(lib/(dpkg|apt|systemd|ucf)|cache|log|tmp|crash)(/|$)|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/lazy-test(/|$)'
+# test installed) are not the packages' either, nor what that kernel's
+# install changed (test-changes.list, trixie's run B). systemd-update-done
+# stamps /etc/.updated and /var/.updated after /usr changed.
+PKG_IGNORE='^/var/(lib/(dpkg|apt|systemd|ucf)|cache|log|tmp|crash)(/|$)|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/lazy-test(/|$)|^/(etc|var)/\.updated$'
 
 version=$(cat "$top/VERSION")
 next=$version+lazytest1
@@ -300,8 +302,15 @@ for suite in "${suites[@]}"; do
 			'avail=$(df -Pk "$ROOT" | awk "NR == 2 { print \$4 }"); fallocate -l $(((avail - 1024) * 1024)) "$ROOT/filler"; df -h "$ROOT"' \
 			>"$work/crash-fill.log" 2>&1 || true
 		uuid=$(blkid -o value -s UUID "$work/crash.img")
+		"$here/in-image.sh" "$work/disk.img" -- "$here/prepare.sh" filelist >"$work/newkernel-before.list" 2>/dev/null || true
 		"$here/in-image.sh" -b "$cache" "$work/disk.img" -- \
 			"$here/prepare.sh" newkernel "$work" "$uuid" >"$work/prepare-b.out" 2>"$work/prepare-b.log" || true
+		"$here/in-image.sh" "$work/disk.img" -- "$here/prepare.sh" filelist >"$work/newkernel-after.list" 2>/dev/null || true
+		# What the test's own kernel install changed (the new kernel, its
+		# headers' linux-libc-dev) is not the packages' to undo; what
+		# lazy-kdump's DKMS and hooks made for it still is.
+		LC_ALL=C comm -3 "$work/newkernel-before.list" "$work/newkernel-after.list" | tr -d '\t' |
+			grep -Eiv 'lazy|dkms' >"$work/test-changes.list" || true
 		emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare-b.out")
 		kver2=$(sed -n 's/^kver //p' "$work/prepare-b.out")
 		if [ -z "$kver2" ]; then
@@ -325,9 +334,11 @@ for suite in "${suites[@]}"; do
 	# 5. After the purge (the guest's last step): nothing of the packages.
 	if debugfs_get "$work/disk.img" /var/lib/lazy-test/after.list "$work/after.list" &&
 		debugfs_get "$work/disk.img" /var/lib/lazy-test/owned.list "$work/owned.list"; then
+		[ -e "$work/test-changes.list" ] || : >"$work/test-changes.list"
 		left=$(LC_ALL=C comm -13 "$work/before.list" "$work/after.list" | grep -Ev "$PKG_IGNORE" |
-			LC_ALL=C comm -23 - "$work/owned.list" || true)
-		gone=$(LC_ALL=C comm -23 "$work/before.list" "$work/after.list" | grep -Ev "$PKG_IGNORE" || true)
+			LC_ALL=C comm -23 - "$work/owned.list" | grep -vxFf "$work/test-changes.list" || true)
+		gone=$(LC_ALL=C comm -23 "$work/before.list" "$work/after.list" | grep -Ev "$PKG_IGNORE" |
+			grep -vxFf "$work/test-changes.list" || true)
 		if [ -z "$left$gone" ]; then
 			emit "$where" "ok - after the purge the system's files are those before the install ($(wc -l <"$work/after.list") compared)"
 		else
