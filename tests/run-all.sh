@@ -66,6 +66,23 @@ else
 	echo "ok - static checks # SKIP STATIC='$static'" | tee -a "$log"
 fi
 
+# The full-system images take minutes to build from an empty cache
+# (debootstrap and apt: mostly downloads and unpacking, 2.5 and 4 minutes
+# in CI): build them now, in the background at the lowest priority, while
+# the VM tests keep the CPUs busy. The full-system test then finds them
+# ready (build-image.sh's lock makes it wait for one still being built)
+# and builds one that failed here itself, reporting its error.
+image_pid=''
+if [ -n "$full_suites" ] && [ -n "$suites" ]; then
+	(
+		for s in $full_suites; do
+			nice -n 19 "$top/tests/full/build-image.sh" "$s" >/dev/null 2>&1 || true
+		done
+	) &
+	image_pid=$!
+	trap 'rm -f "$log"; [ -z "$image_pid" ] || kill "$image_pid" 2>/dev/null || true' EXIT
+fi
+
 if [ -n "$suites" ]; then
 	# shellcheck disable=SC2086 # the suites are words
 	part "VM tests" "$top/tests/vm/run.sh" $suites
