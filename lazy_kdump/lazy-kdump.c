@@ -2073,7 +2073,7 @@ static int test_dump_target(struct context *c)
 	close(fd);
 	unlink(probe);
 	if (statvfs(p, &vfs) == 0)
-		fmt_size((uint64_t)vfs.f_bavail * vfs.f_frsize, sz, sizeof(sz));
+		fmt_mib((uint64_t)vfs.f_bavail * vfs.f_frsize, sz, sizeof(sz));
 	else
 		snprintf(sz, sizeof(sz), "?");
 	printf("ok: the dump target %s is writable (%s free)\n", dir, sz);

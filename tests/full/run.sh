@@ -12,7 +12,8 @@
 #      DKMS's build; the configuration edited; `make uninstall` leaves
 #      nothing but the edited configuration.
 #   2. The Debian packages of this tree (build/deb/SUITE, make deb; built
-#      here when missing) and of a higher version (VERSION+lazytest1,
+#      here when missing or older than their sources) and of a higher
+#      version (VERSION+lazytest1,
 #      scripts/build-deb.sh --version), `apt-get install` of the first in a
 #      chroot of another copy (prepare.sh pkginstall): DKMS builds the
 #      module, the package enables the service; the file list is taken.
@@ -214,8 +215,10 @@ makedumpfile=$("$top/scripts/fetch-makedumpfile.sh" 2>/dev/null) || makedumpfile
 # Files left that dpkg lists for a package still installed (the kernel the
 # test installed) are not the packages' either, nor what that kernel's
 # install changed (test-changes.list, trixie's run B). systemd-update-done
-# stamps /etc/.updated and /var/.updated after /usr changed.
-PKG_IGNORE='^/var/(lib/(dpkg|apt|systemd|ucf)|cache|log|tmp|crash)(/|$)|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/lazy-test(/|$)|^/(etc|var)/\.updated$'
+# stamps /etc/.updated and /var/.updated after /usr changed. /tmp is on
+# the root file system in Debian 12 (a tmpfs in 13). in-image.sh's
+# policy-rc.d was there while before.list was taken.
+PKG_IGNORE='^/var/(lib/(dpkg|apt|systemd|ucf)|cache|log|tmp|crash)(/|$)|^/tmp(/|$)|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/lazy-test(/|$)|^/(etc|var)/\.updated$|^/usr/sbin/policy-rc\.d$'
 
 version=$(cat "$top/VERSION")
 next=$version+lazytest1
@@ -246,7 +249,12 @@ for suite in "${suites[@]}"; do
 
 	# 2. The packages: this version (make deb) and a higher one to upgrade to.
 	debs=$top/build/deb/$suite
-	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1; then
+	# Built again when missing or older than a tracked source file (always
+	# outside a git checkout).
+	newest_src=$(cd "$top" && git ls-files -z debian lazy_kdump module dracut systemd man Makefile VERSION 2>/dev/null |
+		xargs -0 -r stat -c %Y 2>/dev/null | sort -n | tail -n 1)
+	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1 || [ -z "$newest_src" ] ||
+		[ "$newest_src" -gt "$(stat -c %Y "$debs/lazy-kdump_${version}_amd64.deb")" ]; then
 		"$top/scripts/build-deb.sh" "$suite" >"$work/build-deb.log" 2>&1 || true
 	fi
 	LAZY_DEB_OUT=$work/next "$top/scripts/build-deb.sh" --no-lintian --version "$next" "$suite" \

@@ -150,7 +150,7 @@ dump_checks() {
 	check "the service's journal says what the panic left" bash -c \
 		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result saved.'"
 	check "status shows the last dump and the verdict on the previous boot" bash -c \
-		"lazy-kdump status | grep -qF 'last dump      $d: saved' && lazy-kdump status | grep -qF 'previous boot  The previous boot panicked'"
+		"lazy-kdump status | grep -qF 'last dump      $d: saved' && lazy-kdump status | grep -q '^  previous boot  .*The previous boot panicked'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 }
 # The metrics file (lazy-kdump metrics), in node_exporter's textfile
