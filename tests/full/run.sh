@@ -20,9 +20,10 @@
 #   3. Run A, one QEMU guest that reboots on its own (guest/step.sh): armed
 #      at boot, disable/enable --now, (trixie) a config edit re-arms, the
 #      higher version installed with apt on the running system (re-armed,
-#      configuration kept); reboot, armed with the new module; panic, the
-#      crash kernel boots the dracut-built capture initrd, saves the dump,
-#      reboots; the dump is complete; (bookworm) apt-get remove (disarmed,
+#      configuration kept), the metrics file following each step; reboot,
+#      armed with the new module; lazy-kdump test --yes panics, the crash
+#      kernel boots the dracut-built capture initrd, runs the KDUMP_PRE
+#      and KDUMP_POST hooks around the dump, saves it, reboots; the dump is complete; (bookworm) apt-get remove (disarmed,
 #      configuration kept) and purge; power off. The host then reads
 #      dmesg.txt and the vmcore from the disk image (debugfs) and checks
 #      the panic with makedumpfile --dump-dmesg.
