@@ -185,6 +185,13 @@ if [ "$mode" != force ] && [ -z "$(stale_reason)" ]; then
 	exit 0
 fi
 
+# A makedumpfile too old for this kernel still captures, but writes far
+# more: say so (the journal, at every build), do not refuse.
+if command -v makedumpfile >/dev/null 2>&1 &&
+	! lkd_makedumpfile_check "$kver" "$(makedumpfile -v 2>&1)"; then
+	say "warning: $lkd_error"
+fi
+
 tmp=$(mktemp "$out.tmp.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 say "building $out for $kver ($reason); dump target $lkd_target_spec on $lkd_target_dev"

@@ -160,3 +160,26 @@ lkd_resolve_target() {
 	lkd_target_spec="UUID=$uuid:$rel"
 	return 0
 }
+
+# lkd_makedumpfile_check KVER VERSION_TEXT: VERSION_TEXT is what
+# `makedumpfile -v` printed ("makedumpfile: version 1.7.6 (...)").
+# Returns 1 with lkd_error when that makedumpfile is known to write much
+# larger dumps for kernel KVER: before 1.7.7 it does not understand 6.12's
+# page types, finds no free page, and writes all free memory into the dump
+# (makedumpfile issue #16, fixed in 1.7.7). Anything it cannot parse is
+# not judged.
+lkd_makedumpfile_check() {
+	local kver=$1 text=$2 v kmaj kmin a b c
+	lkd_error=''
+	v=$(printf '%s\n' "$text" | sed -n 's/.*version \([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p' | head -n 1)
+	[[ $kver =~ ^([0-9]+)\.([0-9]+) ]] || return 0
+	kmaj=${BASH_REMATCH[1]} kmin=${BASH_REMATCH[2]}
+	[[ $v =~ ^([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] || return 0
+	a=${BASH_REMATCH[1]} b=${BASH_REMATCH[2]} c=${BASH_REMATCH[3]}
+	if [ $((kmaj * 1000 + kmin)) -ge 6012 ] &&
+		[ $((a * 1000000 + b * 1000 + c)) -lt 1007007 ]; then
+		lkd_error="makedumpfile $v cannot tell free pages on kernel $kver (6.12 changed the page types; fixed in makedumpfile 1.7.7): every dump will also hold all free memory, so it is much larger and slower (e.g. 392 MB instead of about 40 MB for a 2 GiB machine). Install makedumpfile 1.7.7 or later (e.g. from trixie-backports) and the capture initrd is rebuilt with it"
+		return 1
+	fi
+	return 0
+}

@@ -298,6 +298,20 @@ expect "lazy-kdump-lib.sh: a missing file is the defaults" 0 "" "<><*reset_devic
 run env LAZY_KDUMP="$LK" bash -c "$libsh" sh "$lib" "$tmp/bad.conf"
 expect "lazy-kdump-lib.sh: an invalid file gives lazy-kdump's message" 1 "" \
 	"error: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*"
+# lkd_makedumpfile_check: makedumpfile before 1.7.7 on 6.12 and later.
+# shellcheck disable=SC2016 # for the inner shell
+mdfsh='. "$1"; if lkd_makedumpfile_check "$2" "$3"; then echo fine; else echo "warn: $lkd_error"; fi'
+for c in "6.12.118+deb13-amd64|makedumpfile: version 1.7.6 (released on 23 Oct 2024)|warn: makedumpfile 1.7.6 cannot tell free pages on kernel 6.12.118+deb13-amd64 (6.12 changed the page types; fixed in makedumpfile 1.7.7)*" \
+	"7.3.4+deb13-amd64|makedumpfile: version 1.7.6 (released on 23 Oct 2024)|warn: *1.7.7*" \
+	"6.1.0-57-amd64|makedumpfile: version 1.7.6 (released on 23 Oct 2024)|fine" \
+	"6.1.0-57-amd64|makedumpfile: version 1.7.2 (released on 23 Nov 2022)|fine" \
+	"6.12.118+deb13-amd64|makedumpfile: version 1.7.7 (released on 28 Apr 2025)|fine" \
+	"6.12.118+deb13-amd64|makedumpfile: version 1.10.0|fine" \
+	"6.12.118+deb13-amd64|makedumpfile: something else|fine"; do
+	IFS='|' read -r kv vt want <<<"$c"
+	run bash -c "$mdfsh" sh "$lib" "$kv" "$vt"
+	expect "lazy-kdump-lib.sh: makedumpfile check: kernel $kv, '$vt'" 0 "" "$want"
+done
 run env LAZY_KDUMP="$tmp/no-such-lazy-kdump" bash -c "$libsh" sh "$lib" "$tmp/good.conf"
 expect "lazy-kdump-lib.sh: without lazy-kdump it says so" 1 "" "error: cannot run $tmp/no-such-lazy-kdump*is lazy-kdump installed?"
 

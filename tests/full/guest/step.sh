@@ -247,6 +247,16 @@ pkgfirstboot)
 		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | head -n 1 | grep -qx '# lazy-kdump-capture-conf 1' && ! grep -q ' etc/lazy-kdump.conf\$' /tmp/lsinitrd.txt"
 	check "the capture unit is enabled in the initrd" \
 		grep -q 'initrd.target.wants/lazy-kdump-capture.service' /tmp/lsinitrd.txt
+	# makedumpfile before 1.7.7 finds no free page on 6.12 and later:
+	# mkinitrd warns (dpkg's own version comparison decides here).
+	if dpkg --compare-versions "$(uname -r)" ge 6.12 &&
+		dpkg --compare-versions "$(dpkg-query -W -f '${Version}' makedumpfile | sed 's/^[0-9]*://')" lt 1.7.7; then
+		check "the build warned that this makedumpfile cannot tell free pages on $(uname -r)" bash -c \
+			"journalctl -b -u lazy-kdump.service | grep -q 'warning: makedumpfile [0-9.]* cannot tell free pages on kernel $(uname -r)'"
+	else
+		check "no makedumpfile warning for $(uname -r)" bash -c \
+			"! journalctl -b -u lazy-kdump.service | grep -q 'cannot tell free pages'"
+	fi
 	check "status --json names the capture initrd" \
 		bash -c "lazy-kdump status --json | grep -q '\"initrd\": \"$img\"'"
 	lazy-kdump status >&2
