@@ -38,9 +38,10 @@
 #
 # Exit status: 0 built or up to date (--check: up to date); 1 failed
 # (--check: stale or missing); 2 invalid command line.
-set -euo pipefail
-# lazy-kdump-lib.sh sets the lkd_* variables.
+# lazy-kdump-lib.sh sets the lkd_* variables (before the first command:
+# for the whole file).
 # shellcheck disable=SC2154
+set -euo pipefail
 
 prog=lazy-kdump-mkinitrd
 conf=${LAZY_KDUMP_CONFIG:-@SYSCONFDIR@/lazy-kdump.conf}

@@ -1646,6 +1646,29 @@ static const char *status_state(bool kexec_ok, int kexec_err, bool loaded,
 	return "not-armed";
 }
 
+/*
+ * crash_loaded_settled - kexec_crash_loaded, read again for up to a second
+ * while it says 0 and lazy-kdump @armed it: while the kernel rewrites a
+ * loaded crash image's ELF core header for a memory or CPU hotplug event
+ * (crash hotplug, 6.5 and later), it reads 0 for a moment (x86 sets
+ * kexec_crash_image to NULL around the copy). What lazy-kdump armed is not
+ * reported as unloaded for that.
+ *
+ * Return: real_crash_loaded()'s.
+ */
+static int crash_loaded_settled(struct context *c, bool armed, bool *loaded)
+{
+	int i, r = real_crash_loaded(&(struct real){ .c = c }, loaded);
+
+	for (i = 0; r == 0 && !*loaded && armed && i < 100; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		r = real_crash_loaded(&(struct real){ .c = c }, loaded);
+	}
+	return r;
+}
+
 /* "last_dump": {...} or null, with a comma. */
 static void print_last_dump_json(const struct lk_lastdump *ld)
 {
@@ -1703,20 +1726,7 @@ static int verb_status(struct context *c, const struct verb *v, int argc,
 	ddir = load_config(c) == 0 ? dump_dir(c) : NULL;
 	if (ddir && lastdump_find(ddir, &ld) < 0)
 		ld.found = false;
-	r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
-	/*
-	 * While the kernel rewrites a loaded crash image's ELF core header
-	 * for a memory or CPU hotplug event (crash hotplug, 6.5 and later),
-	 * kexec_crash_loaded reads 0 for a moment: x86 sets kexec_crash_image
-	 * to NULL around the copy. What lazy-kdump armed is not reported as
-	 * unloaded for that: read again for up to a second.
-	 */
-	for (i = 0; r == 0 && !loaded && have && st.armed && i < 100; i++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-		r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
-	}
+	r = crash_loaded_settled(c, have && st.armed, &loaded);
 	kexec_ok = r == 0;
 	if (r < 0 && r != -ENOENT)
 		log_failure(r, NULL, "Failed to read " SYS_CRASH_LOADED);
@@ -1863,7 +1873,7 @@ static char *metrics_text(struct context *c)
 	memset(&m, 0, sizeof(m));
 	memset(&ld, 0, sizeof(ld));
 	read_state(c, &st, &have);
-	if (real_crash_loaded(&(struct real){ .c = c }, &loaded) < 0)
+	if (crash_loaded_settled(c, have && st.armed, &loaded) < 0)
 		loaded = false;
 	m.version = LAZY_KDUMP_VERSION;
 	m.kernel = uname_release(rel, sizeof(rel));
@@ -2095,7 +2105,7 @@ static int verb_test(struct context *c, const struct verb *v, int argc,
 	if (need_root("test") < 0 || load_config(c) < 0)
 		return EXIT_FAILURE;
 	read_state(c, &st, &have);
-	r = real_crash_loaded(&(struct real){ .c = c }, &loaded);
+	r = crash_loaded_settled(c, have && st.armed, &loaded);
 	if (r < 0 || !loaded) {
 		log_msg("kdump is not armed: a panic now would leave no dump. Run 'systemctl start lazy-kdump' (or '" PROG " load') first.");
 		state_free(&st);

@@ -28,6 +28,18 @@ static void head(FILE *f, const char *name, const char *help)
 	fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
+/* An info metric: NAME{K1="V1",K2="V2"} 1. */
+static void info(FILE *f, const char *name, const char *help, const char *k1,
+		 const char *v1, const char *k2, const char *v2)
+{
+	head(f, name, help);
+	fprintf(f, "%s{%s=", name, k1);
+	put_label(f, v1);
+	fprintf(f, ",%s=", k2);
+	put_label(f, v2);
+	fputs("} 1\n", f);
+}
+
 static void gauge_u(FILE *f, const char *name, const char *help, uint64_t v)
 {
 	head(f, name, help);
@@ -48,13 +60,9 @@ char *metrics_format(const struct metrics_in *m)
 
 	if (!f)
 		return NULL;
-	head(f, "lazy_kdump_info",
-	     "lazy-kdump's version and the running kernel's release.");
-	fputs("lazy_kdump_info{version=", f);
-	put_label(f, m->version);
-	fputs(",kernel=", f);
-	put_label(f, m->kernel);
-	fputs("} 1\n", f);
+	info(f, "lazy_kdump_info",
+	     "lazy-kdump's version and the running kernel's release.",
+	     "version", m->version, "kernel", m->kernel);
 	gauge_u(f, "lazy_kdump_armed",
 		"1 when a crash kernel is loaded (kdump armed), 0 when not.",
 		m->armed);
@@ -77,13 +85,9 @@ char *metrics_format(const struct metrics_in *m)
 			"When lazy-kdump last armed kdump (seconds since the epoch).",
 			m->armed_at);
 	if (m->have_dump) {
-		head(f, "lazy_kdump_last_dump_info",
-		     "The newest capture in the dump target: its result and where it is (value 1).");
-		fputs("lazy_kdump_last_dump_info{result=", f);
-		put_label(f, m->dump_result);
-		fputs(",path=", f);
-		put_label(f, m->dump_path);
-		fputs("} 1\n", f);
+		info(f, "lazy_kdump_last_dump_info",
+		     "The newest capture in the dump target: its result and where it is (value 1).",
+		     "result", m->dump_result, "path", m->dump_path);
 		if (m->dump_finished)
 			gauge_i(f, "lazy_kdump_last_dump_timestamp_seconds",
 				"When the newest capture finished (seconds since the epoch).",

@@ -37,6 +37,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; }
+# check_installed PATH...: "installed PATH" for each PATH in the image
+# (a PATH may be a glob: the module may be compressed).
+check_installed() {
+	local f
+	for f; do
+		# shellcheck disable=SC2086 # a glob
+		if ls $ROOT$f >/dev/null 2>&1; then ok "installed $f"; else nok "installed $f"; fi
+	done
+}
 in_root() { chroot "$ROOT" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"; }
 
@@ -70,14 +79,11 @@ install)
 		nok "make install in a Debian chroot"
 		exit 1
 	fi
-	for f in /usr/local/sbin/lazy-kdump /usr/local/sbin/lazy-cma \
+	check_installed /usr/local/sbin/lazy-kdump /usr/local/sbin/lazy-cma \
 		/usr/local/lib/lazy-kdump/mkinitrd /usr/lib/systemd/system/lazy-kdump.service \
 		/usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh \
 		/etc/kernel/postinst.d/lazy-kdump /etc/lazy-kdump.conf \
-		/usr/local/share/man/man8/lazy-kdump.8 "/lib/modules/$kver/updates/dkms/lazy_cma.ko*"; do
-		# shellcheck disable=SC2086 # the module may be compressed: a glob
-		if ls $ROOT$f >/dev/null 2>&1; then ok "installed $f"; else nok "installed $f"; fi
-	done
+		/usr/local/share/man/man8/lazy-kdump.8 "/lib/modules/$kver/updates/dkms/lazy_cma.ko*"
 	if in_root dkms status -m lazy-cma | grep -q "$kver.*installed"; then
 		ok "DKMS lists lazy-cma as installed for $kver"
 	else
@@ -178,12 +184,9 @@ pkginstall)
 	fi
 	[ -e "$ROOT/var/lib/lazy-test/config-edit" ] || "$0" editconf
 	unitdir=$(dirname "$(in_root dpkg -L lazy-kdump | grep '/systemd/system/lazy-kdump.service$')")
-	for f in /usr/sbin/lazy-kdump /usr/sbin/lazy-cma /usr/lib/lazy-kdump/mkinitrd "$unitdir/lazy-kdump.service" \
+	check_installed /usr/sbin/lazy-kdump /usr/sbin/lazy-cma /usr/lib/lazy-kdump/mkinitrd "$unitdir/lazy-kdump.service" \
 		/usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh /etc/kernel/postinst.d/lazy-kdump \
-		/etc/lazy-kdump.conf /usr/share/man/man8/lazy-kdump.8.gz "/lib/modules/$kver/updates/dkms/lazy_cma.ko*"; do
-		# shellcheck disable=SC2086 # the module may be compressed: a glob
-		if ls $ROOT$f >/dev/null 2>&1; then ok "installed $f"; else nok "installed $f"; fi
-	done
+		/etc/lazy-kdump.conf /usr/share/man/man8/lazy-kdump.8.gz "/lib/modules/$kver/updates/dkms/lazy_cma.ko*"
 	if in_root dkms status -m lazy-cma | grep -q "$old, $kver.*installed"; then
 		ok "the package's DKMS hook built and installed lazy-cma $old for $kver"
 	else
