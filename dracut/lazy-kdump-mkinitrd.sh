@@ -22,11 +22,15 @@
 # With INITRD= in the configuration lazy-kdump uses that file as it is and
 # this builds nothing. It is stale when older than any of: the crash
 # kernel, the configuration, the dracut module (@DRACUTMODDIR@, with the
-# capture script), makedumpfile, /etc/fstab.
+# capture script), makedumpfile, /etc/fstab, LUKS_KEY_FILE.
 #
 # dracut runs hostonly (the drivers of this machine's root and dump
-# devices only), with the lazy-kdump module and what it depends on, no
-# early microcode; the new initrd replaces the old one only when complete.
+# devices only), with the lazy-kdump module and what it depends on, plus
+# dracut's lvm, mdraid and crypt modules when the dump target sits on LVM,
+# MD RAID or LUKS (lazy-kdump-lib.sh's lkd_check_stack), no early
+# microcode; the new initrd replaces the old one only when complete. The
+# dump target and its block stack are checked at every run that does not
+# only --check, also when nothing is built.
 #
 # The configuration is read by 'lazy-kdump config' (an invalid one stops
 # this with lazy-kdump's message); the capture initrd gets its normalised
@@ -114,6 +118,7 @@ bzimage_release() {
 lkd_conf_load "$conf" || die "$lkd_error"
 initrd_conf=$(lkd_conf_get INITRD)
 kernel_conf=$(lkd_conf_get KERNEL)
+luks_key=$(lkd_conf_get LUKS_KEY_FILE)
 [ -z "$kernel_opt" ] || kernel_conf=$kernel_opt
 if [ -n "$kver" ]; then
 	if [ -n "$initrd_conf" ] || [ -n "$kernel_conf" ]; then
@@ -151,7 +156,7 @@ stale_reason() {
 	fi
 	t=$(stat -c %Y "$out")
 	mk=$(command -v makedumpfile || true)
-	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} "$moddir" "$moddir"/*; do
+	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/*; do
 		[ -e "$f" ] || continue
 		read -r m c < <(stat -L -c '%Y %Z' "$f")
 		if [ "$m" -gt "$t" ] || [ "$c" -gt "$t" ]; then
@@ -169,13 +174,15 @@ if [ "$mode" = check ]; then
 	fi
 	exit 0
 fi
+# The dump target and the block stack under it are checked at every
+# arming, also when the initrd is up to date: a LUKS key slot removed since
+# it was built fails here, not after a crash.
+lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 [ "$mode" = force ] || [ -n "$reason" ] || exit 0
 [ -n "$reason" ] || reason="--force"
 
 [ "$(id -u)" = 0 ] || die "building $out needs root"
 command -v "$dracut" >/dev/null || die "dracut is not installed: install it (apt-get install dracut), or give a capture initrd with INITRD= in $conf"
-
-lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 
 mkdir -p "$statedir" /run/lazy-kdump
 # The lock is not in $statedir: lazy-kdump-rearm.path watches that.
@@ -193,6 +200,13 @@ if command -v makedumpfile >/dev/null 2>&1 &&
 	say "warning: $lkd_error"
 fi
 
+# The key file travels in the initrd: it is as safe as the file system
+# that holds the initrd (mode 0600, but readable offline).
+if [ -n "$lkd_target_luks" ] &&
+	! lkd_on_crypt "$(findmnt -n -o SOURCE --target "$statedir" 2>/dev/null | sed 's/\[.*//')"; then
+	say "warning: the capture initrd holds a copy of LUKS_KEY_FILE=$luks_key and $statedir is not on an encrypted volume: whoever can read that disk can open the dump target; keep $statedir on encrypted storage"
+fi
+
 tmp=$(mktemp "$out.tmp.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 say "building $out for $kver ($reason); dump target $lkd_target_spec on $lkd_target_dev"
@@ -200,7 +214,10 @@ start=$(date +%s)
 args=(--force --quiet --hostonly --hostonly-mode strict --no-hostonly-cmdline
 	--no-early-microcode -m lazy-kdump --kver "$kver")
 [ "$lkd_target_root" = 1 ] || args+=(--add-device "$lkd_target_dev")
-if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec \
+# What brings the target's block stack up (LVM, MD RAID, LUKS), and
+# dracut-systemd, which runs those modules' udev and initqueue hooks.
+[ -z "$lkd_target_dracut" ] || args+=(--add "$lkd_target_dracut dracut-systemd")
+if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi

@@ -64,29 +64,126 @@ lkd_conf_get() {
 	done <<<"${lkd_conf_text:-}"
 }
 
-# lkd_check_stack DEV: the block devices DEV sits on (lsblk -s) are ones
-# the capture initrd can bring up: disks and partitions. LVM, MD RAID,
-# dm-crypt (LUKS), multipath or any other device-mapper layer are not
-# supported yet: returns 1 with lkd_error saying so, so that arming fails
-# with that reason instead of a capture that waits for a device that never
-# appears. A missing lsblk checks nothing.
+# The most memory a LUKS key slot's PBKDF may ask for (argon2's memory
+# cost, KiB) when the crash kernel opens it: it has a few tens of MiB.
+LKD_LUKS_MAX_KDF_KIB=16384
+
+# lkd_check_stack DEV: the block devices DEV sits on (lsblk -s, DEV first,
+# then depth first what each sits on) are ones the capture initrd can bring
+# up: disks, partitions, LVM logical volumes, MD RAID arrays and LUKS
+# volumes (opened with LUKS_KEY_FILE: lkd_check_luks). Sets
+#   lkd_target_dracut  the dracut modules that bring the stack up in the
+#                      crash kernel ("lvm mdraid crypt", those needed), for
+#                      mkinitrd's --add
+#   lkd_target_luks    one "NAME UUID SLOT" line per LUKS volume: the
+#                      device-mapper name it has here, the LUKS UUID, the
+#                      key slot LUKS_KEY_FILE opens (module-setup.sh writes
+#                      the capture initrd's crypttab from them)
+# Multipath, plain dm-crypt and other device-mapper layers are refused:
+# returns 1 with lkd_error saying so, so that arming fails with that reason
+# instead of a capture that waits for a device that never appears. A
+# missing lsblk checks nothing.
 lkd_check_stack() {
-	local dev=$1 name type what=''
+	local dev=$1 name type path what='' crypt='' mods=' '
+	lkd_target_dracut='' lkd_target_luks=''
 	command -v lsblk >/dev/null 2>&1 || return 0
-	while read -r name type; do
+	while read -r name type path; do
+		if [ -n "$crypt" ]; then
+			# The line after a crypt device: what it opens.
+			lkd_check_luks "$crypt" "$path" || return 1
+			crypt=''
+		fi
 		case $type in
 		disk | part | loop | rom) ;;
-		lvm) what="LVM (logical volume $name)" ;;
-		raid* | md) what="MD RAID ($name, $type)" ;;
-		crypt) what="dm-crypt/LUKS ($name)" ;;
+		lvm) mods="$mods lvm" ;;
+		raid* | md) mods="$mods mdraid" ;;
+		crypt)
+			mods="$mods crypt"
+			crypt=$name
+			;;
 		mpath) what="multipath ($name)" ;;
 		*) what="a $type device ($name)" ;;
 		esac
 		[ -z "$what" ] || break
-	done < <(lsblk -s -n -r -o NAME,TYPE "$dev" 2>/dev/null)
-	[ -z "$what" ] && return 0
-	lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up yet (only plain disks and partitions); point DUMP_TARGET at a file system on a plain partition, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
-	return 1
+	done < <(lsblk -s -n -r -o NAME,TYPE,PATH "$dev" 2>/dev/null)
+	if [ -n "$what" ]; then
+		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
+		return 1
+	fi
+	if [ -n "$crypt" ]; then
+		lkd_error="lsblk shows no device under the dm-crypt volume $crypt (of $dev)"
+		return 1
+	fi
+	local m
+	for m in lvm mdraid crypt; do
+		case $mods in *" $m"*) lkd_target_dracut="$lkd_target_dracut${lkd_target_dracut:+ }$m" ;; esac
+	done
+	return 0
+}
+
+# lkd_check_luks NAME DEVICE: the dm-crypt volume NAME opens DEVICE; the
+# crash kernel can open it without a person: DEVICE is LUKS, LUKS_KEY_FILE
+# (from lkd_conf_get) is a key file only root can read that opens it
+# (cryptsetup --test-passphrase), from a key slot whose PBKDF needs at most
+# LKD_LUKS_MAX_KDF_KIB of memory. Appends "NAME UUID SLOT" to
+# lkd_target_luks; returns 1 with lkd_error.
+lkd_check_luks() {
+	local name=$1 dev=$2 key mode out slot uuid kib
+	key=$(lkd_conf_get LUKS_KEY_FILE)
+	local add="dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --pbkdf pbkdf2 $dev /etc/lazy-kdump/luks.key"
+	if ! command -v cryptsetup >/dev/null 2>&1; then
+		lkd_error="the dump target is on the dm-crypt volume $name ($dev) but cryptsetup is not installed: install it (apt-get install cryptsetup)"
+		return 1
+	fi
+	if ! cryptsetup isLuks "$dev" >/dev/null 2>&1; then
+		lkd_error="the dump target is on the dm-crypt volume $name, and $dev has no LUKS header (plain dm-crypt): the crash kernel cannot open it; put the dump target on a LUKS volume or a plain file system"
+		return 1
+	fi
+	if [ -z "$key" ]; then
+		lkd_error="the dump target is on the LUKS volume $name ($dev), and the crash kernel cannot ask for a passphrase: give it a key file of its own in LUKS_KEY_FILE (lazy-kdump.conf(5)), e.g. $add, then LUKS_KEY_FILE=/etc/lazy-kdump/luks.key"
+		return 1
+	fi
+	if [ ! -f "$key" ] || [ ! -r "$key" ]; then
+		lkd_error="LUKS_KEY_FILE=$key is not a readable file (for the LUKS volume $name on $dev); create it: $add"
+		return 1
+	fi
+	mode=$(stat -L -c %a "$key" 2>/dev/null) || mode=777
+	if [ $((8#$mode & 8#077)) -ne 0 ]; then
+		lkd_error="LUKS_KEY_FILE=$key can be read by users other than its owner (mode $mode), and it opens $dev: chmod 0600 $key"
+		return 1
+	fi
+	out=$(cryptsetup open --test-passphrase --verbose --key-file "$key" "$dev" 2>&1) || {
+		lkd_error="LUKS_KEY_FILE=$key does not open the LUKS volume $dev ($name): add it to a key slot with cryptsetup luksAddKey --pbkdf pbkdf2 $dev $key (cryptsetup: $(printf '%s' "$out" | tail -n 1))"
+		return 1
+	}
+	slot=$(printf '%s\n' "$out" | sed -n 's/^Key slot \([0-9][0-9]*\) unlocked.*/\1/p' | head -n 1)
+	if [ -z "$slot" ]; then
+		lkd_error="cannot tell which key slot of $dev LUKS_KEY_FILE=$key opens (cryptsetup said: $(printf '%s' "$out" | tr '\n' ' '))"
+		return 1
+	fi
+	# LUKS2 lists each key slot's PBKDF; argon2's "Memory:" is in KiB
+	# (LUKS1 has pbkdf2 only).
+	kib=$(cryptsetup luksDump "$dev" 2>/dev/null | awk -v s="$slot" '
+		/^[A-Za-z]/ { in_ks = ($1 == "Keyslots:"); cur = ""; next }
+		in_ks && /^  [0-9]+: / { cur = $1; sub(":", "", cur); next }
+		in_ks && cur == s && $1 == "Memory:" { print $2; exit }')
+	if [ -n "$kib" ] && [ "$kib" -gt "$LKD_LUKS_MAX_KDF_KIB" ]; then
+		lkd_error="key slot $slot of $dev, which LUKS_KEY_FILE=$key opens, uses argon2 with $((kib / 1024)) MiB of memory: the crash kernel has not that much to spare. A random key file needs no memory-hard PBKDF: add it again with cryptsetup luksAddKey --pbkdf pbkdf2 $dev $key, then remove slot $slot (cryptsetup luksKillSlot $dev $slot)"
+		return 1
+	fi
+	uuid=$(cryptsetup luksUUID "$dev" 2>/dev/null) || uuid=''
+	if [ -z "$uuid" ]; then
+		lkd_error="cannot read the LUKS UUID of $dev (cryptsetup luksUUID)"
+		return 1
+	fi
+	lkd_target_luks="$lkd_target_luks$name $uuid $slot
+"
+	return 0
+}
+
+# lkd_on_crypt DEV: whether DEV sits on a dm-crypt volume (lsblk -s).
+lkd_on_crypt() {
+	[ -n "$1" ] && lsblk -s -n -r -o TYPE "$1" 2>/dev/null | grep -qx crypt
 }
 
 # lkd_resolve_target TARGET: where DUMP_TARGET=TARGET writes, as the crash
@@ -99,11 +196,14 @@ lkd_check_stack() {
 #   lkd_target_dev     its block device (for dracut --add-device)
 #   lkd_target_fstype  its file system type
 #   lkd_target_root    1 when it is the root file system
+#   lkd_target_dracut, lkd_target_luks  what the block stack under it
+#                      needs (lkd_check_stack)
 #   lkd_error          why, when it returns 1 (also a device stack the
 #                      capture cannot bring up: lkd_check_stack)
 lkd_resolve_target() {
 	local t=$1 p mnt src uuid rel devspec
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
+	lkd_target_dracut='' lkd_target_luks=''
 	case $t in
 	/*:/* | [A-Z]*=*:/*)
 		devspec=${t%:/*}

@@ -7,7 +7,8 @@
 # makedumpfile, dmesg.txt, then the final action).
 #
 # Built by @LIBEXECDIR@/mkinitrd, hostonly:
-#   dracut --hostonly --hostonly-mode strict -m lazy-kdump --add-device DEV ...
+#   dracut --hostonly --hostonly-mode strict -m lazy-kdump --add-device DEV \
+#          [--add "lvm mdraid crypt"] ...
 # Never part of an ordinary boot initrd: check() returns 255 (only when
 # asked for), and the capture unit's ConditionPathExists=/proc/vmcore makes
 # it a no-op outside a crash kernel anyway.
@@ -18,6 +19,8 @@
 #                            initrd as /etc/lazy-kdump-capture.conf (the
 #                            normalised copy of 'config --capture')
 #   LAZY_KDUMP_DUMP_TARGET   DUMP_TARGET as the crash kernel must see it
+#   LAZY_KDUMP_LUKS          the LUKS volumes under it, "NAME UUID SLOT" a
+#                            line (lazy-kdump-lib.sh's lkd_target_luks)
 #   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
 #
 # dracut provides moddir, initdir, systemdsystemunitdir, SYSTEMCTL and the
@@ -85,13 +88,36 @@ install() {
 		fi
 	done
 	target=${LAZY_KDUMP_DUMP_TARGET:-}
+	luks=${LAZY_KDUMP_LUKS:-}
 	if [ -z "$target" ]; then
 		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
 			target=$lkd_target_spec
+			luks=$lkd_target_luks
 		else
 			dfatal "lazy-kdump: $lkd_error"
 			return 1
 		fi
+	fi
+	# A dump target on LUKS: the crash kernel opens each volume with
+	# LUKS_KEY_FILE, copied here (mode 0600), from the key slot checked
+	# when arming (key-slot=: no other slot's PBKDF runs), never asking
+	# (headless=true: a key that stopped working fails the capture after
+	# lazy_kdump.wait= instead of waiting at a prompt nobody sees). This
+	# crypttab replaces the one dracut's crypt module copied: only the dump
+	# target's volumes, opened only this way.
+	if [ -n "$luks" ]; then
+		local key name uuid slot
+		key=$(lkd_conf_get LUKS_KEY_FILE)
+		if ! inst_simple "$key" "$key"; then
+			dfatal "lazy-kdump: cannot copy LUKS_KEY_FILE=$key into the capture initrd"
+			return 1
+		fi
+		chmod 0600 "$initdir$key"
+		mkdir -p "$initdir/etc"
+		while read -r name uuid slot; do
+			[ -n "$name" ] || continue
+			printf '%s UUID=%s %s luks,key-slot=%s,headless=true\n' "$name" "$uuid" "$key" "$slot"
+		done <<<"$luks" >"$initdir/etc/crypttab"
 	fi
 	mkdir -p "$initdir/etc"
 	if ! lkd_config "$conf" --capture --dump-target "$target"; then

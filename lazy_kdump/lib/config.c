@@ -41,6 +41,7 @@ void config_free(struct lk_config *c)
 	free(c->metrics_file);
 	free(c->kdump_pre);
 	free(c->kdump_post);
+	free(c->luks_key_file);
 	config_init(c);
 }
 
@@ -346,6 +347,9 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 		sb_add(&b, "METRICS_FILE", c->metrics_none ? "none" :
 		       c->metrics_file ? c->metrics_file :
 		       METRICS_DEFAULT_FILE);
+	if (fmt == CONFIG_FORMAT_FULL)
+		sb_add(&b, "LUKS_KEY_FILE", c->luks_key_file ?
+		       c->luks_key_file : "");
 	if (b.failed) {
 		free(b.s);
 		return NULL;
@@ -354,7 +358,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -482,6 +486,14 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		if (c->metrics_none)
 			*v = '\0';
 		set_str(&c->metrics_file, v, 1);
+	} else if (strcmp(key, "LUKS_KEY_FILE") == 0) {
+		/* A crypttab column: no blanks. */
+		if (*v && (*v != '/' || !v[1] || strpbrk(v, " \t"))) {
+			*why = "LUKS_KEY_FILE must be the absolute path of a key file, without blanks, or empty";
+			free(v);
+			return -EINVAL;
+		}
+		set_str(&c->luks_key_file, v, 1);
 	} else {
 		free(v);
 		return -ENOENT;

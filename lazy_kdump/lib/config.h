@@ -35,6 +35,11 @@
  *                   metrics (an absolute path ending in .prom; default
  *                   METRICS_DEFAULT_FILE, written when its directory
  *                   exists; "none": never)
+ *   LUKS_KEY_FILE   a key file that opens the LUKS volume(s) the dump
+ *                   target sits on (an absolute path without blanks;
+ *                   default none): the capture initrd gets a copy, the
+ *                   crash kernel unlocks with it. Checked against the
+ *                   volumes by the capture initrd builder (mkinitrd)
  * DUMP_TARGET to HOOK_TIMEOUT are for the capture initrd. They are checked here, so that
  * a typo is reported when kdump is armed, not found after a crash, and the
  * capture initrd gets them from config_format(CONFIG_FORMAT_CAPTURE): no
@@ -84,6 +89,7 @@ struct lk_config {
 	unsigned int hook_timeout;	/* seconds */
 	char *metrics_file;	/* NULL: METRICS_DEFAULT_FILE */
 	bool metrics_none;	/* METRICS_FILE=none */
+	char *luks_key_file;	/* NULL: none */
 };
 
 #define CONFIG_DEFAULT_KEEP_DUMPS	3

@@ -24,6 +24,12 @@
 #          image's kernel); without config-edit the configuration is edited
 #          here; copy the kernel and boot initrd to OUT/boot/; print
 #          "kver KVER"
+#        prepare.sh stackinstall OUT DEBS
+#          the storage-stack route: mdadm, lvm2 and cryptsetup and the
+#          packages in DEBS installed with apt, lazy-kdump.service disabled
+#          (step.sh enables it on the stacked root it builds), the test step
+#          unit installed, first phase "stackbuild"; copy the kernel and
+#          boot initrd to OUT/boot/; print "kver KVER"
 #        prepare.sh editconf
 #          append the test's edit to /etc/lazy-kdump.conf
 #        prepare.sh filelist
@@ -201,6 +207,34 @@ pkginstall)
 	copy_boot "$kver" "$out"
 	echo "kver $kver"
 	;;
+stackinstall)
+	out=$2 debs=$3
+	kver=$(newest_kver)
+	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
+	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
+	in_root systemctl enable lazy-test.service >&2
+	mkdir -p "$ROOT/var/lib/lazy-test"
+	echo stackbuild >"$ROOT/var/lib/lazy-test/phase"
+	rm -f "$ROOT/var/lib/lazy-test/results.tap"
+	mkdir -p "$ROOT/tmp/lazy-debs"
+	cp "$debs"/lazy-kdump_*_amd64.deb "$debs"/lazy-cma-dkms_*_all.deb "$ROOT/tmp/lazy-debs/"
+	"$here/image-dracut-conf.sh" on "$ROOT"
+	start=$SECONDS
+	rc=0
+	debfiles=()
+	for f in "$ROOT"/tmp/lazy-debs/*.deb; do debfiles+=("${f#"$ROOT"}"); done
+	in_root apt-get -q -y install mdadm lvm2 cryptsetup "${debfiles[@]}" >&2 || rc=$?
+	"$here/image-dracut-conf.sh" off "$ROOT"
+	if [ "$rc" = 0 ]; then
+		ok "apt-get install mdadm lvm2 cryptsetup and the packages in a Debian chroot ($((SECONDS - start)) s)"
+	else
+		nok "apt-get install mdadm lvm2 cryptsetup and the packages in a Debian chroot (exit $rc)"
+		exit 1
+	fi
+	in_root systemctl disable lazy-kdump.service >&2
+	copy_boot "$kver" "$out"
+	echo "kver $kver"
+	;;
 uninstall)
 	src=/usr/local/src/lazy-kdump
 	if in_root make -C "$src" uninstall >&2; then
@@ -227,7 +261,7 @@ uninstall)
 	fi
 	;;
 *)
-	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | editconf | filelist | uninstall" >&2
+	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | stackinstall OUT DEBS | editconf | filelist | uninstall" >&2
 	exit 2
 	;;
 esac

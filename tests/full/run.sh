@@ -221,6 +221,71 @@ makedumpfile=$("$top/scripts/fetch-makedumpfile.sh" 2>/dev/null) || makedumpfile
 # policy-rc.d was there while before.list was taken.
 PKG_IGNORE='^/var/(lib/(dpkg|apt|systemd|ucf)|cache|log|tmp|crash)(/|$)|^/tmp(/|$)|^/etc/ld\.so\.cache$|^/(usr/)?lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/lazy-test(/|$)|^/(etc|var)/\.updated$|^/usr/sbin/policy-rc\.d$'
 
+# ensure_debs SUITE WORK: sets debs, the directory of this tree's packages
+# for SUITE (make deb), built again when missing or older than a tracked
+# source file (always outside a git checkout).
+ensure_debs() {
+	local newest_src
+	debs=$top/build/deb/$1
+	newest_src=$(cd "$top" && git ls-files -z debian lazy_kdump module dracut systemd man Makefile VERSION 2>/dev/null |
+		xargs -0 -r stat -c %Y 2>/dev/null | sort -n | tail -n 1)
+	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1 || [ -z "$newest_src" ] ||
+		[ "$newest_src" -gt "$(stat -c %Y "$debs/lazy-kdump_${version}_amd64.deb")" ]; then
+		"$top/scripts/build-deb.sh" "$1" >"$2/build-deb.log" 2>&1 || true
+	fi
+}
+
+# stack_run SUITE WORK WHERE: the storage-stack test (SUITE-stack): the
+# packages installed with apt, then run S1 (guest/step.sh stackbuild)
+# builds the root file system on LVM on LUKS on MD RAID 1 over two more
+# disks and hands its kernel and boot initrd back on a scratch disk (a
+# tar); run S2 boots from the two RAID disks alone, arms once the LUKS
+# key is given, panics; the dump must come back through the stack.
+stack_run() {
+	local suite=$1 work=$2 where=$3 img kver
+	if ! img=$("$here/build-image.sh" "$suite" 2>"$work/build-image.log"); then
+		emit "$where" "not ok - the $suite root image could not be built (log: $work/build-image.log)"
+		return 0
+	fi
+	ensure_debs "$suite" "$work"
+	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1; then
+		emit "$where" "not ok - the $suite packages $version could not be built (log: $work/build-deb.log)"
+		return 0
+	fi
+	cp --sparse=always "$img" "$work/disk.img"
+	"$here/in-image.sh" -b "$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives" "$work/disk.img" -- \
+		"$here/prepare.sh" stackinstall "$work" "$debs" >"$work/prepare.out" 2>"$work/prepare.log" || true
+	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare.out")
+	kver=$(sed -n 's/^kver //p' "$work/prepare.out")
+	if [ -z "$kver" ]; then
+		emit "$where" "not ok - installing the packages in the image failed (log: $work/prepare.log)"
+		tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
+		rm -f "$work/disk.img"
+		return 0
+	fi
+	truncate -s 3G "$work/raid-a.img" "$work/raid-b.img"
+	truncate -s 256M "$work/boot.img"
+	qemu_run "$work" stack-build "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
+		"root=/dev/vda ro console=ttyS0 panic=-1" \
+		-drive "file=$work/raid-a.img,format=raw,if=virtio" -drive "file=$work/raid-b.img,format=raw,if=virtio" \
+		-drive "file=$work/boot.img,format=raw,if=virtio"
+	report_run "$where" "$work/stack-build"
+	mkdir -p "$work/stack-boot-files"
+	if ! tar -xf "$work/boot.img" -C "$work/stack-boot-files" "vmlinuz-$kver" "initrd.img-$kver" 2>"$work/tar.log"; then
+		emit "$where" "not ok - the guest handed back the kernel and boot initrd of the stacked root ($(head -c 200 "$work/tar.log"))"
+		rm -f "$work/disk.img" "$work/raid-a.img" "$work/raid-b.img" "$work/boot.img"
+		return 0
+	fi
+	rm -f "$work/disk.img" "$work/boot.img"
+	# qemu_run boots DIR/disk.img as vda: the first RAID disk.
+	mv "$work/raid-a.img" "$work/disk.img"
+	qemu_run "$work" stack-boot "$work/stack-boot-files/vmlinuz-$kver" "$work/stack-boot-files/initrd.img-$kver" \
+		"root=/dev/mapper/lazyvg-root ro console=ttyS0 panic=-1" \
+		-drive "file=$work/raid-b.img,format=raw,if=virtio"
+	report_run "$where" "$work/stack-boot"
+	rm -f "$work/disk.img" "$work/raid-b.img"
+}
+
 version=$(cat "$top/VERSION")
 next=$version+lazytest1
 for suite in "${suites[@]}"; do
@@ -229,6 +294,13 @@ for suite in "${suites[@]}"; do
 	mkdir -p "$work"
 	where="full/$suite"
 	t0=$SECONDS
+	case $suite in
+	*-stack)
+		stack_run "${suite%-stack}" "$work" "$where"
+		echo "# $where: $((SECONDS - t0)) s in all"
+		continue
+		;;
+	esac
 	if ! img=$("$here/build-image.sh" "$suite" 2>"$work/build-image.log"); then
 		emit "$where" "not ok - the $suite root image could not be built (log: $work/build-image.log)"
 		tail -n 10 "$work/build-image.log" | sed 's/^/#   /'
@@ -249,15 +321,7 @@ for suite in "${suites[@]}"; do
 	rm -f "$work/scratch.img"
 
 	# 2. The packages: this version (make deb) and a higher one to upgrade to.
-	debs=$top/build/deb/$suite
-	# Built again when missing or older than a tracked source file (always
-	# outside a git checkout).
-	newest_src=$(cd "$top" && git ls-files -z debian lazy_kdump module dracut systemd man Makefile VERSION 2>/dev/null |
-		xargs -0 -r stat -c %Y 2>/dev/null | sort -n | tail -n 1)
-	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1 || [ -z "$newest_src" ] ||
-		[ "$newest_src" -gt "$(stat -c %Y "$debs/lazy-kdump_${version}_amd64.deb")" ]; then
-		"$top/scripts/build-deb.sh" "$suite" >"$work/build-deb.log" 2>&1 || true
-	fi
+	ensure_debs "$suite" "$work"
 	LAZY_DEB_OUT=$work/next "$top/scripts/build-deb.sh" --no-lintian --version "$next" "$suite" \
 		>"$work/build-deb-next.log" 2>&1 || true
 	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" "$work/next/$suite/lazy-kdump_${next}_amd64.deb" >/dev/null 2>&1; then

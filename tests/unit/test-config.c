@@ -77,6 +77,13 @@ static void good(void)
 	ok(r == 0 && !c.metrics_none && !c.metrics_file,
 	   "an empty METRICS_FILE restores the default");
 
+	r = config_parse(&c, "LUKS_KEY_FILE=/etc/lazy-kdump/luks.key\n", "t10", &e);
+	ok(r == 0 && c.luks_key_file &&
+	   strcmp(c.luks_key_file, "/etc/lazy-kdump/luks.key") == 0,
+	   "LUKS_KEY_FILE=/etc/lazy-kdump/luks.key");
+	r = config_parse(&c, "LUKS_KEY_FILE=\n", "t11", &e);
+	ok(r == 0 && !c.luks_key_file, "an empty LUKS_KEY_FILE restores none");
+
 	r = config_parse(&c, "SIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
 	ok(r == 0 && c.size_auto && c.node == -1 && c.kernel == NULL,
 	   "auto, any, and an empty KERNEL restore the defaults");
@@ -122,6 +129,9 @@ static const struct bad bads[] = {
 	{ "METRICS_FILE=/var/lib/x/.prom\n", "t.conf:1: METRICS_FILE must be" },
 	{ "METRICS_FILE=/var/lib/x/\n", "t.conf:1: METRICS_FILE must be" },
 	{ "METRICS_FILE=None\n", "t.conf:1: METRICS_FILE must be" },
+	{ "LUKS_KEY_FILE=luks.key\n", "t.conf:1: LUKS_KEY_FILE must be the absolute path of a key file, without blanks" },
+	{ "LUKS_KEY_FILE=/\n", "t.conf:1: LUKS_KEY_FILE must be" },
+	{ "LUKS_KEY_FILE=\"/etc/my key\"\n", "t.conf:1: LUKS_KEY_FILE must be" },
 	{ "CMDLINE_APPEND=a b\n", "t.conf:1: CMDLINE_APPEND: a value with blanks must be quoted" },
 	{ "CMDLINE_APPEND=\"a b\n", "t.conf:1: CMDLINE_APPEND: the quote is not closed" },
 	{ "CORE_COLLECTOR=\"x $HOME\"\n", "t.conf:1: CORE_COLLECTOR: $, ` and \\ are not allowed" },
@@ -226,7 +236,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 16, "full: every key, once");
+	is_int(count_lines(out, 0), 17, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");

@@ -255,9 +255,9 @@ expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read t
 # ---- config: the one parser, and the copies it writes ----
 run "$LK" --config "$tmp/good.conf" config
 expect "config: the normalised configuration, every key" 0 "" \
-	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%*KDUMP_PRE=*KDUMP_POST=*HOOK_TIMEOUT=60*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom"
-[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 16 ]] && pass "config: 16 keys, once each" ||
-	fail "config: 16 keys, once each"
+	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%*KDUMP_PRE=*KDUMP_POST=*HOOK_TIMEOUT=60*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom*LUKS_KEY_FILE="
+[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 17 ]] && pass "config: 17 keys, once each" ||
+	fail "config: 17 keys, once each"
 run "$LK" --config "$tmp/bad.conf" config
 expect "config: an invalid file fails as load would" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*" ""
 printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\nKDUMP_POST='/usr/local/sbin/a /usr/local/sbin/b'\n" >"$tmp/cap.conf"
@@ -315,29 +315,79 @@ done
 run env LAZY_KDUMP="$tmp/no-such-lazy-kdump" bash -c "$libsh" sh "$lib" "$tmp/good.conf"
 expect "lazy-kdump-lib.sh: without lazy-kdump it says so" 1 "" "error: cannot run $tmp/no-such-lazy-kdump*is lazy-kdump installed?"
 
-# lkd_check_stack: a dump device on LVM, MD RAID, LUKS or multipath is
-# refused at arming time (lsblk -s stubbed: the stack of each fake device).
+# lkd_check_stack: the block stack under a dump device (lsblk -s and
+# cryptsetup stubbed: the stack of each fake device, a LUKS volume whose
+# slot 0 is argon2id with 1 GiB and slot 1 pbkdf2): LVM, MD RAID and LUKS
+# are brought up by dracut's modules, LUKS with LUKS_KEY_FILE; the rest is
+# refused at arming time.
 mkdir -p "$tmp/stub"
 cat >"$tmp/stub/lsblk" <<'EOS'
 #!/bin/sh
 for a; do dev=$a; done
 case $dev in
-/dev/vda1) printf 'vda1 part\nvda disk\n' ;;
-/dev/mapper/vg-root) printf 'vg-root lvm\nvda2 part\nvda disk\n' ;;
-/dev/md0) printf 'md0 raid1\nvda1 part\nvda disk\nvdb1 part\nvdb disk\n' ;;
-/dev/mapper/luks) printf 'luks crypt\nvda3 part\nvda disk\n' ;;
-/dev/mapper/mp) printf 'mp mpath\nsda disk\nsdb disk\n' ;;
+/dev/vda1) printf 'vda1 part /dev/vda1\nvda disk /dev/vda\n' ;;
+/dev/mapper/vg-root) printf 'vg-root lvm /dev/mapper/vg-root\nvda2 part /dev/vda2\nvda disk /dev/vda\n' ;;
+/dev/md0) printf 'md0 raid1 /dev/md0\nvda1 part /dev/vda1\nvda disk /dev/vda\nvdb1 part /dev/vdb1\nvdb disk /dev/vdb\n' ;;
+/dev/mapper/vg-all) printf 'vg-all lvm /dev/mapper/vg-all\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\n' ;;
+/dev/mapper/plain) printf 'plain crypt /dev/mapper/plain\nvdc disk /dev/vdc\n' ;;
+/dev/mapper/mp) printf 'mp mpath /dev/mapper/mp\nsda disk /dev/sda\nsdb disk /dev/sdb\n' ;;
+/dev/mapper/lin) printf 'lin dm /dev/mapper/lin\nvdc disk /dev/vdc\n' ;;
 esac
 EOS
-chmod +x "$tmp/stub/lsblk"
+cat >"$tmp/stub/cryptsetup" <<'EOS'
+#!/bin/sh
+# The LUKS volume is /dev/md0 (a key file holding "good" opens slot 1,
+# "argon" slot 0); /dev/vdc is plain dm-crypt.
+case $1 in
+isLuks) [ "$2" = /dev/md0 ] ;;
+luksUUID) echo 0f1e2d3c-aaaa-bbbb-cccc-123456789abc ;;
+open)
+	for a; do case $prev in --key-file) key=$a ;; esac; prev=$a; done
+	case $(cat "$key") in
+	good) echo "Key slot 1 unlocked."; echo "Command successful." ;;
+	argon) echo "Key slot 0 unlocked."; echo "Command successful." ;;
+	*) echo "No key available with this passphrase." >&2; exit 2 ;;
+	esac
+	;;
+luksDump)
+	printf 'LUKS header information\nVersion:       \t2\n\nData segments:\n  0: crypt\n\toffset: 16777216 [bytes]\n\nKeyslots:\n'
+	printf '  0: luks2\n\tKey:        512 bits\n\tPBKDF:      argon2id\n\tTime cost:  4\n\tMemory:     1048576\n\tThreads:    4\n'
+	printf '  1: luks2\n\tKey:        512 bits\n\tPBKDF:      pbkdf2\n\tHash:       sha256\n\tIterations: 1000\n'
+	printf 'Tokens:\nDigests:\n  0: pbkdf2\n\tIterations: 1000\n'
+	;;
+*) exit 1 ;;
+esac
+EOS
+chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup"
+printf good >"$tmp/luks.key"
+printf argon >"$tmp/argon.key"
+printf bad >"$tmp/bad.key"
+printf good >"$tmp/open.key"
+chmod 0600 "$tmp/luks.key" "$tmp/argon.key" "$tmp/bad.key"
+chmod 0640 "$tmp/open.key"
+for k in luks argon bad open; do echo "LUKS_KEY_FILE=$tmp/$k.key" >"$tmp/luks-$k.conf"; done
+: >"$tmp/luks-none.conf"
 # shellcheck disable=SC2016 # for the inner shell
-stacksh='. "$1"; if lkd_check_stack "$2"; then echo supported; else echo "refused: $lkd_error"; fi'
-for c in "/dev/vda1:supported" "/dev/mapper/vg-root:refused: *on LVM (logical volume vg-root)*plain partition*" \
-	"/dev/md0:refused: *on MD RAID (md0, raid1)*" "/dev/mapper/luks:refused: *on dm-crypt/LUKS (luks)*" \
-	"/dev/mapper/mp:refused: *on multipath (mp)*"; do
-	run env PATH="$tmp/stub:$PATH" bash -c "$stacksh" sh "$lib" "${c%%:*}"
-	expect "lazy-kdump-lib.sh: a dump device ${c%%:*}: ${c#*:}" 0 "" "${c#*:}"
+stacksh='. "$1"; lkd_conf_load "$2" || { echo "config: $lkd_error"; exit 1; }; if lkd_check_stack "$3"; then printf "supported <%s> <%s>\n" "$lkd_target_dracut" "$lkd_target_luks"; else echo "refused: $lkd_error"; fi'
+for c in "none|/dev/vda1|supported <> <>" \
+	"none|/dev/mapper/vg-root|supported <lvm> <>" \
+	"none|/dev/md0|supported <mdraid> <>" \
+	"luks|/dev/mapper/vg-all|supported <lvm mdraid crypt> <cryptroot 0f1e2d3c-aaaa-bbbb-cccc-123456789abc 1
+>" \
+	"none|/dev/mapper/vg-all|refused: the dump target is on the LUKS volume cryptroot (/dev/md0), and the crash kernel cannot ask for a passphrase: give it a key file of its own in LUKS_KEY_FILE*cryptsetup luksAddKey --pbkdf pbkdf2 /dev/md0 /etc/lazy-kdump/luks.key*" \
+	"open|/dev/mapper/vg-all|refused: LUKS_KEY_FILE=$tmp/open.key can be read by users other than its owner (mode 640), and it opens /dev/md0: chmod 0600 $tmp/open.key" \
+	"bad|/dev/mapper/vg-all|refused: LUKS_KEY_FILE=$tmp/bad.key does not open the LUKS volume /dev/md0 (cryptroot): add it*cryptsetup: No key available with this passphrase.)" \
+	"argon|/dev/mapper/vg-all|refused: key slot 0 of /dev/md0, which LUKS_KEY_FILE=$tmp/argon.key opens, uses argon2 with 1024 MiB of memory*--pbkdf pbkdf2*luksKillSlot /dev/md0 0)" \
+	"luks|/dev/mapper/plain|refused: *dm-crypt volume plain, and /dev/vdc has no LUKS header (plain dm-crypt)*" \
+	"none|/dev/mapper/mp|refused: the dump target's device /dev/mapper/mp is on multipath (mp)*" \
+	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*"; do
+	IFS='|' read -r -d '' k d want <<<"$c" || true
+	want=${want%$'\n'}
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
+	expect "lazy-kdump-lib.sh: a dump device $d (LUKS_KEY_FILE: $k): ${want%%:*}" 0 "" "$want"
 done
+run env PATH="$tmp/nothing" /bin/bash -c '. "$1"; lkd_check_stack /dev/mapper/vg-all && echo "supported <$lkd_target_dracut>"' sh "$lib"
+expect "lazy-kdump-lib.sh: without lsblk nothing is checked" 0 "" "supported <>"
 
 # ---- status ----
 run lk status

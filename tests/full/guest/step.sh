@@ -24,6 +24,20 @@
 #                 own; panic                                     -> fullpanicked
 #   fullpanicked  dmesg.txt saved, no vmcore, rebooted; remove + purge;
 #                 poweroff
+#   stackbuild    (the storage-stack run: two more disks, vdb and vdc, and
+#                 a scratch disk vdd) MD RAID 1 of vdb and vdc, LUKS2 on it
+#                 (slot 0: argon2id, 64 MiB, the boot's key file), LVM on
+#                 that, the root file system copied onto it; the boot
+#                 initrd rebuilt there for it; kernel and initrd written to
+#                 vdd as a tar for the host; poweroff
+#   stackboot     (booted from that stack: root=/dev/mapper/lazyvg-root)
+#                 the service failed at boot, saying the LUKS volume needs
+#                 LUKS_KEY_FILE; a wrong, an open and an argon2 key refused
+#                 by mkinitrd; the key made as lazy-kdump.conf(5) says,
+#                 restart: armed; the capture initrd brings up RAID, LUKS
+#                 (key slot 1, no prompt) and LVM; panic   -> stackpanicked
+#   stackpanicked the dump went through the stack onto the root file
+#                 system, complete; armed again at boot; poweroff
 # remove + purge: apt-get remove disarms and keeps the configuration;
 # apt-get purge leaves nothing of the packages; the file list after it
 # (after.list) and dpkg's list of packaged files (owned.list) are left for
@@ -376,6 +390,117 @@ fullpanicked)
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 	armed_checks
 	remove_purge
+	next finished
+	finish END
+	;;
+stackbuild)
+	# The layout of a server installed with "guided, encrypted LVM" on
+	# software RAID 1: LVM on LUKS on MD RAID 1.
+	kver=$(uname -r)
+	check "mdadm builds a RAID 1 of vdb and vdc" mdadm --create /dev/md0 --run --level=1 \
+		--raid-devices=2 --metadata=1.2 --assume-clean --homehost=lazyvm --name=lazyroot /dev/vdb /dev/vdc
+	mkdir -p /etc/keys
+	dd if=/dev/urandom of=/etc/keys/root.key bs=64 count=1 status=none
+	chmod 0600 /etc/keys/root.key
+	# Slot 0, the boot's: argon2id with 64 MiB (iterations forced: TCG
+	# is slow), more than a crash kernel can give.
+	check "LUKS2 on /dev/md0 (slot 0: argon2id, 64 MiB)" cryptsetup luksFormat --batch-mode --type luks2 \
+		--pbkdf argon2id --pbkdf-memory 65536 --pbkdf-parallel 1 --pbkdf-force-iterations 4 \
+		--key-file /etc/keys/root.key /dev/md0
+	check "opened as cryptroot" cryptsetup open --key-file /etc/keys/root.key /dev/md0 cryptroot
+	check "LVM: lazyvg/root on it" bash -c \
+		"pvcreate -q /dev/mapper/cryptroot && vgcreate -q lazyvg /dev/mapper/cryptroot && lvcreate -q -y -n root -l 100%FREE lazyvg"
+	check "ext4 on /dev/lazyvg/root, mounted on /mnt" bash -c \
+		"mkfs.ext4 -q -L lazystack /dev/lazyvg/root && mkdir -p /mnt && mount /dev/lazyvg/root /mnt && mountpoint -q /mnt"
+	t0=$(mono)
+	check "the root file system copied onto it" cp -ax /. /mnt/
+	metric stack-copy-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	printf '/dev/mapper/lazyvg-root\t/\text4\terrors=remount-ro\t0\t1\n' >/mnt/etc/fstab
+	printf 'cryptroot UUID=%s /etc/keys/root.key luks,key-slot=0\n' "$(cryptsetup luksUUID /dev/md0)" >/mnt/etc/crypttab
+	mkdir -p /mnt/etc/mdadm
+	mdadm --detail --scan >/mnt/etc/mdadm/mdadm.conf
+	# The boot initrd opens the root with the boot's key file (a test
+	# rig's shortcut; a real one asks for a passphrase).
+	printf 'add_dracutmodules+=" mdraid crypt lvm "\ninstall_items+=" /etc/keys/root.key "\n' \
+		>/mnt/etc/dracut.conf.d/50-lazy-test-stack.conf
+	check "lazy-kdump.service enabled on the new root" systemctl --root=/mnt enable lazy-kdump.service
+	echo stackboot >/mnt/var/lib/lazy-test/phase
+	: >/mnt/var/lib/lazy-test/results.tap
+	for m in dev proc sys run; do mount --bind /$m /mnt/$m; done
+	t0=$(mono)
+	check "dracut builds the boot initrd of the new root (hostonly, in a chroot)" \
+		chroot /mnt dracut --force --hostonly "/boot/initrd.img-$kver" "$kver"
+	metric stack-dracut-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	check "the boot initrd opens the root itself (crypttab, key file, mdadm, lvm)" bash -c \
+		"lsinitrd /mnt/boot/initrd.img-$kver > /tmp/boot-initrd.txt; for f in ' etc/crypttab' ' etc/keys/root.key' sbin/mdadm sbin/lvm; do grep -q \"\$f\\\$\" /tmp/boot-initrd.txt || { echo \"no \$f\"; exit 1; }; done"
+	check "kernel and boot initrd written to vdd for the host" \
+		tar -C /mnt/boot -cf /dev/vdd "vmlinuz-$kver" "initrd.img-$kver"
+	for m in run sys proc dev; do umount /mnt/$m; done
+	umount /mnt
+	vgchange -q -an lazyvg >/dev/null 2>&1
+	cryptsetup close cryptroot
+	mdadm --stop /dev/md0 >/dev/null 2>&1
+	sync
+	finish END
+	;;
+stackboot)
+	rootdev=$(findmnt -n -o SOURCE /)
+	check "the root file system is LVM on LUKS on MD RAID 1 ($rootdev)" is \
+		"$(lsblk -s -n -r -o TYPE "$rootdev" | tr '\n' ' ')" "lvm crypt raid1 disk disk "
+	luksdev=$(cryptsetup status cryptroot | sed -n 's/^ *device: *//p')
+	out "# LUKS device: $luksdev"
+	check "at boot lazy-kdump.service failed, saying the LUKS volume needs LUKS_KEY_FILE" bash -c \
+		"[ \"\$(systemctl is-active lazy-kdump.service)\" = failed ] && journalctl -b -u lazy-kdump.service | grep -q 'the dump target is on the LUKS volume cryptroot ($luksdev), and the crash kernel cannot ask for a passphrase: give it a key file of its own in LUKS_KEY_FILE'"
+	check "... and status says not armed" bash -c "lazy-kdump status >/dev/null 2>&1; [ \$? = 3 ]"
+	journalctl -b -u lazy-kdump.service --no-pager >&2
+	# Refusals by mkinitrd (the service's ExecStartPre), on copies of the
+	# configuration.
+	refused() {
+		local what=$1 key=$2 want=$3 o
+		cp /etc/lazy-kdump.conf /tmp/k.conf
+		echo "LUKS_KEY_FILE=$key" >>/tmp/k.conf
+		o=$(LAZY_KDUMP_CONFIG=/tmp/k.conf /usr/lib/lazy-kdump/mkinitrd 2>&1)
+		check "arming refuses $what" bash -c "[ $? != 0 ] && grep -qF -- \"\$1\" <<<\"\$2\"" sh "$want" "$o"
+	}
+	refused "the boot's key (its slot is argon2id with 64 MiB)" /etc/keys/root.key \
+		"key slot 0 of $luksdev, which LUKS_KEY_FILE=/etc/keys/root.key opens, uses argon2 with 64 MiB of memory"
+	dd if=/dev/urandom of=/tmp/wrong.key bs=64 count=1 status=none
+	chmod 0600 /tmp/wrong.key
+	refused "a key that opens no slot" /tmp/wrong.key "LUKS_KEY_FILE=/tmp/wrong.key does not open the LUKS volume $luksdev (cryptroot)"
+	chmod 0644 /tmp/wrong.key
+	refused "a key others can read" /tmp/wrong.key "LUKS_KEY_FILE=/tmp/wrong.key can be read by users other than its owner (mode 644)"
+	# As lazy-kdump.conf(5) says (the existing key given as a file here,
+	# instead of typing a passphrase).
+	t0=$(mono)
+	check "a key file of lazy-kdump's own in a pbkdf2 slot (lazy-kdump.conf(5)'s commands)" bash -c \
+		"dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 status=none && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --key-file /etc/keys/root.key $luksdev /etc/lazy-kdump/luks.key"
+	metric luks-add-key-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	echo 'LUKS_KEY_FILE=/etc/lazy-kdump/luks.key' >>/etc/lazy-kdump.conf
+	t0=$(mono)
+	check "systemctl restart lazy-kdump arms" systemctl restart lazy-kdump.service
+	metric stack-arm-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	settle
+	armed_checks
+	journalctl -b -u lazy-kdump.service --no-pager >&2
+	check "no warning about the key: /var/lib/lazy-kdump is on the encrypted root" bash -c \
+		"! journalctl -b -u lazy-kdump.service | grep -q 'is not on an encrypted volume'"
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	metric capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
+	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	check "the capture initrd has mdadm, lvm, systemd-cryptsetup and the key (mode 0600)" bash -c \
+		"for f in sbin/mdadm sbin/lvm systemd/systemd-cryptsetup ' etc/lvm/lvm.conf'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done; grep -E '^-rw------- .* etc/lazy-kdump/luks.key\$' /tmp/lsinitrd.txt"
+	check "its crypttab opens only cryptroot, with the key's slot 1, never asking" is \
+		"$(lsinitrd -f etc/crypttab "$img")" \
+		"cryptroot UUID=$(cryptsetup luksUUID "$luksdev") /etc/lazy-kdump/luks.key luks,key-slot=1,headless=true"
+	check "the boot's key is not in the capture initrd" bash -c "! grep -q ' etc/keys/root.key\$' /tmp/lsinitrd.txt"
+	next stackpanicked
+	finish PANIC
+	;;
+stackpanicked)
+	dump_checks
+	check "the crash kernel mounted the root through RAID, LUKS and LVM" \
+		grep -q 'mounted /dev/mapper/lazyvg-root' "$d/lazy-kdump.log"
+	armed_checks
 	next finished
 	finish END
 	;;
