@@ -218,6 +218,7 @@ args=(--force --quiet --hostonly --hostonly-mode strict --no-hostonly-cmdline
 # dracut-systemd, which runs those modules' udev and initqueue hooks.
 [ -z "$lkd_target_dracut" ] || args+=(--add "$lkd_target_dracut dracut-systemd")
 if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
+	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi

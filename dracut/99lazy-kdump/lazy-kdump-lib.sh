@@ -79,13 +79,18 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      device-mapper name it has here, the LUKS UUID, the
 #                      key slot LUKS_KEY_FILE opens (module-setup.sh writes
 #                      the capture initrd's crypttab from them)
+#   lkd_target_cmdline the dracut arguments that name what to assemble
+#                      (rd.md.uuid=, rd.lvm.lv=): without them dracut's
+#                      mdraid and lvm modules assemble nothing (rd.auto is
+#                      off); module-setup.sh puts them in the initrd's
+#                      /etc/cmdline.d
 # Multipath, plain dm-crypt and other device-mapper layers are refused:
 # returns 1 with lkd_error saying so, so that arming fails with that reason
 # instead of a capture that waits for a device that never appears. A
 # missing lsblk checks nothing.
 lkd_check_stack() {
-	local dev=$1 name type path what='' crypt='' mods=' '
-	lkd_target_dracut='' lkd_target_luks=''
+	local dev=$1 name type path what='' crypt='' mods=' ' arg
+	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline=''
 	command -v lsblk >/dev/null 2>&1 || return 0
 	while read -r name type path; do
 		if [ -n "$crypt" ]; then
@@ -93,10 +98,25 @@ lkd_check_stack() {
 			lkd_check_luks "$crypt" "$path" || return 1
 			crypt=''
 		fi
+		arg=''
 		case $type in
 		disk | part | loop | rom) ;;
-		lvm) mods="$mods lvm" ;;
-		raid* | md) mods="$mods mdraid" ;;
+		lvm)
+			mods="$mods lvm"
+			arg=$(lvs --noheadings -o vg_name,lv_name "$path" 2>/dev/null | awk 'NF == 2 { print "rd.lvm.lv=" $1 "/" $2; exit }')
+			if [ -z "$arg" ]; then
+				lkd_error="cannot name the logical volume $path (lvs --noheadings -o vg_name,lv_name $path): is lvm2 installed?"
+				return 1
+			fi
+			;;
+		raid* | md)
+			mods="$mods mdraid"
+			arg=$(mdadm --detail --export "$path" 2>/dev/null | sed -n 's/^MD_UUID=/rd.md.uuid=/p' | head -n 1)
+			if [ -z "$arg" ]; then
+				lkd_error="cannot read the UUID of the MD RAID array $path (mdadm --detail --export $path): is mdadm installed?"
+				return 1
+			fi
+			;;
 		crypt)
 			mods="$mods crypt"
 			crypt=$name
@@ -105,6 +125,11 @@ lkd_check_stack() {
 		*) what="a $type device ($name)" ;;
 		esac
 		[ -z "$what" ] || break
+		# Once each (an array under two volumes is listed twice).
+		case " $lkd_target_cmdline " in
+		*" $arg "*) ;;
+		*) lkd_target_cmdline="$lkd_target_cmdline${lkd_target_cmdline:+${arg:+ }}$arg" ;;
+		esac
 	done < <(lsblk -s -n -r -o NAME,TYPE,PATH "$dev" 2>/dev/null)
 	if [ -n "$what" ]; then
 		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
@@ -130,7 +155,7 @@ lkd_check_stack() {
 lkd_check_luks() {
 	local name=$1 dev=$2 key mode out slot uuid kib
 	key=$(lkd_conf_get LUKS_KEY_FILE)
-	local add="dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --pbkdf pbkdf2 $dev /etc/lazy-kdump/luks.key"
+	local add="mkdir -p -m 0700 /etc/lazy-kdump && dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --pbkdf pbkdf2 $dev /etc/lazy-kdump/luks.key"
 	if ! command -v cryptsetup >/dev/null 2>&1; then
 		lkd_error="the dump target is on the dm-crypt volume $name ($dev) but cryptsetup is not installed: install it (apt-get install cryptsetup)"
 		return 1
@@ -196,14 +221,14 @@ lkd_on_crypt() {
 #   lkd_target_dev     its block device (for dracut --add-device)
 #   lkd_target_fstype  its file system type
 #   lkd_target_root    1 when it is the root file system
-#   lkd_target_dracut, lkd_target_luks  what the block stack under it
-#                      needs (lkd_check_stack)
+#   lkd_target_dracut, lkd_target_luks, lkd_target_cmdline  what the
+#                      block stack under it needs (lkd_check_stack)
 #   lkd_error          why, when it returns 1 (also a device stack the
 #                      capture cannot bring up: lkd_check_stack)
 lkd_resolve_target() {
 	local t=$1 p mnt src uuid rel devspec
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
-	lkd_target_dracut='' lkd_target_luks=''
+	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline=''
 	case $t in
 	/*:/* | [A-Z]*=*:/*)
 		devspec=${t%:/*}

@@ -21,6 +21,8 @@
 #   LAZY_KDUMP_DUMP_TARGET   DUMP_TARGET as the crash kernel must see it
 #   LAZY_KDUMP_LUKS          the LUKS volumes under it, "NAME UUID SLOT" a
 #                            line (lazy-kdump-lib.sh's lkd_target_luks)
+#   LAZY_KDUMP_STACK_CMDLINE rd.md.uuid= and rd.lvm.lv= of the arrays and
+#                            volumes under it (lkd_target_cmdline)
 #   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
 #
 # dracut provides moddir, initdir, systemdsystemunitdir, SYSTEMCTL and the
@@ -89,14 +91,22 @@ install() {
 	done
 	target=${LAZY_KDUMP_DUMP_TARGET:-}
 	luks=${LAZY_KDUMP_LUKS:-}
+	stack=${LAZY_KDUMP_STACK_CMDLINE:-}
 	if [ -z "$target" ]; then
 		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
 			target=$lkd_target_spec
 			luks=$lkd_target_luks
+			stack=$lkd_target_cmdline
 		else
 			dfatal "lazy-kdump: $lkd_error"
 			return 1
 		fi
+	fi
+	# What dracut's mdraid and lvm modules assemble (they assemble nothing
+	# unless told: rd.auto is off).
+	if [ -n "$stack" ]; then
+		mkdir -p "$initdir/etc/cmdline.d"
+		printf '%s\n' "$stack" >"$initdir/etc/cmdline.d/90lazy-kdump-stack.conf"
 	fi
 	# A dump target on LUKS: the crash kernel opens each volume with
 	# LUKS_KEY_FILE, copied here (mode 0600), from the key slot checked

@@ -358,7 +358,21 @@ luksDump)
 *) exit 1 ;;
 esac
 EOS
-chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup"
+cat >"$tmp/stub/lvs" <<'EOS'
+#!/bin/sh
+for a; do dev=$a; done
+case $dev in
+/dev/mapper/vg-root) echo "  vg root" ;;
+/dev/mapper/vg-all) echo "  lazyvg all" ;;
+*) exit 5 ;;
+esac
+EOS
+cat >"$tmp/stub/mdadm" <<'EOS'
+#!/bin/sh
+[ "$1 $2 $3" = "--detail --export /dev/md0" ] || exit 1
+printf 'MD_LEVEL=raid1\nMD_DEVICES=2\nMD_METADATA=1.2\nMD_UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\nMD_NAME=lazyvm:lazyroot\n'
+EOS
+chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup" "$tmp/stub/lvs" "$tmp/stub/mdadm"
 printf good >"$tmp/luks.key"
 printf argon >"$tmp/argon.key"
 printf bad >"$tmp/bad.key"
@@ -368,11 +382,11 @@ chmod 0640 "$tmp/open.key"
 for k in luks argon bad open; do echo "LUKS_KEY_FILE=$tmp/$k.key" >"$tmp/luks-$k.conf"; done
 : >"$tmp/luks-none.conf"
 # shellcheck disable=SC2016 # for the inner shell
-stacksh='. "$1"; lkd_conf_load "$2" || { echo "config: $lkd_error"; exit 1; }; if lkd_check_stack "$3"; then printf "supported <%s> <%s>\n" "$lkd_target_dracut" "$lkd_target_luks"; else echo "refused: $lkd_error"; fi'
-for c in "none|/dev/vda1|supported <> <>" \
-	"none|/dev/mapper/vg-root|supported <lvm> <>" \
-	"none|/dev/md0|supported <mdraid> <>" \
-	"luks|/dev/mapper/vg-all|supported <lvm mdraid crypt> <cryptroot 0f1e2d3c-aaaa-bbbb-cccc-123456789abc 1
+stacksh='. "$1"; lkd_conf_load "$2" || { echo "config: $lkd_error"; exit 1; }; if lkd_check_stack "$3"; then printf "supported <%s> <%s> <%s>\n" "$lkd_target_dracut" "$lkd_target_cmdline" "$lkd_target_luks"; else echo "refused: $lkd_error"; fi'
+for c in "none|/dev/vda1|supported <> <> <>" \
+	"none|/dev/mapper/vg-root|supported <lvm> <rd.lvm.lv=vg/root> <>" \
+	"none|/dev/md0|supported <mdraid> <rd.md.uuid=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9> <>" \
+	"luks|/dev/mapper/vg-all|supported <lvm mdraid crypt> <rd.lvm.lv=lazyvg/all rd.md.uuid=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9> <cryptroot 0f1e2d3c-aaaa-bbbb-cccc-123456789abc 1
 >" \
 	"none|/dev/mapper/vg-all|refused: the dump target is on the LUKS volume cryptroot (/dev/md0), and the crash kernel cannot ask for a passphrase: give it a key file of its own in LUKS_KEY_FILE*cryptsetup luksAddKey --pbkdf pbkdf2 /dev/md0 /etc/lazy-kdump/luks.key*" \
 	"open|/dev/mapper/vg-all|refused: LUKS_KEY_FILE=$tmp/open.key can be read by users other than its owner (mode 640), and it opens /dev/md0: chmod 0600 $tmp/open.key" \

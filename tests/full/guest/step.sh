@@ -473,7 +473,7 @@ stackboot)
 	# instead of typing a passphrase).
 	t0=$(mono)
 	check "a key file of lazy-kdump's own in a pbkdf2 slot (lazy-kdump.conf(5)'s commands)" bash -c \
-		"dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 status=none && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --key-file /etc/keys/root.key $luksdev /etc/lazy-kdump/luks.key"
+		"mkdir -p -m 0700 /etc/lazy-kdump && dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 status=none && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --key-file /etc/keys/root.key $luksdev /etc/lazy-kdump/luks.key"
 	metric luks-add-key-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
 	echo 'LUKS_KEY_FILE=/etc/lazy-kdump/luks.key' >>/etc/lazy-kdump.conf
 	t0=$(mono)
@@ -493,6 +493,10 @@ stackboot)
 		"$(lsinitrd -f etc/crypttab "$img")" \
 		"cryptroot UUID=$(cryptsetup luksUUID "$luksdev") /etc/lazy-kdump/luks.key luks,key-slot=1,headless=true"
 	check "the boot's key is not in the capture initrd" bash -c "! grep -q ' etc/keys/root.key\$' /tmp/lsinitrd.txt"
+	if [ "$(cat /sys/kernel/kexec_crash_loaded)" != 1 ]; then
+		nok "not armed: no panic"
+		finish END
+	fi
 	next stackpanicked
 	finish PANIC
 	;;
