@@ -9,8 +9,9 @@
 # Environment:
 #   SUITES       Debian suites for the VM tests and the bench smoke run
 #                (default "bookworm trixie trixie-backports"; empty: none)
-#   FULL_SUITES  suites of the full-system test (default "trixie bookworm"; empty:
-#                none)
+#   FULL_SUITES  suites of the full-system test (default "trixie bookworm
+#                bookworm-stack"; SUITE-stack: the dump target on LVM on LUKS
+#                on MD RAID 1; empty: none)
 #   DEB_SUITES   the Debian packages to build (scripts/build-deb.sh; default
 #                "bookworm trixie"; empty: none)
 #   BENCH        "quick": also the benchmarks' smoke run (tests/bench/run.sh
@@ -29,7 +30,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
-full_suites=${FULL_SUITES-trixie bookworm}
+full_suites=${FULL_SUITES-trixie bookworm bookworm-stack}
 deb_suites=${DEB_SUITES-bookworm trixie}
 bench=${BENCH-}
 static=${STATIC-fast}
@@ -75,7 +76,8 @@ fi
 image_pid=''
 if [ -n "$full_suites" ] && [ -n "$suites" ]; then
 	(
-		for s in $full_suites; do
+		# shellcheck disable=SC2086 # the suites are words
+		for s in $(printf '%s\n' $full_suites | sed 's/-stack$//' | awk '!seen[$0]++'); do
 			nice -n 19 "$top/tests/full/build-image.sh" "$s" >/dev/null 2>&1 || true
 		done
 	) &

@@ -4,7 +4,9 @@
 # without crashkernel=. TAP on stdout; exit status 1 when anything failed.
 #
 # Usage: tests/full/run.sh [SUITE...]      (default trixie; bookworm runs
-#                                           steps 1-3 and 5)
+#                                           steps 1-3 and 5; SUITE-stack
+#                                           runs the storage-stack test
+#                                           on SUITE's image instead)
 #
 # For each suite:
 #   1. `make install` in a chroot of a copy of the cached root image
@@ -34,6 +36,13 @@
 #      rebooted; remove and purge; power off.
 #   5. The system's file list after the purge is the one before the
 #      install (PKG_IGNORE below: what the system changes by itself).
+# SUITE-stack (stack_run below): the packages installed with apt, a first
+# run builds the root file system on LVM on LUKS2 on MD RAID 1 over two
+# more disks, the second boots from those alone: arming refuses until
+# LUKS_KEY_FILE is given (and refuses bad keys), then a panic's dump goes
+# through RAID, LUKS and LVM onto the root (guest/step.sh stackbuild,
+# stackboot, stackpanicked; the host cannot read that disk: the guest
+# checks the dump with makedumpfile).
 # Kernel command line: root=/dev/vda ro console=ttyS0 panic=-1, no
 # crashkernel=. Results: build/full-results/SUITE/ (console logs, ttyS1 logs
 # with host timestamps, metrics).

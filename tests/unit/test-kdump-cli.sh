@@ -400,6 +400,7 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
 	expect "lazy-kdump-lib.sh: a dump device $d (LUKS_KEY_FILE: $k): ${want%%:*}" 0 "" "$want"
 done
+# shellcheck disable=SC2016 # for the inner shell
 run env PATH="$tmp/nothing" /bin/bash -c '. "$1"; lkd_check_stack /dev/mapper/vg-all && echo "supported <$lkd_target_dracut>"' sh "$lib"
 expect "lazy-kdump-lib.sh: without lsblk nothing is checked" 0 "" "supported <>"
 

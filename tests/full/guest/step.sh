@@ -413,23 +413,33 @@ stackbuild)
 	check "ext4 on /dev/lazyvg/root, mounted on /mnt" bash -c \
 		"mkfs.ext4 -q -L lazystack /dev/lazyvg/root && mkdir -p /mnt && mount /dev/lazyvg/root /mnt && mountpoint -q /mnt"
 	t0=$(mono)
-	check "the root file system copied onto it" cp -ax /. /mnt/
+	# Without what the stacked system never uses (the compiler, headers,
+	# docs, apt's caches, drivers of absent hardware): TCG copies through
+	# dm-crypt and RAID 1 at about 10 MB/s.
+	check "the root file system copied onto it" bash -c \
+		"tar -C / --one-file-system -cf - --exclude=./usr/lib/gcc --exclude=./usr/src \
+		--exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./usr/share/locale \
+		--exclude=./var/cache/apt --exclude='./usr/lib/modules/*/kernel/drivers/gpu' \
+		--exclude='./usr/lib/modules/*/kernel/drivers/media' --exclude='./usr/lib/modules/*/kernel/drivers/net/wireless' \
+		--exclude='./usr/lib/modules/*/kernel/drivers/infiniband' --exclude='./usr/lib/modules/*/kernel/sound' . |
+		tar -C /mnt -xpf -"
 	metric stack-copy-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
 	printf '/dev/mapper/lazyvg-root\t/\text4\terrors=remount-ro\t0\t1\n' >/mnt/etc/fstab
 	printf 'cryptroot UUID=%s /etc/keys/root.key luks,key-slot=0\n' "$(cryptsetup luksUUID /dev/md0)" >/mnt/etc/crypttab
 	mkdir -p /mnt/etc/mdadm
 	mdadm --detail --scan >/mnt/etc/mdadm/mdadm.conf
-	# The boot initrd opens the root with the boot's key file (a test
-	# rig's shortcut; a real one asks for a passphrase).
-	printf 'add_dracutmodules+=" mdraid crypt lvm "\ninstall_items+=" /etc/keys/root.key "\n' \
-		>/mnt/etc/dracut.conf.d/50-lazy-test-stack.conf
 	check "lazy-kdump.service enabled on the new root" systemctl --root=/mnt enable lazy-kdump.service
 	echo stackboot >/mnt/var/lib/lazy-test/phase
 	: >/mnt/var/lib/lazy-test/results.tap
 	for m in dev proc sys run; do mount --bind /$m /mnt/$m; done
 	t0=$(mono)
+	# The boot initrd opens the root with the boot's key file (a test
+	# rig's shortcut; a real one asks for a passphrase), given on dracut's
+	# command line: a dracut.conf.d file would put it in the capture
+	# initrd too.
 	check "dracut builds the boot initrd of the new root (hostonly, in a chroot)" \
-		chroot /mnt dracut --force --hostonly "/boot/initrd.img-$kver" "$kver"
+		chroot /mnt dracut --force --hostonly --no-compress --omit plymouth --add "mdraid crypt lvm" \
+		--install /etc/keys/root.key "/boot/initrd.img-$kver" "$kver"
 	metric stack-dracut-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
 	check "the boot initrd opens the root itself (crypttab, key file, mdadm, lvm)" bash -c \
 		"lsinitrd /mnt/boot/initrd.img-$kver > /tmp/boot-initrd.txt; for f in ' etc/crypttab' ' etc/keys/root.key' sbin/mdadm sbin/lvm; do grep -q \"\$f\\\$\" /tmp/boot-initrd.txt || { echo \"no \$f\"; exit 1; }; done"
