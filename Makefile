@@ -243,6 +243,7 @@ endif
 	rmdir $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 2>/dev/null || true
 	rm -rf $(DESTDIR)$(DKMSSRCDIR)/lazy-cma-*
 	rm -f $(DESTDIR)$(STATEDIR)/initrd-*.img $(DESTDIR)$(STATEDIR)/initrd-*.img.tmp.* \
+		$(DESTDIR)$(STATEDIR)/initrd-*.img.stack \
 		$(DESTDIR)$(STATEDIR)/armed $(DESTDIR)$(STATEDIR)/previous-boot
 	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)/var/lib/prometheus/node-exporter/lazy-kdump.prom

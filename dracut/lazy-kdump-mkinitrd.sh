@@ -22,7 +22,9 @@
 # With INITRD= in the configuration lazy-kdump uses that file as it is and
 # this builds nothing. It is stale when older than any of: the crash
 # kernel, the configuration, the dracut module (@DRACUTMODDIR@, with the
-# capture script), makedumpfile, /etc/fstab, LUKS_KEY_FILE.
+# capture script), makedumpfile, /etc/fstab, LUKS_KEY_FILE, or when the
+# dump target's block stack differs from the one it was built for
+# (@STATEDIR@/initrd-KVER.img.stack; not checked by --check).
 #
 # dracut runs hostonly (the drivers of this machine's root and dump
 # devices only), with the lazy-kdump module and what it depends on, plus
@@ -178,6 +180,13 @@ fi
 # arming, also when the initrd is up to date: a LUKS key slot removed since
 # it was built fails here, not after a crash.
 lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
+# What the initrd was built to assemble and open (OUT.stack): a key slot
+# that moved (luksKillSlot, then luksAddKey of the same file), an array or
+# a volume that changed leave every file as it was, but not this.
+stack_now=$(printf '%s\n%s' "$lkd_target_cmdline" "$lkd_target_luks")
+if [ -z "$reason" ] && [ "$(cat "$out.stack" 2>/dev/null)" != "$stack_now" ]; then
+	reason="the dump target's block stack (arrays, volumes, LUKS key slots) changed after $out was built"
+fi
 [ "$mode" = force ] || [ -n "$reason" ] || exit 0
 [ -n "$reason" ] || reason="--force"
 
@@ -225,4 +234,9 @@ fi
 chmod 0600 "$tmp"
 mv -f "$tmp" "$out"
 trap - EXIT
+if [ -n "$stack_now" ]; then
+	printf '%s\n' "$stack_now" >"$out.stack"
+else
+	rm -f "$out.stack"
+fi
 say "built $out: $(($(stat -c %s "$out") / 1024)) KiB in $(($(date +%s) - start)) s"

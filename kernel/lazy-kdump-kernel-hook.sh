@@ -31,7 +31,7 @@ action=$1 kver=$2
 
 case $action in
 remove)
-	rm -f "$statedir/initrd-$kver.img"
+	rm -f "$statedir/initrd-$kver.img" "$statedir/initrd-$kver.img.stack"
 	exit 0
 	;;
 add) ;;

@@ -41,7 +41,7 @@ expect() {
 p=$tmp/prefix
 if ! make -s -C "$top" install DESTDIR= PREFIX="$p" SYSCONFDIR="$tmp/etc" \
 	UNITDIR="$p/units" DRACUTDIR="$p/dracut" KERNELINSTALLDIR="$p/kernel-install" \
-	UDEVRULESDIR="$p/udev" \
+	UDEVRULESDIR="$p/udev" STATEDIR="$tmp/statedir" \
 	DKMSSRCDIR="$p/src" DKMS=no O="$tmp/build" >"$tmp/make.log" 2>&1; then
 	fail "make install into a temporary prefix" "$(tail -n 5 "$tmp/make.log" | tr '\n' '|')"
 	echo "1..$n"
@@ -190,6 +190,13 @@ if [ ! -d /run/systemd/system ]; then
 	expect "kernel-hook add: no running systemd (a chroot, an image) -> says it builds at boot" \
 		grep -q 'the capture initrd of 9.9.9-test is built when 9.9.9-test boots' "$tmp/err"
 fi
+mkdir -p "$tmp/statedir"
+: >"$tmp/statedir/initrd-9.9.9-test.img"
+: >"$tmp/statedir/initrd-9.9.9-test.img.stack"
+: >"$tmp/statedir/initrd-9.9.8-test.img"
+run "$lib/kernel-hook" remove 9.9.9-test
+expect "kernel-hook remove: that kernel's capture initrd and its stack record go, no other" bash -c \
+	"[ ! -e '$tmp/statedir/initrd-9.9.9-test.img' ] && [ ! -e '$tmp/statedir/initrd-9.9.9-test.img.stack' ] && [ -e '$tmp/statedir/initrd-9.9.8-test.img' ]"
 expect "kernel-hook: a bad action is refused" bash -c "! env PATH='$tmp/bin:$PATH' FAKE_SD='$tmp/sd' '$lib/kernel-hook' frobnicate 1 2>/dev/null"
 expect "postinst.d hook runs kernel-hook add" grep -q "kernel-hook add \"\$1\"" "$tmp/etc/kernel/postinst.d/lazy-kdump"
 # shellcheck disable=SC2016 # the literal text of the plugin

@@ -37,7 +37,8 @@
 #                 restart: armed; the capture initrd brings up RAID, LUKS
 #                 (key slot 1, no prompt) and LVM; panic   -> stackpanicked
 #   stackpanicked the dump went through the stack onto the root file
-#                 system, complete; armed again at boot; poweroff
+#                 system, complete; armed again at boot; the key moved to
+#                 another slot makes the capture initrd stale; poweroff
 # remove + purge: apt-get remove disarms and keeps the configuration;
 # apt-get purge leaves nothing of the packages; the file list after it
 # (after.list) and dpkg's list of packaged files (owned.list) are left for
@@ -515,6 +516,14 @@ stackpanicked)
 	check "the crash kernel mounted the root through RAID, LUKS and LVM" \
 		grep -q 'mounted /dev/mapper/lazyvg-root' "$d/lazy-kdump.log"
 	armed_checks
+	# The capture initrd is stale when the stack changed under it, even
+	# with every file as it was (DRACUT=false: only the verdict).
+	luksdev=$(cryptsetup status cryptroot | sed -n 's/^ *device: *//p')
+	check "mkinitrd: up to date, nothing to build" env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
+	check "the key moved to slot 2, its file unchanged (luksAddKey --key-slot 2, luksKillSlot 1)" bash -c \
+		"cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --key-slot 2 --key-file /etc/keys/root.key $luksdev /etc/lazy-kdump/luks.key && cryptsetup luksKillSlot --batch-mode $luksdev 1"
+	check "mkinitrd: the capture initrd (crypttab key-slot=1) is stale now" bash -c \
+		"DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>&1 | grep 'building .*the dump target.s block stack (arrays, volumes, LUKS key slots) changed after'"
 	next finished
 	finish END
 	;;
