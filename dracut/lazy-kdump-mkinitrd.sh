@@ -184,9 +184,12 @@ lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or
 # a volume that changed leave every file as it was, but not this.
 stack_now=$(printf '%s\n%s' "$lkd_target_cmdline" "$lkd_target_luks")
-if [ -z "$reason" ] && [ "$(cat "$out.stack" 2>/dev/null)" != "$stack_now" ]; then
-	reason="the dump target's block stack (arrays, volumes, LUKS key slots) changed after $out was built"
-fi
+# stack_reason: why $out does not fit the stack now, or nothing.
+stack_reason() {
+	[ ! -e "$out" ] || [ "$(cat "$out.stack" 2>/dev/null)" = "$stack_now" ] ||
+		echo "the dump target's block stack (arrays, volumes, LUKS key slots) changed after $out was built"
+}
+[ -n "$reason" ] || reason=$(stack_reason)
 [ "$mode" = force ] || [ -n "$reason" ] || exit 0
 [ -n "$reason" ] || reason="--force"
 
@@ -198,7 +201,7 @@ mkdir -p "$statedir" /run/lazy-kdump
 exec 9>/run/lazy-kdump/mkinitrd.lock
 flock 9
 # Someone else may have built it while this waited.
-if [ "$mode" != force ] && [ -z "$(stale_reason)" ]; then
+if [ "$mode" != force ] && [ -z "$(stale_reason)" ] && [ -z "$(stack_reason)" ]; then
 	exit 0
 fi
 
@@ -225,11 +228,28 @@ args=(--force --quiet --hostonly --hostonly-mode strict --no-hostonly-cmdline
 [ "$lkd_target_root" = 1 ] || args+=(--add-device "$lkd_target_dev")
 # What brings the target's block stack up (LVM, MD RAID, LUKS), and
 # dracut-systemd, which runs those modules' udev and initqueue hooks.
-[ -z "$lkd_target_dracut" ] || args+=(--add "$lkd_target_dracut dracut-systemd")
+# dracut-ng (102 and later, Debian 13) moved systemd-cryptsetup out of the
+# crypt module into a module of its own, which -m leaves out unless named.
+stack_mods=$lkd_target_dracut
+if [ -n "$lkd_target_luks" ] &&
+	ls -d /usr/lib/dracut/modules.d/[0-9][0-9]systemd-cryptsetup >/dev/null 2>&1; then
+	stack_mods="$stack_mods systemd-cryptsetup"
+fi
+[ -z "$stack_mods" ] || args+=(--add "$stack_mods dracut-systemd")
 if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
 	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
+fi
+# A LUKS target is opened by systemd-cryptsetup from the initrd's
+# crypttab: without either, the capture would wait for a device that
+# never appears.
+if [ -n "$lkd_target_luks" ] && command -v lsinitrd >/dev/null 2>&1; then
+	listing=$(lsinitrd "$tmp" 2>/dev/null) || listing=''
+	for f in 'systemd/systemd-cryptsetup' ' etc/crypttab' " ${luks_key#/}"; do
+		grep -q -- "$f\$" <<<"$listing" ||
+			die "dracut built a capture initrd without ${f# } (needed to open the LUKS volume under the dump target): is systemd-cryptsetup installed (apt-get install systemd-cryptsetup on Debian 13)?"
+	done
 fi
 chmod 0600 "$tmp"
 mv -f "$tmp" "$out"

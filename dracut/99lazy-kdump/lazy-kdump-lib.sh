@@ -89,7 +89,7 @@ LKD_LUKS_MAX_KDF_KIB=16384
 # instead of a capture that waits for a device that never appears. A
 # missing lsblk checks nothing.
 lkd_check_stack() {
-	local dev=$1 name type path what='' crypt='' mods=' ' arg
+	local dev=$1 name type path what='' crypt='' mods=' ' arg seen_lv=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline=''
 	command -v lsblk >/dev/null 2>&1 || return 0
 	while read -r name type path; do
@@ -103,11 +103,16 @@ lkd_check_stack() {
 		disk | part | loop | rom) ;;
 		lvm)
 			mods="$mods lvm"
-			arg=$(lvs --noheadings -o vg_name,lv_name "$path" 2>/dev/null | awk 'NF == 2 { print "rd.lvm.lv=" $1 "/" $2; exit }')
-			if [ -z "$arg" ]; then
+			# A thin pool's, a cache's or an LVM RAID's internal
+			# volumes ([pool_tdata], -tpool, ...) follow the volume that
+			# uses them: activating that one activates them.
+			arg=$(lvs --noheadings -o vg_name,lv_name "$path" 2>/dev/null |
+				awk 'NF == 2 && $2 !~ /^\[/ { print "rd.lvm.lv=" $1 "/" $2; exit }')
+			if [ -z "$arg" ] && [ "$seen_lv" != 1 ]; then
 				lkd_error="cannot name the logical volume $path (lvs --noheadings -o vg_name,lv_name $path): is lvm2 installed?"
 				return 1
 			fi
+			seen_lv=1
 			;;
 		raid* | md)
 			mods="$mods mdraid"
@@ -201,8 +206,13 @@ lkd_check_luks() {
 		lkd_error="cannot read the LUKS UUID of $dev (cryptsetup luksUUID)"
 		return 1
 	fi
-	lkd_target_luks="$lkd_target_luks$name $uuid $slot
-"
+	# Once each (lsblk repeats a device under two branches).
+	case $lkd_target_luks in
+	"$name "* | *"
+$name "*) ;;
+	*) lkd_target_luks="$lkd_target_luks$name $uuid $slot
+" ;;
+	esac
 	return 0
 }
 

@@ -40,9 +40,13 @@
  * Never passed on: crashkernel= (the crash kernel reserves nothing),
  * panic_on_warn (a warning in the capture kernel must not kill the dump;
  * kdumpctl removes both unconditionally), BOOT_IMAGE= and initrd= (the
- * boot loader's notes about the running kernel's own files).
+ * boot loader's notes about the running kernel's own files), rd.luks* and
+ * luks* (the running system's LUKS volumes: with rd.luks.uuid= naming
+ * another volume, systemd-cryptsetup-generator opens only the volumes
+ * named there and skips the capture initrd's crypttab, which opens the
+ * dump target's; rd.luks=no disables it).
  */
-#define CMDLINE_ALWAYS_REMOVE	"crashkernel panic_on_warn BOOT_IMAGE initrd"
+#define CMDLINE_ALWAYS_REMOVE	"crashkernel panic_on_warn BOOT_IMAGE initrd rd.luks* luks*"
 
 /*
  * kdump-utils' x86_64 KDUMP_COMMANDLINE_REMOVE (gen-kdump-sysconfig.sh),

@@ -330,6 +330,7 @@ case $dev in
 /dev/md0) printf 'md0 raid1 /dev/md0\nvda1 part /dev/vda1\nvda disk /dev/vda\nvdb1 part /dev/vdb1\nvdb disk /dev/vdb\n' ;;
 /dev/mapper/vg-all) printf 'vg-all lvm /dev/mapper/vg-all\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\n' ;;
 /dev/mapper/plain) printf 'plain crypt /dev/mapper/plain\nvdc disk /dev/vdc\n' ;;
+/dev/mapper/vg-thin) printf 'vg-thin lvm /dev/mapper/vg-thin\nvg-pool-tpool lvm /dev/mapper/vg-pool-tpool\nvg-pool_tmeta lvm /dev/mapper/vg-pool_tmeta\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\nvg-pool_tdata lvm /dev/mapper/vg-pool_tdata\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\n' ;;
 /dev/mapper/mp) printf 'mp mpath /dev/mapper/mp\nsda disk /dev/sda\nsdb disk /dev/sdb\n' ;;
 /dev/mapper/lin) printf 'lin dm /dev/mapper/lin\nvdc disk /dev/vdc\n' ;;
 esac
@@ -364,6 +365,8 @@ for a; do dev=$a; done
 case $dev in
 /dev/mapper/vg-root) echo "  vg root" ;;
 /dev/mapper/vg-all) echo "  lazyvg all" ;;
+/dev/mapper/vg-thin) echo "  vg thin" ;;
+/dev/mapper/vg-pool_tmeta) echo "  vg [pool_tmeta]" ;;
 *) exit 5 ;;
 esac
 EOS
@@ -387,6 +390,8 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	"none|/dev/mapper/vg-root|supported <lvm> <rd.lvm.lv=vg/root> <>" \
 	"none|/dev/md0|supported <mdraid> <rd.md.uuid=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9> <>" \
 	"luks|/dev/mapper/vg-all|supported <lvm mdraid crypt> <rd.lvm.lv=lazyvg/all rd.md.uuid=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9> <cryptroot 0f1e2d3c-aaaa-bbbb-cccc-123456789abc 1
+>" \
+	"luks|/dev/mapper/vg-thin|supported <lvm mdraid crypt> <rd.lvm.lv=vg/thin rd.md.uuid=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9> <cryptroot 0f1e2d3c-aaaa-bbbb-cccc-123456789abc 1
 >" \
 	"none|/dev/mapper/vg-all|refused: the dump target is on the LUKS volume cryptroot (/dev/md0), and the crash kernel cannot ask for a passphrase: give it a key file of its own in LUKS_KEY_FILE*cryptsetup luksAddKey --pbkdf pbkdf2 /dev/md0 /etc/lazy-kdump/luks.key*" \
 	"open|/dev/mapper/vg-all|refused: LUKS_KEY_FILE=$tmp/open.key can be read by users other than its owner (mode 640), and it opens /dev/md0: chmod 0600 $tmp/open.key" \
