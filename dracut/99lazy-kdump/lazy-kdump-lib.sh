@@ -165,6 +165,12 @@ lkd_check_luks() {
 		lkd_error="the dump target is on the dm-crypt volume $name ($dev) but cryptsetup is not installed: install it (apt-get install cryptsetup)"
 		return 1
 	fi
+	# The capture initrd opens it with systemd-cryptsetup (its own
+	# package since Debian 13). LKD_SYSTEMD_UTILDIR: tests.
+	if [ ! -x "${LKD_SYSTEMD_UTILDIR:-/usr/lib/systemd}/systemd-cryptsetup" ]; then
+		lkd_error="the dump target is on the LUKS volume $name ($dev), which the crash kernel opens with systemd-cryptsetup, and that is not installed: apt-get install systemd-cryptsetup (Debian 13; part of systemd in Debian 12)"
+		return 1
+	fi
 	if ! cryptsetup isLuks "$dev" >/dev/null 2>&1; then
 		lkd_error="the dump target is on the dm-crypt volume $name, and $dev has no LUKS header (plain dm-crypt): the crash kernel cannot open it; put the dump target on a LUKS volume or a plain file system"
 		return 1

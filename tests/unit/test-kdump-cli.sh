@@ -376,6 +376,10 @@ cat >"$tmp/stub/mdadm" <<'EOS'
 printf 'MD_LEVEL=raid1\nMD_DEVICES=2\nMD_METADATA=1.2\nMD_UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\nMD_NAME=lazyvm:lazyroot\n'
 EOS
 chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup" "$tmp/stub/lvs" "$tmp/stub/mdadm"
+# Where systemd-cryptsetup would be (this host may not have it).
+mkdir -p "$tmp/sdutil"
+printf '#!/bin/sh\n' >"$tmp/sdutil/systemd-cryptsetup"
+chmod +x "$tmp/sdutil/systemd-cryptsetup"
 printf good >"$tmp/luks.key"
 printf argon >"$tmp/argon.key"
 printf bad >"$tmp/bad.key"
@@ -402,9 +406,12 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*"; do
 	IFS='|' read -r -d '' k d want <<<"$c" || true
 	want=${want%$'\n'}
-	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_SYSTEMD_UTILDIR="$tmp/sdutil" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
 	expect "lazy-kdump-lib.sh: a dump device $d (LUKS_KEY_FILE: $k): ${want%%:*}" 0 "" "$want"
 done
+run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_SYSTEMD_UTILDIR="$tmp/nothing" bash -c "$stacksh" sh "$lib" "$tmp/luks-luks.conf" /dev/mapper/vg-all
+expect "lazy-kdump-lib.sh: LUKS without systemd-cryptsetup is refused" 0 "" \
+	"refused: *opens with systemd-cryptsetup, and that is not installed: apt-get install systemd-cryptsetup*"
 # shellcheck disable=SC2016 # for the inner shell
 run env PATH="$tmp/nothing" /bin/bash -c '. "$1"; lkd_check_stack /dev/mapper/vg-all && echo "supported <$lkd_target_dracut>"' sh "$lib"
 expect "lazy-kdump-lib.sh: without lsblk nothing is checked" 0 "" "supported <>"
