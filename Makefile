@@ -26,8 +26,10 @@
 #                        DEBUG_GROUPS="module,kdump" picks groups)
 #   make check-full      the full-system test: a Debian 13 image with systemd
 #                        and dracut, `make install` in it, kdump armed by the
-#                        service, panic, dump, reboot; also on Debian 12
-#                        (FULL_SUITES="trixie bookworm")
+#                        service, panic, dump, reboot; also on Debian 12,
+#                        and Debian 12 with the root on LVM on LUKS on
+#                        MD RAID 1 (FULL_SUITES="trixie bookworm
+#                        bookworm-stack", the default)
 #   make bench           the benchmarks (tests/bench/run.sh): memory held,
 #                        time to arm under fragmentation, capture time;
 #                        report in build/bench/report.md
@@ -65,7 +67,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SUITES ?= bookworm trixie trixie-backports
 export SUITES
-FULL_SUITES ?= trixie bookworm
+FULL_SUITES ?= trixie bookworm bookworm-stack
 export FULL_SUITES
 
 # The one version of everything: the commands' --version, the DKMS package,
