@@ -223,12 +223,15 @@ stackinstall)
 	rc=0
 	debfiles=()
 	for f in "$ROOT"/tmp/lazy-debs/*.deb; do debfiles+=("${f#"$ROOT"}"); done
-	in_root apt-get -q -y install mdadm lvm2 cryptsetup "${debfiles[@]}" >&2 || rc=$?
+	stackpkgs=(mdadm lvm2 cryptsetup)
+	# Debian 13 ships systemd-cryptsetup apart (12: part of systemd).
+	if in_root apt-cache show systemd-cryptsetup >/dev/null 2>&1; then stackpkgs+=(systemd-cryptsetup); fi
+	in_root apt-get -q -y install "${stackpkgs[@]}" "${debfiles[@]}" >&2 || rc=$?
 	"$here/image-dracut-conf.sh" off "$ROOT"
 	if [ "$rc" = 0 ]; then
-		ok "apt-get install mdadm lvm2 cryptsetup and the packages in a Debian chroot ($((SECONDS - start)) s)"
+		ok "apt-get install ${stackpkgs[*]} and the packages in a Debian chroot ($((SECONDS - start)) s)"
 	else
-		nok "apt-get install mdadm lvm2 cryptsetup and the packages in a Debian chroot (exit $rc)"
+		nok "apt-get install ${stackpkgs[*]} and the packages in a Debian chroot (exit $rc)"
 		exit 1
 	fi
 	in_root systemctl disable lazy-kdump.service >&2
