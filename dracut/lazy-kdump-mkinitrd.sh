@@ -246,7 +246,8 @@ fi
 # never appears.
 if [ -n "$lkd_target_luks" ] && command -v lsinitrd >/dev/null 2>&1; then
 	listing=$(lsinitrd "$tmp" 2>/dev/null) || listing=''
-	for f in 'systemd/systemd-cryptsetup' ' etc/crypttab' " ${luks_key#/}"; do
+	# systemd 256 and later keep systemd-cryptsetup in /usr/bin.
+	for f in '/systemd-cryptsetup' ' etc/crypttab' " ${luks_key#/}"; do
 		grep -q -- "$f\$" <<<"$listing" ||
 			die "dracut built a capture initrd without ${f# } (needed to open the LUKS volume under the dump target): is systemd-cryptsetup installed (apt-get install systemd-cryptsetup on Debian 13)?"
 	done

@@ -166,8 +166,10 @@ lkd_check_luks() {
 		return 1
 	fi
 	# The capture initrd opens it with systemd-cryptsetup (its own
-	# package since Debian 13). LKD_SYSTEMD_UTILDIR: tests.
-	if [ ! -x "${LKD_SYSTEMD_UTILDIR:-/usr/lib/systemd}/systemd-cryptsetup" ]; then
+	# package since Debian 13; in /usr/bin since systemd 256).
+	# LKD_SYSTEMD_UTILDIR: tests.
+	if [ ! -x "${LKD_SYSTEMD_UTILDIR:-/usr/lib/systemd}/systemd-cryptsetup" ] &&
+		{ [ -n "${LKD_SYSTEMD_UTILDIR:-}" ] || [ ! -x /usr/bin/systemd-cryptsetup ]; }; then
 		lkd_error="the dump target is on the LUKS volume $name ($dev), which the crash kernel opens with systemd-cryptsetup, and that is not installed: apt-get install systemd-cryptsetup (Debian 13; part of systemd in Debian 12)"
 		return 1
 	fi

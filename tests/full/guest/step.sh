@@ -499,7 +499,7 @@ stackboot)
 	metric capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
 	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
 	check "the capture initrd has mdadm, lvm, systemd-cryptsetup and the key (mode 0600)" bash -c \
-		"for f in sbin/mdadm sbin/lvm systemd/systemd-cryptsetup ' etc/lvm/lvm.conf'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done; grep -E '^-rw------- .* etc/lazy-kdump/luks.key\$' /tmp/lsinitrd.txt"
+		"for f in sbin/mdadm sbin/lvm /systemd-cryptsetup ' etc/lvm/lvm.conf'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done; grep -E '^-rw------- .* etc/lazy-kdump/luks.key\$' /tmp/lsinitrd.txt"
 	check "its crypttab opens only cryptroot, with the key's slot 1, never asking" is \
 		"$(lsinitrd -f etc/crypttab "$img")" \
 		"cryptroot UUID=$(cryptsetup luksUUID "$luksdev") /etc/lazy-kdump/luks.key luks,key-slot=1,headless=true"
