@@ -159,6 +159,11 @@ lkd_check_stack() {
 # lkd_target_luks; returns 1 with lkd_error.
 lkd_check_luks() {
 	local name=$1 dev=$2 key mode out slot uuid kib
+	# Once each (lsblk repeats a device under two branches): checked once.
+	case $lkd_target_luks in
+	"$name "* | *"
+$name "*) return 0 ;;
+	esac
 	key=$(lkd_conf_get LUKS_KEY_FILE)
 	local add="mkdir -p -m 0700 /etc/lazy-kdump && dd if=/dev/urandom of=/etc/lazy-kdump/luks.key bs=64 count=1 && chmod 0600 /etc/lazy-kdump/luks.key && cryptsetup luksAddKey --pbkdf pbkdf2 $dev /etc/lazy-kdump/luks.key"
 	if ! command -v cryptsetup >/dev/null 2>&1; then
@@ -214,13 +219,8 @@ lkd_check_luks() {
 		lkd_error="cannot read the LUKS UUID of $dev (cryptsetup luksUUID)"
 		return 1
 	fi
-	# Once each (lsblk repeats a device under two branches).
-	case $lkd_target_luks in
-	"$name "* | *"
-$name "*) ;;
-	*) lkd_target_luks="$lkd_target_luks$name $uuid $slot
-" ;;
-	esac
+	lkd_target_luks="$lkd_target_luks$name $uuid $slot
+"
 	return 0
 }
 
