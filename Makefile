@@ -205,6 +205,7 @@ install: tools
 	$(call install_subst,0755,dracut/99lazy-kdump/module-setup.sh,$(DRACUTMOD)/module-setup.sh)
 	$(call install_subst,0644,dracut/99lazy-kdump/lazy-kdump-lib.sh,$(DRACUTMOD)/lazy-kdump-lib.sh)
 	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service $(DESTDIR)$(DRACUTMOD)/
+	install -m 0755 dracut/99lazy-kdump/lazy-kdump-emergency.sh $(DESTDIR)$(DRACUTMOD)/
 	install -m 0755 dracut/lazy-kdump-capture.sh $(DESTDIR)$(DRACUTMOD)/
 	# Sourced by the capture script, not run: not executable.
 	install -m 0644 dracut/lazy-kdump-prune.sh $(DESTDIR)$(DRACUTMOD)/

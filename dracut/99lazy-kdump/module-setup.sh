@@ -136,15 +136,23 @@ install() {
 	fi
 	printf '%s\n' "$lkd_out" >"$initdir/etc/lazy-kdump-capture.conf"
 
-	# A failure before the capture runs must not leave the machine in an
-	# emergency shell: reboot instead (unless FINAL_ACTION=shell).
+	# A failure of the initrd must not leave the machine in an emergency
+	# shell, nor cut a running capture short: lazy-kdump-emergency.sh
+	# waits for the capture, then reboots (unless FINAL_ACTION=shell).
+	# Example: root= names a device this initrd does not assemble (root
+	# on LVM, the dump target on a plain disk); after 90 s the initrd's
+	# targets fail into emergency.target, in the middle of the dump.
 	final=$(lkd_conf_get FINAL_ACTION)
 	if [ "$final" != shell ]; then
+		local unit
+		inst_simple "$moddir/lazy-kdump-emergency.sh" /usr/lib/lazy-kdump/lazy-kdump-emergency.sh
 		mkdir -p "$initdir/etc/cmdline.d"
 		echo "rd.emergency=reboot" >"$initdir/etc/cmdline.d/90lazy-kdump.conf"
-		mkdir -p "$initdir/$systemdsystemunitdir/emergency.service.d"
-		printf '[Service]\nExecStart=\nExecStart=-/usr/bin/systemctl --force reboot\n' \
-			>"$initdir/$systemdsystemunitdir/emergency.service.d/90-lazy-kdump.conf"
+		for unit in emergency.service dracut-emergency.service; do
+			mkdir -p "$initdir/$systemdsystemunitdir/$unit.d"
+			printf '[Service]\nExecStart=\nExecStart=-/usr/lib/lazy-kdump/lazy-kdump-emergency.sh\nTimeoutStartSec=infinity\n' \
+				>"$initdir/$systemdsystemunitdir/$unit.d/90-lazy-kdump.conf"
+		done
 	fi
 
 	$SYSTEMCTL -q --root "$initdir" enable lazy-kdump-capture.service

@@ -12,7 +12,9 @@
 #        prepare.sh newkernel OUT CRASH_UUID
 #          install the trixie-backports kernel and headers (DKMS builds the
 #          module for it through its hooks), mount the file system
-#          CRASH_UUID on /var/crash, phase "newkernel"; copy its kernel and
+#          CRASH_UUID on /var/crash, the crash kernel's root= a device
+#          that never appears and a slow pre hook, phase "newkernel";
+#          copy its kernel and
 #          boot initrd to OUT/boot/; print "kver KVER"
 #        prepare.sh pkginstall OUT DEBS NEXT [FLAG...]
 #          the package route: the packages in NEXT (a higher version) copied
@@ -131,6 +133,14 @@ newkernel)
 		nok "the kernel hook built no capture initrd in a chroot"
 	fi
 	printf 'UUID=%s\t/var/crash\text4\tdefaults\t0\t2\n' "$uuid" >>"$ROOT/etc/fstab"
+	# The crash kernel's root= names a device that never appears (as when
+	# root is on LVM and the dump target on a plain disk: the capture
+	# initrd assembles only the target), and the pre hook takes 100 s
+	# (guest/hook): systemd gives up on root= after 90 s, in the middle of
+	# the capture, and the capture must still end with its dump.
+	append=$(sed -n 's/^#CMDLINE_APPEND="\(.*\)"$/\1/p' "$ROOT/etc/lazy-kdump.conf")
+	printf 'CMDLINE_APPEND="%s root=UUID=%s lazytest.slowhook"\nHOOK_TIMEOUT=150\n' \
+		"$append" 4c617a79-6b64-4d70-8000-6e6f6e65f00d >>"$ROOT/etc/lazy-kdump.conf"
 	echo newkernel >"$ROOT/var/lib/lazy-test/phase"
 	copy_boot "$kver" "$out"
 	echo "kver $kver"

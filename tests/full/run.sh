@@ -32,8 +32,10 @@
 #   4. (trixie) the trixie-backports kernel installed from the host
 #      (prepare.sh newkernel), /var/crash on a small file system of its own
 #      that is almost full; run B: booted on the new kernel, armed with it
-#      (DKMS built the module), panic: dmesg.txt saved, no vmcore,
-#      rebooted; remove and purge; power off.
+#      (DKMS built the module), panic (root= of the crash kernel a device
+#      that never appears, the pre hook 100 s: systemd's 90 s wait for it
+#      fails into emergency mode during the capture, which must go on):
+#      dmesg.txt saved, no vmcore, rebooted; remove and purge; power off.
 #   5. The system's file list after the purge is the one before the
 #      install (PKG_IGNORE below: what the system changes by itself).
 # SUITE-stack (stack_run below): the packages installed with apt, a first
@@ -409,6 +411,15 @@ for suite in "${suites[@]}"; do
 				emit "$where" "ok - the host finds dmesg.txt with the panic on the full file system"
 			else
 				emit "$where" "not ok - the host finds dmesg.txt with the panic on the full file system (found '${dump:-nothing}')"
+			fi
+			# What run B's crash command line provoked (prepare.sh
+			# newkernel): systemd gave up on root= in the middle of the
+			# capture, and emergency.service waited for it.
+			if grep -q 'Timed out waiting for device.*4c617a79' "$work/run-b/console.ts" &&
+				grep -q 'lazy-kdump: the capture initrd failed to reach one of its targets (emergency mode) while the capture runs; waiting' "$work/run-b/console.ts"; then
+				emit "$where" "ok - the crash kernel's wait for root= failed into emergency mode during the capture, which waited for the dump"
+			else
+				emit "$where" "not ok - the crash kernel's wait for root= failed into emergency mode during the capture, which waited for the dump (console: $work/run-b/console.ts)"
 			fi
 		fi
 	fi

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 script=$(realpath "${1:?usage: test-capture.sh CAPTURE_SCRIPT [LAZY_KDUMP]}")
+emergency_script=$(dirname "$script")/99lazy-kdump/lazy-kdump-emergency.sh
 lazy_kdump=${2:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -390,6 +391,46 @@ KDUMP_POST=$h/post" "lazy_kdump.host=h" ok
 KDUMP_POST=$h/post" "" ok
 	expect "$sh: hooks: an unreachable target still runs KDUMP_POST with DIR '' and result no-target" \
 		[ "$rc" -eq 1 ] && grep -qx "post  no-target (env no-target) vmcore: no" "$HOOK_SPILL"
+
+	# The emergency.service of the capture initrd (lazy-kdump-emergency.sh):
+	# it waits while the capture runs, then reboots; it reboots at once
+	# when the capture is not running. systemctl and sleep are stubs: the
+	# states lazy-kdump-capture.service goes through, one per call
+	# (busybox sh sleeps with its own applet: 2 s each).
+	emergency() {
+		local states=$1
+		case_dir=$tmp/emergency-${sh// /-}-$2
+		mkdir -p "$case_dir/bin"
+		# shellcheck disable=SC2086 # one state a line
+		printf '%s\n' $states >"$case_dir/states" # one state a line
+		cat >"$case_dir/bin/systemctl" <<'STUB'
+#!/bin/sh
+d=${0%/bin/*}
+if [ "$1 $2 $3 $4" = "show -P ActiveState lazy-kdump-capture.service" ]; then
+	head -n 1 "$d/states"
+	[ "$(wc -l <"$d/states")" -gt 1 ] && sed -i 1d "$d/states"
+	echo show >>"$d/calls"
+	exit 0
+fi
+echo "$*" >>"$d/calls"
+STUB
+		printf '#!/bin/sh\necho "sleep $*" >>"%s/calls"\n' "$case_dir" >"$case_dir/bin/sleep"
+		chmod +x "$case_dir/bin/systemctl" "$case_dir/bin/sleep"
+		# shellcheck disable=SC2086 # "busybox sh"
+		PATH=$case_dir/bin:$PATH $sh "$emergency_script" >"$case_dir/out" 2>&1
+	}
+	emergency "activating activating activating inactive" running
+	expect "$sh: emergency while the capture runs: waits for it, then reboots" \
+		[ "$(grep -c '^show$' "$case_dir/calls")" = 4 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ] &&
+		grep -q 'while the capture runs; waiting for the capture' "$case_dir/out" &&
+		grep -q 'the capture ended (inactive) without its final action; rebooting' "$case_dir/out"
+	emergency "inactive" never
+	expect "$sh: emergency before the capture ran: reboots at once" \
+		[ "$(grep -c '^show$' "$case_dir/calls")" = 1 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ] &&
+		grep -q 'failed before the capture ran (lazy-kdump-capture.service: inactive)' "$case_dir/out"
+	emergency "deactivating failed" ended
+	expect "$sh: emergency while the capture stops: waits, then reboots" \
+		[ "$(grep -c '^show$' "$case_dir/calls")" = 2 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ]
 done
 
 echo "1..$n"

@@ -48,6 +48,7 @@ usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-lib.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.service
+usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-emergency.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-prune.sh
 etc/kernel/postinst.d/lazy-kdump etc/kernel/postrm.d/lazy-kdump
 usr/lib/kernel/install.d/60-lazy-kdump.install

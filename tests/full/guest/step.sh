@@ -386,6 +386,8 @@ fullpanicked)
 	check "the metrics file says result no-space, no vmcore" bash -c \
 		"grep -qxF 'lazy_kdump_last_dump_info{result=\"no-space\",path=\"$d\"} 1' $PROM && [ '$(prom_value lazy_kdump_last_dump_vmcore_bytes)' = 0 ]"
 	check "the retention step ran (status retention=applied)" grep -qx 'retention=applied' "$d/status"
+	check "the slow pre hook and the post hook ran to their end (status hooks=ok)" bash -c \
+		"grep -qx 'hooks=ok' '$d/status' && [ \"\$(wc -l <'$d/hooks.txt')\" = 2 ]"
 	check "the service's journal names the dump and its result" bash -c \
 		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result no-space: the dump target is full'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
