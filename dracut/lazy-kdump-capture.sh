@@ -330,7 +330,13 @@ mount_target() {
 		return 1
 	fi
 	mounted=1
-	say "mounted $mt_dev ($mt_spec) on $mnt"
+	# The device behind a /dev/disk/by-* link, and a device-mapper
+	# device's name (a multipath map, a volume): what was really mounted.
+	mt_real=$(readlink -f "$mt_dev" 2>/dev/null) || mt_real=''
+	[ "$mt_real" != "$mt_dev" ] || mt_real=''
+	mt_dm=${mt_real:-$mt_dev}
+	mt_dm=$(cat "/sys/class/block/${mt_dm##*/}/dm/name" 2>/dev/null) || mt_dm=''
+	say "mounted $mt_dev ($mt_spec${mt_real:+, $mt_real}${mt_dm:+, device-mapper name $mt_dm}) on $mnt"
 	return 0
 }
 

@@ -158,7 +158,10 @@ stale_reason() {
 	fi
 	t=$(stat -c %Y "$out")
 	mk=$(command -v makedumpfile || true)
-	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/*; do
+	# /etc/multipath.conf and /etc/multipath/* (wwids, bindings): what
+	# dracut's multipath module copies for a target on multipath.
+	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/* \
+		/etc/multipath.conf /etc/multipath /etc/multipath/*; do
 		[ -e "$f" ] || continue
 		read -r m c < <(stat -L -c '%Y %Z' "$f")
 		if [ "$m" -gt "$t" ] || [ "$c" -gt "$t" ]; then
@@ -183,11 +186,11 @@ lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 # What the initrd was built to assemble and open (OUT.stack): a key slot
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or
 # a volume that changed leave every file as it was, but not this.
-stack_now=$(printf '%s\n%s' "$lkd_target_cmdline" "$lkd_target_luks")
+stack_now=$(printf '%s\n%s\n%s' "$lkd_target_cmdline" "$lkd_target_luks" "$lkd_target_dracut")
 # stack_reason: why $out does not fit the stack now, or nothing.
 stack_reason() {
 	[ ! -e "$out" ] || [ "$(cat "$out.stack" 2>/dev/null)" = "$stack_now" ] ||
-		echo "the dump target's block stack (arrays, volumes, LUKS key slots) changed after $out was built"
+		echo "the dump target's block stack (multipath, arrays, volumes, LUKS key slots) changed after $out was built"
 }
 [ -n "$reason" ] || reason=$(stack_reason)
 [ "$mode" = force ] || [ -n "$reason" ] || exit 0
@@ -226,7 +229,7 @@ start=$(date +%s)
 args=(--force --quiet --hostonly --hostonly-mode strict --no-hostonly-cmdline
 	--no-early-microcode -m lazy-kdump --kver "$kver")
 [ "$lkd_target_root" = 1 ] || args+=(--add-device "$lkd_target_dev")
-# What brings the target's block stack up (LVM, MD RAID, LUKS), and
+# What brings the target's block stack up (multipath, LVM, MD RAID, LUKS), and
 # dracut-systemd, which runs those modules' udev and initqueue hooks.
 # dracut-ng (102 and later, Debian 13) moved systemd-cryptsetup out of the
 # crypt module into a module of its own, which -m leaves out unless named.

@@ -77,7 +77,7 @@ image_pid=''
 if [ -n "$full_suites" ] && [ -n "$suites" ]; then
 	(
 		# shellcheck disable=SC2086 # the suites are words
-		for s in $(printf '%s\n' $full_suites | sed 's/-stack$//' | awk '!seen[$0]++'); do
+		for s in $(printf '%s\n' $full_suites | sed 's/-stack$//; s/-mpath$//' | awk '!seen[$0]++'); do
 			nice -n 19 "$top/tests/full/build-image.sh" "$s" >/dev/null 2>&1 || true
 		done
 	) &

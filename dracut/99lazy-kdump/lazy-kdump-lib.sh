@@ -70,10 +70,11 @@ LKD_LUKS_MAX_KDF_KIB=16384
 
 # lkd_check_stack DEV: the block devices DEV sits on (lsblk -s, DEV first,
 # then depth first what each sits on) are ones the capture initrd can bring
-# up: disks, partitions, LVM logical volumes, MD RAID arrays and LUKS
-# volumes (opened with LUKS_KEY_FILE: lkd_check_luks). Sets
+# up: disks, partitions, multipath maps, LVM logical volumes, MD RAID arrays
+# and LUKS volumes (opened with LUKS_KEY_FILE: lkd_check_luks). Sets
 #   lkd_target_dracut  the dracut modules that bring the stack up in the
-#                      crash kernel ("lvm mdraid crypt", those needed), for
+#                      crash kernel ("multipath lvm mdraid crypt", those
+#                      needed), for
 #                      mkinitrd's --add
 #   lkd_target_luks    one "NAME UUID SLOT" line per LUKS volume: the
 #                      device-mapper name it has here, the LUKS UUID, the
@@ -84,7 +85,7 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      mdraid and lvm modules assemble nothing (rd.auto is
 #                      off); module-setup.sh puts them in the initrd's
 #                      /etc/cmdline.d
-# Multipath, plain dm-crypt and other device-mapper layers are refused:
+# Plain dm-crypt and other device-mapper layers are refused:
 # returns 1 with lkd_error saying so, so that arming fails with that reason
 # instead of a capture that waits for a device that never appears. A
 # missing lsblk checks nothing.
@@ -126,7 +127,16 @@ lkd_check_stack() {
 			mods="$mods crypt"
 			crypt=$name
 			;;
-		mpath) what="multipath ($name)" ;;
+		mpath)
+			# dracut's multipath module brings the map up in the crash
+			# kernel with this machine's multipath.conf and wwids
+			# (hostonly); the paths under it are disks.
+			if ! command -v multipath >/dev/null 2>&1 || ! command -v kpartx >/dev/null 2>&1; then
+				lkd_error="the dump target's device $dev is on the multipath map $name, and multipath or kpartx is missing here, which the capture initrd needs to bring it up: apt-get install multipath-tools kpartx"
+				return 1
+			fi
+			mods="$mods multipath"
+			;;
 		*) what="a $type device ($name)" ;;
 		esac
 		[ -z "$what" ] || break
@@ -137,7 +147,7 @@ lkd_check_stack() {
 		esac
 	done < <(lsblk -s -n -r -o NAME,TYPE,PATH "$dev" 2>/dev/null)
 	if [ -n "$what" ]; then
-		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
+		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, multipath, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
 		return 1
 	fi
 	if [ -n "$crypt" ]; then
@@ -145,7 +155,7 @@ lkd_check_stack() {
 		return 1
 	fi
 	local m
-	for m in lvm mdraid crypt; do
+	for m in multipath lvm mdraid crypt; do
 		case $mods in *" $m"*) lkd_target_dracut="$lkd_target_dracut${lkd_target_dracut:+ }$m" ;; esac
 	done
 	return 0

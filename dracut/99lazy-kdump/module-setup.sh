@@ -61,7 +61,7 @@ install() {
 	inst_multiple makedumpfile mount umount df awk sed grep tr cut head \
 		tail wc date sleep mkdir mv rm cp sync cat uname sort ls
 	inst_multiple -o blkid findfs timeout modprobe prlimit reboot poweroff \
-		halt stat
+		halt stat readlink
 
 	# The configuration as the capture reads it: lazy-kdump checks it and
 	# writes the normalised copy (lazy-kdump config --capture), with

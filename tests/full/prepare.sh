@@ -26,12 +26,13 @@
 #          image's kernel); without config-edit the configuration is edited
 #          here; copy the kernel and boot initrd to OUT/boot/; print
 #          "kver KVER"
-#        prepare.sh stackinstall OUT DEBS
-#          the storage-stack route: mdadm, lvm2 and cryptsetup and the
-#          packages in DEBS installed with apt, lazy-kdump.service disabled
-#          (step.sh enables it on the stacked root it builds), the test step
-#          unit installed, first phase "stackbuild"; copy the kernel and
-#          boot initrd to OUT/boot/; print "kver KVER"
+#        prepare.sh stackinstall OUT DEBS [PHASE]
+#          the storage-stack route: mdadm, lvm2, cryptsetup,
+#          multipath-tools and kpartx and the packages in DEBS installed
+#          with apt, lazy-kdump.service disabled (step.sh enables it where
+#          it wants it), the test step unit installed, first phase PHASE
+#          (default "stackbuild"); copy the kernel and boot initrd to
+#          OUT/boot/; print "kver KVER"
 #        prepare.sh editconf
 #          append the test's edit to /etc/lazy-kdump.conf
 #        prepare.sh filelist
@@ -218,13 +219,13 @@ pkginstall)
 	echo "kver $kver"
 	;;
 stackinstall)
-	out=$2 debs=$3
+	out=$2 debs=$3 first=${4:-stackbuild}
 	kver=$(newest_kver)
 	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
 	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
 	in_root systemctl enable lazy-test.service >&2
 	mkdir -p "$ROOT/var/lib/lazy-test"
-	echo stackbuild >"$ROOT/var/lib/lazy-test/phase"
+	echo "$first" >"$ROOT/var/lib/lazy-test/phase"
 	rm -f "$ROOT/var/lib/lazy-test/results.tap"
 	mkdir -p "$ROOT/tmp/lazy-debs"
 	cp "$debs"/lazy-kdump_*_amd64.deb "$debs"/lazy-cma-dkms_*_all.deb "$ROOT/tmp/lazy-debs/"
@@ -233,7 +234,7 @@ stackinstall)
 	rc=0
 	debfiles=()
 	for f in "$ROOT"/tmp/lazy-debs/*.deb; do debfiles+=("${f#"$ROOT"}"); done
-	stackpkgs=(mdadm lvm2 cryptsetup)
+	stackpkgs=(mdadm lvm2 cryptsetup multipath-tools kpartx)
 	# Debian 13 ships systemd-cryptsetup apart (12: part of systemd).
 	if in_root apt-cache show systemd-cryptsetup >/dev/null 2>&1; then stackpkgs+=(systemd-cryptsetup); fi
 	in_root apt-get -q -y install "${stackpkgs[@]}" "${debfiles[@]}" >&2 || rc=$?
@@ -274,7 +275,7 @@ uninstall)
 	fi
 	;;
 *)
-	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | stackinstall OUT DEBS | editconf | filelist | uninstall" >&2
+	echo "usage: $0 install TOP OUT | newkernel OUT CRASH_UUID | pkginstall OUT DEBS NEXT [FLAG...] | stackinstall OUT DEBS [PHASE] | editconf | filelist | uninstall" >&2
 	exit 2
 	;;
 esac

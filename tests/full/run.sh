@@ -6,7 +6,9 @@
 # Usage: tests/full/run.sh [SUITE...]      (default trixie; bookworm runs
 #                                           steps 1-3 and 5; SUITE-stack
 #                                           runs the storage-stack test
-#                                           on SUITE's image instead)
+#                                           on SUITE's image instead,
+#                                           SUITE-mpath its multipath
+#                                           part alone)
 #
 # For each suite:
 #   1. `make install` in a chroot of a copy of the cached root image
@@ -44,7 +46,10 @@
 # LUKS_KEY_FILE is given (and refuses bad keys), then a panic's dump goes
 # through RAID, LUKS and LVM onto the root (guest/step.sh stackbuild,
 # stackboot, stackpanicked; the host cannot read that disk: the guest
-# checks the dump with makedumpfile).
+# checks the dump with makedumpfile); then, in the same run, a dump target
+# on multipath (two SCSI paths to one disk), armed, panic, the dump on it
+# (mpathsetup's steps, mpathpanicked).
+# SUITE-mpath (mpath_run): only that multipath part, on SUITE's plain image.
 # Kernel command line: root=/dev/vda ro console=ttyS0 panic=-1, no
 # crashkernel=. Results: build/full-results/SUITE/ (console logs, ttyS1 logs
 # with host timestamps, metrics).
@@ -252,6 +257,51 @@ ensure_debs() {
 # disks and hands its kernel and boot initrd back on a scratch disk (a
 # tar); run S2 boots from the two RAID disks alone, arms once the LUKS
 # key is given, panics; the dump must come back through the stack.
+# mpath_args IMG: QEMU options for two SCSI paths to IMG (one serial, one
+# WWN: the same disk seen twice), for multipath; sets mpath.
+mpath_args() {
+	local i
+	mpath=(-device "virtio-scsi-pci,id=mpscsi")
+	for i in 0 1; do
+		mpath+=(-drive "file=$1,format=raw,if=none,id=mpath$i,file.locking=off"
+			-device "scsi-hd,drive=mpath$i,bus=mpscsi.0,serial=LAZYMPATH01,wwn=0x5000c500a1b2c3d4")
+	done
+}
+
+# mpath_run SUITE WORK WHERE: (SUITE-mpath) the packages installed with apt,
+# one run: a dump target on multipath (two SCSI paths to one disk), armed,
+# panic, the dump checked in the guest (guest/step.sh mpathsetup,
+# mpathpanicked). bookworm-stack runs the same steps after its own.
+mpath_run() {
+	local suite=$1 work=$2 where=$3 img kver
+	if ! img=$("$here/build-image.sh" "$suite" 2>"$work/build-image.log"); then
+		emit "$where" "not ok - the $suite root image could not be built (log: $work/build-image.log)"
+		return 0
+	fi
+	ensure_debs "$suite" "$work"
+	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1; then
+		emit "$where" "not ok - the $suite packages $version could not be built (log: $work/build-deb.log)"
+		return 0
+	fi
+	cp --sparse=always "$img" "$work/disk.img"
+	"$here/in-image.sh" -b "$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives" "$work/disk.img" -- \
+		"$here/prepare.sh" stackinstall "$work" "$debs" mpathsetup >"$work/prepare.out" 2>"$work/prepare.log" || true
+	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare.out")
+	kver=$(sed -n 's/^kver //p' "$work/prepare.out")
+	if [ -z "$kver" ]; then
+		emit "$where" "not ok - installing the packages in the image failed (log: $work/prepare.log)"
+		tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
+		rm -f "$work/disk.img"
+		return 0
+	fi
+	truncate -s 512M "$work/mpath.img"
+	mpath_args "$work/mpath.img"
+	qemu_run "$work" mpath "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
+		"root=/dev/vda ro console=ttyS0 panic=-1" "${mpath[@]}"
+	report_run "$where" "$work/mpath"
+	rm -f "$work/disk.img" "$work/mpath.img"
+}
+
 stack_run() {
 	local suite=$1 work=$2 where=$3 img kver
 	if ! img=$("$here/build-image.sh" "$suite" 2>"$work/build-image.log"); then
@@ -290,11 +340,15 @@ stack_run() {
 	rm -f "$work/disk.img" "$work/boot.img"
 	# qemu_run boots DIR/disk.img as vda: the first RAID disk.
 	mv "$work/raid-a.img" "$work/disk.img"
+	# And two SCSI paths to one more disk: after the stack's own panic, a
+	# dump target on multipath (step.sh mpathsetup's steps).
+	truncate -s 512M "$work/mpath.img"
+	mpath_args "$work/mpath.img"
 	qemu_run "$work" stack-boot "$work/stack-boot-files/vmlinuz-$kver" "$work/stack-boot-files/initrd.img-$kver" \
 		"root=/dev/mapper/lazyvg-root ro console=ttyS0 panic=-1" \
-		-drive "file=$work/raid-b.img,format=raw,if=virtio"
+		-drive "file=$work/raid-b.img,format=raw,if=virtio" "${mpath[@]}"
 	report_run "$where" "$work/stack-boot"
-	rm -f "$work/disk.img" "$work/raid-b.img"
+	rm -f "$work/disk.img" "$work/raid-b.img" "$work/mpath.img"
 }
 
 version=$(cat "$top/VERSION")
@@ -308,6 +362,11 @@ for suite in "${suites[@]}"; do
 	case $suite in
 	*-stack)
 		stack_run "${suite%-stack}" "$work" "$where"
+		echo "# $where: $((SECONDS - t0)) s in all"
+		continue
+		;;
+	*-mpath)
+		mpath_run "${suite%-mpath}" "$work" "$where"
 		echo "# $where: $((SECONDS - t0)) s in all"
 		continue
 		;;

@@ -332,6 +332,7 @@ case $dev in
 /dev/mapper/plain) printf 'plain crypt /dev/mapper/plain\nvdc disk /dev/vdc\n' ;;
 /dev/mapper/vg-thin) printf 'vg-thin lvm /dev/mapper/vg-thin\nvg-pool-tpool lvm /dev/mapper/vg-pool-tpool\nvg-pool_tmeta lvm /dev/mapper/vg-pool_tmeta\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\nvg-pool_tdata lvm /dev/mapper/vg-pool_tdata\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\n' ;;
 /dev/mapper/mp) printf 'mp mpath /dev/mapper/mp\nsda disk /dev/sda\nsdb disk /dev/sdb\n' ;;
+/dev/mapper/vg-mp) printf 'vg-mp lvm /dev/mapper/vg-mp\nmp mpath /dev/mapper/mp\nsda disk /dev/sda\nsdb disk /dev/sdb\n' ;;
 /dev/mapper/lin) printf 'lin dm /dev/mapper/lin\nvdc disk /dev/vdc\n' ;;
 esac
 EOS
@@ -366,6 +367,7 @@ case $dev in
 /dev/mapper/vg-root) echo "  vg root" ;;
 /dev/mapper/vg-all) echo "  lazyvg all" ;;
 /dev/mapper/vg-thin) echo "  vg thin" ;;
+/dev/mapper/vg-mp) echo "  vg mp" ;;
 /dev/mapper/vg-pool_tmeta) echo "  vg [pool_tmeta]" ;;
 *) exit 5 ;;
 esac
@@ -375,7 +377,12 @@ cat >"$tmp/stub/mdadm" <<'EOS'
 [ "$1 $2 $3" = "--detail --export /dev/md0" ] || exit 1
 printf 'MD_LEVEL=raid1\nMD_DEVICES=2\nMD_METADATA=1.2\nMD_UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\nMD_NAME=lazyvm:lazyroot\n'
 EOS
-chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup" "$tmp/stub/lvs" "$tmp/stub/mdadm"
+printf '#!/bin/sh\n' >"$tmp/stub/multipath"
+printf '#!/bin/sh\n' >"$tmp/stub/kpartx"
+chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup" "$tmp/stub/lvs" "$tmp/stub/mdadm" "$tmp/stub/multipath" "$tmp/stub/kpartx"
+# The same without multipath and kpartx.
+mkdir -p "$tmp/stub-nompath"
+cp "$tmp/stub/lsblk" "$tmp/stub-nompath/"
 # Where systemd-cryptsetup would be (this host may not have it).
 mkdir -p "$tmp/sdutil"
 printf '#!/bin/sh\n' >"$tmp/sdutil/systemd-cryptsetup"
@@ -402,13 +409,17 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	"bad|/dev/mapper/vg-all|refused: LUKS_KEY_FILE=$tmp/bad.key does not open the LUKS volume /dev/md0 (cryptroot): add it*cryptsetup: No key available with this passphrase.)" \
 	"argon|/dev/mapper/vg-all|refused: key slot 0 of /dev/md0, which LUKS_KEY_FILE=$tmp/argon.key opens, uses argon2 with 1024 MiB of memory*--pbkdf pbkdf2*luksKillSlot /dev/md0 0)" \
 	"luks|/dev/mapper/plain|refused: *dm-crypt volume plain, and /dev/vdc has no LUKS header (plain dm-crypt)*" \
-	"none|/dev/mapper/mp|refused: the dump target's device /dev/mapper/mp is on multipath (mp)*" \
+	"none|/dev/mapper/mp|supported <multipath> <> <>" \
+	"none|/dev/mapper/vg-mp|supported <multipath lvm> <rd.lvm.lv=vg/mp> <>" \
 	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*"; do
 	IFS='|' read -r -d '' k d want <<<"$c" || true
 	want=${want%$'\n'}
 	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_SYSTEMD_UTILDIR="$tmp/sdutil" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
 	expect "lazy-kdump-lib.sh: a dump device $d (LUKS_KEY_FILE: $k): ${want%%:*}" 0 "" "$want"
 done
+run env PATH="$tmp/stub-nompath:/usr/bin:/bin" LAZY_KDUMP="$LK" bash -c "$stacksh" sh "$lib" "$tmp/luks-none.conf" /dev/mapper/mp
+expect "lazy-kdump-lib.sh: multipath without multipath-tools is refused" 0 "" \
+	"refused: the dump target's device /dev/mapper/mp is on the multipath map mp, and multipath or kpartx is missing here*apt-get install multipath-tools kpartx"
 run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_SYSTEMD_UTILDIR="$tmp/nothing" bash -c "$stacksh" sh "$lib" "$tmp/luks-luks.conf" /dev/mapper/vg-all
 expect "lazy-kdump-lib.sh: LUKS without systemd-cryptsetup is refused" 0 "" \
 	"refused: *opens with systemd-cryptsetup, and that is not installed: apt-get install systemd-cryptsetup*"

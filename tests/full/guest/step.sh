@@ -38,7 +38,15 @@
 #                 (key slot 1, no prompt) and LVM; panic   -> stackpanicked
 #   stackpanicked the dump went through the stack onto the root file
 #                 system, complete; armed again at boot; the key moved to
-#                 another slot makes the capture initrd stale; poweroff
+#                 another slot makes the capture initrd stale; then, with
+#                 two SCSI paths to one more disk (sda, sdb), as mpathsetup
+#   mpathsetup    (two SCSI paths to one disk) multipath-tools makes a map
+#                 of them, ext4 on it, DUMP_TARGET=UUID=...:/ on it; armed
+#                 with dracut's multipath module in the capture initrd;
+#                 panic                                        -> mpathpanicked
+#   mpathpanicked the dump is on the multipath disk, complete, and the
+#                 crash kernel mounted the map, not a path; armed again;
+#                 poweroff
 # remove + purge: apt-get remove disarms and keeps the configuration;
 # apt-get purge leaves nothing of the packages; the file list after it
 # (after.list) and dpkg's list of packaged files (owned.list) are left for
@@ -180,6 +188,51 @@ ver_new=$(sed -n 's/^new=//p' "$dir/versions" 2>/dev/null)
 pkg_version() { dpkg-query -W -f '${Version}' "$1" 2>/dev/null; }
 # The file list the package route compares (the test's own files aside).
 file_list() { find / -xdev -path "$dir" -prune -o -print | LC_ALL=C sort; }
+
+# mpath_arm: two SCSI paths to one disk (sda and sdb: the host's mpath.img
+# twice, one serial and WWN) made one map by multipath-tools, an ext4 on
+# the map the dump target; lazy-kdump (re)started arms with dracut's
+# multipath module in the capture initrd; panic -> mpathpanicked.
+mpath_arm() {
+	local uuid img
+	check "two SCSI paths to one disk (sda and sdb, one WWN)" bash -c \
+		"w=\$(lsblk -d -n -o WWN /dev/sda) && [ -n \"\$w\" ] && [ \"\$w\" = \"\$(lsblk -d -n -o WWN /dev/sdb)\" ]"
+	printf 'defaults {\n\tuser_friendly_names yes\n\tfind_multipaths yes\n}\n' >/etc/multipath.conf
+	check "multipath -a records the disk's WWID" multipath -a /dev/sda
+	systemctl restart multipathd.service
+	multipath -r >/dev/null 2>&1
+	udevadm settle
+	check "multipathd made one map, mpatha, of the two paths" bash -c \
+		"[ \"\$(multipath -ll mpatha | grep -c 'active ready running')\" = 2 ]"
+	multipath -ll >&2
+	lsblk >&2
+	check "ext4 on /dev/mapper/mpatha" mkfs.ext4 -q -L lazympath /dev/mapper/mpatha
+	udevadm settle
+	uuid=$(blkid -o value -s UUID /dev/mapper/mpatha)
+	echo "$uuid" >"$dir/mpath-uuid"
+	sed -i '/^DUMP_TARGET=/d' /etc/lazy-kdump.conf
+	echo "DUMP_TARGET=UUID=$uuid:/" >>/etc/lazy-kdump.conf
+	t0=$(mono)
+	check "lazy-kdump (re)started arms with the dump target on the multipath map" bash -c \
+		"systemctl enable lazy-kdump.service && systemctl restart lazy-kdump.service"
+	metric mpath-arm-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	settle
+	armed_checks
+	journalctl -b -u lazy-kdump.service --no-pager >&2
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	metric mpath-capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
+	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	check "the capture initrd has multipath, multipathd, kpartx, multipath.conf, the WWIDs and dm-multipath" bash -c \
+		"for f in sbin/multipath sbin/multipathd sbin/kpartx ' etc/multipath.conf' ' etc/multipath/wwids' '/dm-multipath.ko[.a-z]*'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+	check "... and names the dump target by its UUID" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | grep -qx 'DUMP_TARGET=UUID=$uuid:/'"
+	if [ "$(cat /sys/kernel/kexec_crash_loaded)" != 1 ]; then
+		nok "not armed: no panic"
+		finish END
+	fi
+	next mpathpanicked
+	finish PANIC
+}
 
 # What the test appends to lazy-kdump.conf (in the guest with config-edit,
 # else from the host before the first boot).
@@ -525,7 +578,39 @@ stackpanicked)
 	check "the key moved to slot 2, its file unchanged (luksAddKey --key-slot 2, luksKillSlot 1)" bash -c \
 		"cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --key-slot 2 --key-file /etc/keys/root.key $luksdev /etc/lazy-kdump/luks.key && cryptsetup luksKillSlot --batch-mode $luksdev 1"
 	check "mkinitrd: the capture initrd (crypttab key-slot=1) is stale now" bash -c \
-		"DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>&1 | grep 'building .*the dump target.s block stack (arrays, volumes, LUKS key slots) changed after'"
+		"DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>&1 | grep 'building .*the dump target.s block stack (multipath, arrays, volumes, LUKS key slots) changed after'"
+	# Next, with the same boot: a dump target on multipath (the host
+	# gave two paths to one disk).
+	if [ -b /dev/sda ]; then
+		mpath_arm
+	fi
+	next finished
+	finish END
+	;;
+mpathsetup)
+	# (the packages installed, lazy-kdump.service disabled; two SCSI
+	# paths to one more disk) the dump target on multipath.
+	mpath_arm
+	;;
+mpathpanicked)
+	uuid=$(cat "$dir/mpath-uuid")
+	mkdir -p /mnt/mpath
+	check "the multipath map is back at boot and mounts" bash -c \
+		"udevadm settle; for _ in \$(seq 1 30); do [ -b /dev/mapper/mpatha ] && break; sleep 1; done; mount /dev/mapper/mpatha /mnt/mpath"
+	d=$(for x in /mnt/mpath/*-20[0-9][0-9]-*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
+	out "# dump directory: $d"
+	check "a dump directory was written on the multipath disk" test -n "$d"
+	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
+	check "dmesg.txt holds the panic" grep -q 'sysrq triggered crash' "$d/dmesg.txt"
+	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
+		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	metric mpath-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
+	check "the crash kernel mounted the multipath map (device-mapper name mpatha), not one of its paths" \
+		grep -q "mounted /dev/disk/by-uuid/$uuid (UUID=$uuid, /dev/dm-[0-9]*, device-mapper name mpatha)" "$d/lazy-kdump.log"
+	cat "$d/lazy-kdump.log" >&2 2>/dev/null
+	umount /mnt/mpath
+	armed_checks
+	check "mkinitrd: up to date, nothing to build" env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
 	next finished
 	finish END
 	;;
