@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lazy-kdump test: check that kdump is armed by lazy-kdump with the files
+ * on disk and that the dump target is writable, then, when confirmed, panic
+ * the machine through /proc/sysrq-trigger, leaving a marker that tells the
+ * next boot the panic was a test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/lastdump.h"
+#include "lazy-kdump.h"
+
+/*
+ * test_file_current - @path (what was loaded at @armed_at) is there and not
+ * changed since. Return: 0, or -ESTALE / -errno with the message given.
+ */
+static int test_file_current(const char *what, const char *path,
+			     int64_t armed_at)
+{
+	struct stat sb;
+	char when[64];
+
+	if (!path || !*path)
+		return 0;
+	if (stat(path, &sb) < 0) {
+		log_failure(-errno, "Run 'systemctl reload lazy-kdump' to arm with what is there now.",
+			    "The %s %s that kdump was armed with is gone", what, path);
+		return -ENOENT;
+	}
+	if ((int64_t)sb.st_mtime > armed_at) {
+		log_msg("The %s %s changed after kdump was armed at %s: the crash kernel would run the old one. Run 'systemctl reload lazy-kdump' first.",
+			what, path, time_str(armed_at, when, sizeof(when)));
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/*
+ * test_dump_target - the capture can write where DUMP_TARGET says: a
+ * directory (or its nearest existing parent) where a file can be created;
+ * for DEVICE:PATH, that the device is there.
+ */
+static int test_dump_target(struct context *c)
+{
+	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
+			CONFIG_DEFAULT_DUMP_TARGET;
+	const char *dir = dump_dir(c);
+	char p[PATH_MAX], dev[PATH_MAX], probe[PATH_MAX + 32], sz[32];
+	struct statvfs vfs;
+	struct stat sb;
+	int fd;
+
+	if (!dir) {
+		size_t n = (size_t)(strstr(t, ":/") - t);
+		const char *link = NULL;
+
+		snprintf(dev, sizeof(dev), "%.*s", (int)n, t);
+		if (strncmp(dev, "UUID=", 5) == 0)
+			link = "/dev/disk/by-uuid/";
+		else if (strncmp(dev, "LABEL=", 6) == 0)
+			link = "/dev/disk/by-label/";
+		else if (strncmp(dev, "PARTUUID=", 9) == 0)
+			link = "/dev/disk/by-partuuid/";
+		else if (strncmp(dev, "PARTLABEL=", 10) == 0)
+			link = "/dev/disk/by-partlabel/";
+		if (link)
+			snprintf(p, sizeof(p), "%s%s", link, strchr(dev, '=') + 1);
+		else
+			snprintf(p, sizeof(p), "%s", dev);
+		if (stat(p, &sb) < 0 || !S_ISBLK(sb.st_mode)) {
+			log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",
+				t, p);
+			return -ENODEV;
+		}
+		printf("ok: the dump device %s is there (%s; the capture mounts it)\n",
+		       dev, p);
+		return 0;
+	}
+	snprintf(p, sizeof(p), "%s", dir);
+	while (stat(p, &sb) < 0) {
+		char *slash = strrchr(p, '/');
+
+		if (!slash || slash == p) {
+			snprintf(p, sizeof(p), "/");
+			break;
+		}
+		*slash = '\0';
+	}
+	snprintf(probe, sizeof(probe), "%s/.lazy-kdump-test.XXXXXX", p);
+	fd = mkstemp(probe);
+	if (fd < 0) {
+		log_failure(-errno, "The capture could not write the dump there: fix DUMP_TARGET or the file system.",
+			    "Failed to create a file in %s (DUMP_TARGET=%s)", p, t);
+		return -EACCES;
+	}
+	close(fd);
+	unlink(probe);
+	if (statvfs(p, &vfs) == 0)
+		fmt_mib((uint64_t)vfs.f_bavail * vfs.f_frsize, sz, sizeof(sz));
+	else
+		snprintf(sz, sizeof(sz), "?");
+	printf("ok: the dump target %s is writable (%s free)\n", dir, sz);
+	return 0;
+}
+
+int verb_test(struct context *c, const struct verb *v, int argc,
+	      char **argv)
+{
+	struct lk_state st;
+	struct lk_marker m;
+	char line[16], path[PATH_MAX], s1[32], s2[64];
+	bool have, loaded = false;
+	int fd, r, bad = 0;
+
+	(void)v;
+	(void)argc;
+	(void)argv;
+	if (need_root("test") < 0 || load_config(c) < 0)
+		return EXIT_FAILURE;
+	read_state(c, &st, &have);
+	r = crash_loaded_settled(c, have && st.armed, &loaded);
+	if (r < 0 || !loaded) {
+		log_msg("kdump is not armed: a panic now would leave no dump. Run 'systemctl start lazy-kdump' (or '" PROG " load') first.");
+		state_free(&st);
+		return EXIT_FAILURE;
+	}
+	if (!have || !st.armed) {
+		log_msg("The crash kernel was loaded by another tool (kdump-tools, kdumpctl or kexec -p), not lazy-kdump: use that tool's test.");
+		state_free(&st);
+		return EXIT_FAILURE;
+	}
+	printf("ok: kdump is armed by lazy-kdump since %s (%s crash region)\n",
+	       time_str(st.armed_at, s2, sizeof(s2)),
+	       fmt_size(st.main_len + st.low_len, s1, sizeof(s1)));
+	if (test_file_current("crash kernel", st.kernel, st.armed_at) < 0 ||
+	    test_file_current("capture initrd", st.initrd, st.armed_at) < 0)
+		bad = 1;
+	else
+		printf("ok: the crash kernel and capture initrd are the ones loaded\n");
+	state_free(&st);
+	if (test_dump_target(c) < 0)
+		bad = 1;
+	if (bad) {
+		log_msg("Nothing was done: fix the above, then run '" PROG " test' again.");
+		return EXIT_FAILURE;
+	}
+	if (!c->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			log_msg("'" PROG " test' panics this machine: confirm with --yes. Nothing was done.");
+			return EXIT_FAILURE;
+		}
+		fputs("This panics the machine now; it reboots after the capture. Type 'yes' to go on: ",
+		      stdout);
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin) ||
+		    strcmp(line, "yes\n") != 0) {
+			log_msg("Not confirmed: nothing was done.");
+			return EXIT_FAILURE;
+		}
+	}
+	/* For the next boot: this panic was a test. */
+	memset(&m, 0, sizeof(m));
+	boot_id(c, m.boot_id, sizeof(m.boot_id));
+	m.armed_at = (int64_t)time(NULL);
+	r = m.boot_id[0] ? marker_write(c->vardir, LASTDUMP_TEST_MARKER, &m) : 0;
+	if (r < 0)
+		log_failure(r, NULL, "Warning: failed to write %s/" LASTDUMP_TEST_MARKER " (the next boot will not know the panic was a test)",
+			    c->vardir);
+	printf("Panicking now (sysrq c): after the capture and the reboot, '" PROG " status' and the service's journal say whether the dump arrived.\n");
+	fflush(stdout);
+	sync();
+	snprintf(path, sizeof(path), "%s" PROC_SYSRQ_TRIGGER,
+		 c->sysroot ? c->sysroot : "");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "c", 1) != 1) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		marker_remove(c->vardir, LASTDUMP_TEST_MARKER);
+		log_failure(r, "Is /proc mounted?", "Failed to panic the machine through %s",
+			    path);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	return EXIT_SUCCESS;
+}
