@@ -450,8 +450,9 @@ static void judge_previous_boot(struct context *c)
 {
 	struct lk_marker m, t;
 	struct lk_lastdump ld;
-	const char *dir = dump_dir(c);
-	char id[64], when[64], text[6144];
+	char id[64], when[64], text[6144], dirbuf[4096];
+	const char *dir = dump_dir_here(c, dirbuf, sizeof(dirbuf)) == 0 ?
+			  dirbuf : NULL;
 	bool have_t;
 	int r;
 
@@ -468,7 +469,7 @@ static void judge_previous_boot(struct context *c)
 	r = dir ? lastdump_find(dir, &ld) : 0;
 	if (!dir)
 		snprintf(text, sizeof(text),
-			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); DUMP_TARGET names a device, so whether it left a dump is not checked here.",
+			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); DUMP_TARGET names a device that is not mounted here, so whether it left a dump is not checked.",
 			 when);
 	else if (r < 0)
 		snprintf(text, sizeof(text),

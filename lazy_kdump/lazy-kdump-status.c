@@ -79,7 +79,7 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 	bool loaded = false, have, ours, kexec_ok, crash_size_ok;
 	const char *by;
 	char s1[32], s2[64], node_json[16] = "null";
-	char id[64], prev[6144];
+	char id[64], prev[6144], dirbuf[4096];
 	struct lk_lastdump ld;
 	const char *ddir;
 	bool have_prev;
@@ -95,7 +95,8 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 	memset(&ld, 0, sizeof(ld));
 	boot_id(c, id, sizeof(id));
 	have_prev = id[0] && previous_read(c->vardir, id, prev, sizeof(prev)) == 0;
-	ddir = load_config(c) == 0 ? dump_dir(c) : NULL;
+	ddir = load_config(c) == 0 &&
+	       dump_dir_here(c, dirbuf, sizeof(dirbuf)) == 0 ? dirbuf : NULL;
 	if (ddir && lastdump_find(ddir, &ld) < 0)
 		ld.found = false;
 	r = crash_loaded_settled(c, have && st.armed, &loaded);
@@ -237,7 +238,10 @@ static char *metrics_text(struct context *c)
 	struct lk_state st;
 	struct lk_lastdump ld;
 	char rel[256], vmcore[4200];
-	const char *ddir = c->config_loaded ? dump_dir(c) : NULL;
+	char dirbuf[4096];
+	const char *ddir = c->config_loaded &&
+			   dump_dir_here(c, dirbuf, sizeof(dirbuf)) == 0 ?
+			   dirbuf : NULL;
 	bool have, loaded = false;
 	struct stat sb;
 	char *text;

@@ -23,6 +23,7 @@
 #include "lib/json.h"
 #include "lib/size.h"
 #include "lib/sysinfo.h"
+#include "lib/dumpdir.h"
 #include "lazy-kdump.h"
 
 /* ---- messages ---------------------------------------------------------- */
@@ -506,4 +507,17 @@ const char *dump_dir(const struct context *c)
 			CONFIG_DEFAULT_DUMP_TARGET;
 
 	return strstr(t, ":/") ? NULL : t;
+}
+
+/*
+ * DUMP_TARGET's directory on this system, also for DEVICE:PATH (where the
+ * device is mounted): 0, -ENODEV (no such device here), -ENOENT (not
+ * mounted here), or another -errno (lib/dumpdir.h).
+ */
+int dump_dir_here(const struct context *c, char *buf, size_t size)
+{
+	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
+			CONFIG_DEFAULT_DUMP_TARGET;
+
+	return dumpdir_resolve(t, c->sysroot ? c->sysroot : "", buf, size);
 }

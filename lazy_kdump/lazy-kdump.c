@@ -191,6 +191,22 @@ static const struct verb verbs[] = {
 		"Exit status 0 when armed, 3 when not (as kdumpctl status).\n",
 	},
 	{
+		"dumps", 0, 0, verb_dumps, OPT(ARG_JSON),
+		"[--json]",
+		"List the dumps on the dump target.",
+		"List every capture in DUMP_TARGET, oldest first: when it finished,\n"
+		"its result (saved, no-space, short-of-memory, ...), the size of its\n"
+		"vmcore and its directory, with the reason when it failed. A\n"
+		"DEVICE:PATH target is read where that device is mounted (its root);\n"
+		"when it is not mounted, this fails and says so.\n"
+		"\n"
+		"  --json   one JSON object: schema_version (1), dump_target,\n"
+		"           directory, dumps [{path, finished, result, memory,\n"
+		"           reason, vmcore_bytes}] (null where unknown)\n"
+		"\n"
+		"Root not needed where the dump target is readable.\n",
+	},
+	{
 		"estimate", 0, 0, verb_estimate,
 		OPT(ARG_KERNEL) | OPT(ARG_INITRD) | OPT(ARG_APPEND) |
 			OPT(ARG_NODE) | OPT(ARG_JSON),

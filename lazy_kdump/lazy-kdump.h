@@ -46,6 +46,7 @@
 /* The schema of status --json and estimate --json (see lazy-kdump(8)). */
 #define STATUS_JSON_SCHEMA	1
 #define ESTIMATE_JSON_SCHEMA	1
+#define DUMPS_JSON_SCHEMA	1
 
 enum {
 	ARG_CONFIG = 0x100,
@@ -167,6 +168,7 @@ int need_root(const char *verb);
 int read_state(struct context *c, struct lk_state *st, bool *have);
 void boot_id(const struct context *c, char *buf, size_t size);
 const char *dump_dir(const struct context *c);
+int dump_dir_here(const struct context *c, char *buf, size_t size);
 
 /* ---- the verbs ---------------------------------------------------------- */
 
@@ -193,6 +195,7 @@ int metrics_update(struct context *c, bool verbose);
 
 /* lazy-kdump-test.c */
 int verb_test(struct context *c, const struct verb *v, int argc, char **argv);
+int verb_dumps(struct context *c, const struct verb *v, int argc, char **argv);
 
 /* lazy-kdump-config.c */
 int verb_config(struct context *c, const struct verb *v, int argc,

@@ -76,46 +76,60 @@ static bool is_dump_name(const char *name)
 
 static const char *failed_prefix = "lazy-kdump-failed-";
 
-/* One candidate: @status is its status file, @path what to report. */
-static void consider(const char *status, const char *path,
-		     struct lk_lastdump *best)
+/*
+ * One capture: @status is its status file, @path what to report; false
+ * when @status is not a readable regular file.
+ */
+static bool read_one(const char *status, const char *path,
+		     struct lk_lastdump *out)
 {
 	static char text[STATUS_MAX];
-	char num[32] = "";
+	char num[32] = "", vmcore[4200];
 	struct stat st;
-	int64_t finished = 0;
 
 	if (stat(status, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    read_small(status, text, sizeof(text)) < 0)
-		return;
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->found = true;
 	if (kv(text, "finished", num, sizeof(num)))
-		finished = strtoll(num, NULL, 10);
-	if (finished <= 0)
-		finished = (int64_t)st.st_mtime;
-	if (best->found && finished < best->finished)
-		return;
-	memset(best, 0, sizeof(*best));
-	best->found = true;
-	best->finished = finished;
-	snprintf(best->path, sizeof(best->path), "%s", path);
-	if (!kv(text, "result", best->result, sizeof(best->result)))
-		snprintf(best->result, sizeof(best->result), "unknown");
-	kv(text, "memory", best->memory, sizeof(best->memory));
-	kv(text, "reason", best->reason, sizeof(best->reason));
+		out->finished = strtoll(num, NULL, 10);
+	if (out->finished <= 0)
+		out->finished = (int64_t)st.st_mtime;
+	snprintf(out->path, sizeof(out->path), "%s", path);
+	if (!kv(text, "result", out->result, sizeof(out->result)))
+		snprintf(out->result, sizeof(out->result), "unknown");
+	kv(text, "memory", out->memory, sizeof(out->memory));
+	kv(text, "reason", out->reason, sizeof(out->reason));
+	out->vmcore_bytes = -1;
+	if (strcmp(status, path) != 0 &&
+	    snprintf(vmcore, sizeof(vmcore), "%s/vmcore", path) < (int)sizeof(vmcore) &&
+	    stat(vmcore, &st) == 0 && S_ISREG(st.st_mode))
+		out->vmcore_bytes = (int64_t)st.st_size;
+	return true;
 }
 
-int lastdump_find(const char *dir, struct lk_lastdump *ld)
+/* Each capture status in @dir, to @fn; a missing @dir has none. */
+static int for_each(const char *dir,
+		    void (*fn)(const struct lk_lastdump *one, void *arg),
+		    void *arg)
 {
+	struct lk_lastdump *one;
 	struct dirent *de;
 	DIR *d;
 
-	memset(ld, 0, sizeof(*ld));
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
+	one = malloc(sizeof(*one));
+	if (!one) {
+		closedir(d);
+		return -ENOMEM;
+	}
 	while ((de = readdir(d))) {
 		char path[4096], status[4200];
 		size_t len = strlen(de->d_name);
+		bool ok;
 
 		if (de->d_name[0] == '.' || !is_dump_name(de->d_name))
 			continue;
@@ -124,13 +138,85 @@ int lastdump_find(const char *dir, struct lk_lastdump *ld)
 			continue;
 		if (strncmp(de->d_name, failed_prefix, strlen(failed_prefix)) == 0 &&
 		    len > 7 && strcmp(de->d_name + len - 7, ".status") == 0) {
-			consider(path, path, ld);
-			continue;
+			ok = read_one(path, path, one);
+		} else {
+			snprintf(status, sizeof(status), "%s/status", path);
+			ok = read_one(status, path, one);
 		}
-		snprintf(status, sizeof(status), "%s/status", path);
-		consider(status, path, ld);
+		if (ok)
+			fn(one, arg);
 	}
+	free(one);
 	closedir(d);
+	return 0;
+}
+
+static void keep_newest(const struct lk_lastdump *one, void *arg)
+{
+	struct lk_lastdump *best = arg;
+
+	if (!best->found || one->finished >= best->finished)
+		*best = *one;
+}
+
+int lastdump_find(const char *dir, struct lk_lastdump *ld)
+{
+	memset(ld, 0, sizeof(*ld));
+	return for_each(dir, keep_newest, ld);
+}
+
+struct list {
+	struct lk_lastdump *v;
+	size_t n, cap;
+	int err;
+};
+
+static void add_one(const struct lk_lastdump *one, void *arg)
+{
+	struct list *l = arg;
+
+	if (l->err)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct lk_lastdump *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *one;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct lk_lastdump *x = a, *y = b;
+
+	if (x->finished != y->finished)
+		return x->finished < y->finished ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+int lastdump_list(const char *dir, struct lk_lastdump **list, size_t *n)
+{
+	struct list l = { NULL, 0, 0, 0 };
+	int r = for_each(dir, add_one, &l);
+
+	if (!r)
+		r = l.err;
+	if (r < 0) {
+		free(l.v);
+		*list = NULL;
+		*n = 0;
+		return r;
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), by_time);
+	*list = l.v;
+	*n = l.n;
 	return 0;
 }
 

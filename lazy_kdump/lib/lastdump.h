@@ -38,6 +38,7 @@ struct lk_lastdump {
 	char memory[16];	/* ok, short, or "" (an older capture) */
 	char reason[1024];
 	int64_t finished;	/* seconds since the epoch; 0: unknown */
+	int64_t vmcore_bytes;	/* the size of PATH/vmcore; -1: none */
 };
 
 /*
@@ -49,6 +50,15 @@ struct lk_lastdump {
  * none), or -errno when @dir cannot be read.
  */
 int lastdump_find(const char *dir, struct lk_lastdump *ld);
+
+/*
+ * lastdump_list - every capture status in @dir, oldest first (by
+ * "finished", then by path), into a malloc()ed array @list of @n (NULL
+ * and 0 when there is none; a missing @dir has none)
+ *
+ * Return: 0, -ENOMEM, or -errno when @dir cannot be read.
+ */
+int lastdump_list(const char *dir, struct lk_lastdump **list, size_t *n);
 
 /* lastdump_short_of_memory - the capture found the crash kernel short. */
 bool lastdump_short_of_memory(const struct lk_lastdump *ld);

@@ -166,8 +166,8 @@ lk() { "$LK" --config "$tmp/empty.conf" --device "$nodev" "$@"; }
 
 # ---- help and usage ----
 run "$LK" --help
-expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*reload*status*estimate*Exit status*3  status: kdump is not armed*"
-for v in load unload resize reload status estimate metrics test config; do
+expect "--help" 0 "" "Usage: lazy-kdump *load*unload*resize*reload*status*dumps*estimate*Exit status*3  status: kdump is not armed*"
+for v in load unload resize reload status dumps estimate metrics test config; do
 	run "$LK" "$v" --help
 	expect "$v --help" 0 "" "Usage: lazy-kdump $v*Exit status*"
 done
@@ -416,6 +416,14 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	want=${want%$'\n'}
 	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_SYSTEMD_UTILDIR="$tmp/sdutil" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
 	expect "lazy-kdump-lib.sh: a dump device $d (LUKS_KEY_FILE: $k): ${want%%:*}" 0 "" "$want"
+done
+# What the capture must mount: the map, the array or the volume, never a
+# path or member showing the same file system.
+for c in "/dev/mapper/mp dm" "/dev/mapper/vg-root dm" "/dev/md0 md" "/dev/vda1 any"; do
+	# shellcheck disable=SC2016 # for the inner shell
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" bash -c '. "$1"; lkd_conf_load "$2"; lkd_check_stack "$3"; echo "kind $lkd_target_kind"' \
+		sh "$lib" "$tmp/luks-none.conf" "${c% *}"
+	expect "lazy-kdump-lib.sh: the capture must mount a device of kind ${c#* } for ${c% *}" 0 "" "kind ${c#* }"
 done
 run env PATH="$tmp/stub-nompath:/usr/bin:/bin" LAZY_KDUMP="$LK" bash -c "$stacksh" sh "$lib" "$tmp/luks-none.conf" /dev/mapper/mp
 expect "lazy-kdump-lib.sh: multipath without multipath-tools is refused" 0 "" \
@@ -678,6 +686,44 @@ if command -v jq >/dev/null; then
 		pass "next boot: status --json: last_dump and previous_boot" ||
 		fail "next boot: status --json: last_dump and previous_boot"
 fi
+# dumps: every capture in DUMP_TARGET, oldest first.
+printf 'vmcore bytes' >"$crash/web-2026-01-01-00:00:00/vmcore"
+mkdir -p "$crash/not-a-dump" "$crash/web-2026-02-02-00:00:00"
+printf 'result=saved\n' >"$crash/not-a-dump/status"
+run dk dumps
+expect "dumps: the captures, oldest first, with their result, vmcore size and reason" 0 "" \
+	"FINISHED*RESULT*VMCORE*DUMP*saved*0.0 MiB*$crash/web-2026-01-01-00:00:00*short-of-memory*-*$crash/web-2026-12-06-05:00:00*the crash kernel ran out of memory (80 MiB in it)*2 dumps in $crash."
+if command -v jq >/dev/null; then
+	run dk dumps --json
+	jq -e --arg c "$crash" '.schema_version == 1 and .directory == $c and .dump_target == $c and
+		(.dumps | length) == 2 and .dumps[0].path == ($c + "/web-2026-01-01-00:00:00") and
+		.dumps[0].vmcore_bytes == 12 and .dumps[0].memory == null and .dumps[0].reason == null and
+		.dumps[1].result == "short-of-memory" and .dumps[1].memory == "short" and .dumps[1].vmcore_bytes == null and
+		.dumps[0].finished < .dumps[1].finished' <<<"$out" >/dev/null &&
+		pass "dumps --json: schema 1, both dumps in order, null where unknown" ||
+		fail "dumps --json: schema 1, both dumps in order, null where unknown" "$out"
+fi
+# A DEVICE:PATH target is read where its device is mounted.
+mkdir -p "$root/dev/disk/by-uuid" "$root/proc/self"
+: >"$root/dev/vdz"
+: >"$root/dev/vdy"
+ln -sf ../../vdz "$root/dev/disk/by-uuid/feed-0001"
+ln -sf ../../vdy "$root/dev/disk/by-uuid/feed-0002"
+printf '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n51 22 254:16 / %s rw,relatime shared:9 - ext4 /dev/vdz rw\n' \
+	"${crash%/*}" >"$root/proc/self/mountinfo"
+printf 'DUMP_TARGET=UUID=feed-0001:/%s\n' "${crash##*/}" >"$tmp/dumpdev.conf"
+run "$LK" --config "$tmp/dumpdev.conf" dumps
+expect "dumps: a DEVICE:PATH target, read where the device is mounted" 0 "" "*2 dumps in $crash."
+printf 'DUMP_TARGET=UUID=feed-0002:/\n' >"$tmp/dumpdev.conf"
+run "$LK" --config "$tmp/dumpdev.conf" dumps
+expect "dumps: a DEVICE:PATH target that is not mounted: says so" 1 \
+	"lazy-kdump: Failed to list the dumps: the device of DUMP_TARGET=UUID=feed-0002:/ is not mounted here. Mount it*" ""
+printf 'DUMP_TARGET=UUID=feed-0003:/\n' >"$tmp/dumpdev.conf"
+run "$LK" --config "$tmp/dumpdev.conf" dumps
+expect "dumps: a DEVICE:PATH target that is not there: says so" 1 \
+	"lazy-kdump: Failed to list the dumps: the device of DUMP_TARGET=UUID=feed-0003:/ is not on this machine*" ""
+rm -rf "$root/proc/self" "$root/dev/disk" "$root/dev/vdz" "$root/dev/vdy" "$crash/not-a-dump" "$crash/web-2026-02-02-00:00:00"
+rm -f "$crash/web-2026-01-01-00:00:00/vmcore"
 run dk load --kernel "$kernel" --initrd "$tmp/initrd.img"
 [[ $err != *"previous boot"* && $err != *"last panic"* ]] && pass "the verdict is given once, not at every load" ||
 	fail "the verdict is given once, not at every load"
