@@ -85,6 +85,10 @@
 #
 # Environment (for tests on a host; the defaults are the real paths):
 #   LAZY_KDUMP_CONF      the settings (/etc/lazy-kdump-capture.conf)
+#   LAZY_KDUMP_DEVICE    what the dump device must be (/etc/lazy-kdump-device,
+#                        written when building for a target on multipath,
+#                        LVM, LUKS or MD RAID: "kind=dm" or "kind=md")
+#   LAZY_KDUMP_SYSBLOCK  /sys/class/block (tests)
 #   LAZY_KDUMP_VMCORE    the dump source (/proc/vmcore)
 #   LAZY_KDUMP_CMDLINE   command line file (/proc/cmdline)
 #   LAZY_KDUMP_MNT       mount point of the target (/run/lazy-kdump/target)
@@ -108,6 +112,10 @@ PATH=${PATH:+$PATH:}/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
 conf=${LAZY_KDUMP_CONF:-/etc/lazy-kdump-capture.conf}
+# dm or md: the dump device must be a device-mapper device or an MD array;
+# a disk that shows the same file system (a multipath path, a RAID 1
+# member with its superblock at the end) is not it.
+dev_kind=$(sed -n 's/^kind=//p' "${LAZY_KDUMP_DEVICE:-/etc/lazy-kdump-device}" 2>/dev/null) || dev_kind=''
 vmcore=${LAZY_KDUMP_VMCORE:-/proc/vmcore}
 cmdline_file=${LAZY_KDUMP_CMDLINE:-/proc/cmdline}
 mnt=${LAZY_KDUMP_MNT:-/run/lazy-kdump/target}
@@ -300,19 +308,53 @@ load_drivers() {
 	done
 }
 
+# device_kind DEV: dm (a device-mapper device), md (an MD array) or disk.
+device_kind() {
+	dk_real=$(readlink -f "$1" 2>/dev/null) || dk_real=$1
+	dk_real=${dk_real##*/}
+	if [ -d "${LAZY_KDUMP_SYSBLOCK:-/sys/class/block}/$dk_real/dm" ]; then
+		echo dm
+	elif [ -d "${LAZY_KDUMP_SYSBLOCK:-/sys/class/block}/$dk_real/md" ]; then
+		echo md
+	else
+		echo disk
+	fi
+}
+kind_name() {
+	case $1 in
+	dm) echo "device-mapper device (multipath map, LVM volume or LUKS volume)" ;;
+	*) echo "MD RAID array" ;;
+	esac
+}
+
 # mount_target DEVICE_SPEC FSTYPE OPTIONS: wait up to $wait_s seconds for the
-# device, mount it read-write on $mnt.
+# device (of $dev_kind, when set), mount it read-write on $mnt.
 mount_target() {
 	mt_spec=$1 mt_type=$2 mt_opts=$3
 	say "waiting up to $wait_s s for the dump device $mt_spec"
 	load_drivers
 	mt_start=$(cut -d. -f1 /proc/uptime)
 	mt_dev=''
+	mt_said=''
 	while :; do
-		mt_dev=$(resolve_device "$mt_spec") && break
+		if mt_dev=$(resolve_device "$mt_spec"); then
+			mt_k=$(device_kind "$mt_dev")
+			case $dev_kind in
+			dm | md) [ "$mt_k" = "$dev_kind" ] && break ;;
+			*) break ;;
+			esac
+			if [ -z "$mt_said" ]; then
+				say "$mt_spec is $mt_dev for now, not the $(kind_name "$dev_kind") it is on (a path or member of it): waiting for that"
+				mt_said=1
+			fi
+		fi
 		mt_now=$(cut -d. -f1 /proc/uptime)
 		if [ $((mt_now - mt_start)) -ge "$wait_s" ]; then
-			reason="the dump device $mt_spec did not appear within $wait_s s"
+			if [ -n "$mt_said" ]; then
+				reason="the dump device $mt_spec did not appear as the $(kind_name "$dev_kind") it is on within $wait_s s (only $mt_dev, a path or member of it)"
+			else
+				reason="the dump device $mt_spec did not appear within $wait_s s"
+			fi
 			return 1
 		fi
 		sleep 0.5

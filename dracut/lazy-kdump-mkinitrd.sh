@@ -240,7 +240,7 @@ if [ -n "$lkd_target_luks" ] &&
 fi
 [ -z "$stack_mods" ] || args+=(--add "$stack_mods dracut-systemd")
 if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
-	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline \
+	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline LAZY_KDUMP_DEVICE_KIND=$lkd_target_kind \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi
@@ -255,6 +255,18 @@ if [ -n "$lkd_target_luks" ] && command -v lsinitrd >/dev/null 2>&1; then
 			die "dracut built a capture initrd without ${f# } (needed to open the LUKS volume under the dump target): is systemd-cryptsetup installed (apt-get install systemd-cryptsetup on Debian 13)?"
 	done
 fi
+# A multipath target: multipathd must be able to run (its path checkers
+# are plugins dracut may miss), or the crash kernel makes no map.
+case " $lkd_target_dracut " in
+*" multipath "*)
+	if command -v lsinitrd >/dev/null 2>&1; then
+		listing=$(lsinitrd "$tmp" 2>/dev/null) || listing=''
+		if ! grep -q -- '/multipathd$' <<<"$listing" || ! grep -q -- '/libcheck[a-z_]*\.so$' <<<"$listing"; then
+			die "dracut built a capture initrd without multipathd or its path checkers (libcheck*.so), which the crash kernel needs to bring up the multipath map under the dump target: is multipath-tools installed?"
+		fi
+	fi
+	;;
+esac
 chmod 0600 "$tmp"
 mv -f "$tmp" "$out"
 trap - EXIT

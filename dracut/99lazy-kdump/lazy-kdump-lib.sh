@@ -80,6 +80,8 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      device-mapper name it has here, the LUKS UUID, the
 #                      key slot LUKS_KEY_FILE opens (module-setup.sh writes
 #                      the capture initrd's crypttab from them)
+#   lkd_target_kind    dm, md or any: what the device the capture mounts
+#                      must be (module-setup.sh tells the capture)
 #   lkd_target_cmdline the dracut arguments that name what to assemble
 #                      (rd.md.uuid=, rd.lvm.lv=): without them dracut's
 #                      mdraid and lvm modules assemble nothing (rd.auto is
@@ -91,9 +93,26 @@ LKD_LUKS_MAX_KDF_KIB=16384
 # missing lsblk checks nothing.
 lkd_check_stack() {
 	local dev=$1 name type path what='' crypt='' mods=' ' arg seen_lv=0
-	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline=''
+	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
 	command -v lsblk >/dev/null 2>&1 || return 0
 	while read -r name type path; do
+		if [ -z "$lkd_target_kind" ]; then
+			# The file system's own device (the first line): what the
+			# capture must mount, not a path or member that shows the
+			# same file system (a multipath path, a RAID 1 member with
+			# its superblock at the end).
+			case $type in
+			mpath | lvm | crypt | dm) lkd_target_kind=dm ;;
+			raid* | md) lkd_target_kind=md ;;
+			*)
+				case $(readlink -f "$path" 2>/dev/null) in
+				/dev/dm-*) lkd_target_kind=dm ;;
+				/dev/md*) lkd_target_kind=md ;;
+				*) lkd_target_kind=any ;;
+				esac
+				;;
+			esac
+		fi
 		if [ -n "$crypt" ]; then
 			# The line after a crypt device: what it opens.
 			lkd_check_luks "$crypt" "$path" || return 1
@@ -256,7 +275,7 @@ lkd_on_crypt() {
 lkd_resolve_target() {
 	local t=$1 p mnt src uuid rel devspec
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
-	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline=''
+	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
 	case $t in
 	/*:/* | [A-Z]*=*:/*)
 		devspec=${t%:/*}

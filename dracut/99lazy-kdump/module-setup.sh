@@ -21,6 +21,10 @@
 #   LAZY_KDUMP_DUMP_TARGET   DUMP_TARGET as the crash kernel must see it
 #   LAZY_KDUMP_LUKS          the LUKS volumes under it, "NAME UUID SLOT" a
 #                            line (lazy-kdump-lib.sh's lkd_target_luks)
+#   LAZY_KDUMP_DEVICE_KIND   dm or md: the device the capture mounts must be
+#                            a device-mapper device or an MD array
+#                            (lkd_target_kind); written to
+#                            /etc/lazy-kdump-device for the capture
 #   LAZY_KDUMP_STACK_CMDLINE rd.md.uuid= and rd.lvm.lv= of the arrays and
 #                            volumes under it (lkd_target_cmdline)
 #   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
@@ -48,7 +52,7 @@ depends() {
 # called by dracut
 install() {
 	local conf=${LAZY_KDUMP_CONFIG:-@SYSCONFDIR@/lazy-kdump.conf}
-	local target final
+	local target final kind
 
 	# shellcheck source=lazy-kdump-lib.sh
 	. "$moddir/lazy-kdump-lib.sh"
@@ -92,11 +96,13 @@ install() {
 	target=${LAZY_KDUMP_DUMP_TARGET:-}
 	luks=${LAZY_KDUMP_LUKS:-}
 	stack=${LAZY_KDUMP_STACK_CMDLINE:-}
+	kind=${LAZY_KDUMP_DEVICE_KIND:-}
 	if [ -z "$target" ]; then
 		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
 			target=$lkd_target_spec
 			luks=$lkd_target_luks
 			stack=$lkd_target_cmdline
+			kind=$lkd_target_kind
 		else
 			dfatal "lazy-kdump: $lkd_error"
 			return 1
@@ -128,6 +134,27 @@ install() {
 			[ -n "$name" ] || continue
 			printf '%s UUID=%s %s luks,key-slot=%s,headless=true\n' "$name" "$uuid" "$key" "$slot"
 		done <<<"$luks" >"$initdir/etc/crypttab"
+	fi
+	# What the device the capture mounts must be: a device-mapper device
+	# (multipath, LVM, LUKS) or an MD array, never a path or a member that
+	# shows the same file system (lazy-kdump-capture.sh waits for it).
+	case $kind in
+	dm | md) printf 'kind=%s\n' "$kind" >"$initdir/etc/lazy-kdump-device" ;;
+	esac
+	# A dump target on multipath: Debian's multipath-tools keeps its path
+	# checkers and prioritizers (dlopen()ed plugins) in /lib/multipath,
+	# outside dracut's multiarch library directories, so dracut's
+	# multipath module (059) leaves them out; multipathd then fails in the
+	# initrd, no map is made and the capture would mount one of the paths.
+	# Its udev rules have other names there too (56-dm-mpath.rules,
+	# 60-multipath.rules): without them the paths are not marked as
+	# multipath members and nothing waits for the map.
+	if dracut_module_included multipath; then
+		local mpdir
+		for mpdir in /lib/multipath /usr/lib/multipath /lib64/multipath /usr/lib64/multipath; do
+			[ ! -d "$mpdir" ] || inst_multiple -o "$mpdir"/*.so
+		done
+		inst_rules 56-dm-mpath.rules 60-multipath.rules 60-kpartx.rules 68-del-part-nodes.rules 95-kpartx.rules
 	fi
 	mkdir -p "$initdir/etc"
 	if ! lkd_config "$conf" --capture --dump-target "$target"; then

@@ -174,6 +174,8 @@ dump_checks() {
 		"journalctl -b -u lazy-kdump.service | grep -qF 'The previous boot panicked; its capture: $d, result saved.'"
 	check "status shows the last dump and the verdict on the previous boot" bash -c \
 		"lazy-kdump status | grep -qF 'last dump      $d: saved' && lazy-kdump status | grep -q '^  previous boot  .*The previous boot panicked'"
+	check "lazy-kdump dumps lists it last, saved, with its vmcore's size" bash -c \
+		"lazy-kdump dumps | grep -B1 -E '^\$' | head -n 1 | grep -E ' saved +[0-9]+\.[0-9] MiB  $d\$'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 }
 # The metrics file (lazy-kdump metrics), in node_exporter's textfile
@@ -222,8 +224,8 @@ mpath_arm() {
 	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
 	metric mpath-capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
 	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
-	check "the capture initrd has multipath, multipathd, kpartx, multipath.conf, the WWIDs and dm-multipath" bash -c \
-		"for f in sbin/multipath sbin/multipathd sbin/kpartx ' etc/multipath.conf' ' etc/multipath/wwids' '/dm-multipath.ko[.a-z]*'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+	check "the capture initrd has multipath, multipathd, its path checker, its udev rules, kpartx, multipath.conf, the WWIDs and dm-multipath" bash -c \
+		"for f in sbin/multipath sbin/multipathd /multipath/libchecktur.so 'rules.d/[0-9]*multipath.rules' sbin/kpartx ' etc/multipath.conf' ' etc/multipath/wwids' '/dm-multipath.ko[.a-z]*' ' etc/lazy-kdump-device'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
 	check "... and names the dump target by its UUID" bash -c \
 		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | grep -qx 'DUMP_TARGET=UUID=$uuid:/'"
 	if [ "$(cat /sys/kernel/kexec_crash_loaded)" != 1 ]; then
@@ -607,8 +609,12 @@ mpathpanicked)
 	metric mpath-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
 	check "the crash kernel mounted the multipath map (device-mapper name mpatha), not one of its paths" \
 		grep -q "mounted /dev/disk/by-uuid/$uuid (UUID=$uuid, /dev/dm-[0-9]*, device-mapper name mpatha)" "$d/lazy-kdump.log"
+	check "lazy-kdump dumps finds it where the multipath disk is mounted (DUMP_TARGET=UUID=...:/)" bash -c \
+		"lazy-kdump dumps | grep -E ' saved +[0-9]+\.[0-9] MiB  $d\$'"
 	cat "$d/lazy-kdump.log" >&2 2>/dev/null
 	umount /mnt/mpath
+	check "... and says so when it is not mounted" bash -c \
+		"! lazy-kdump dumps 2>/tmp/dumps.err && grep -q 'is not mounted here' /tmp/dumps.err"
 	armed_checks
 	check "mkinitrd: up to date, nothing to build" env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
 	next finished
