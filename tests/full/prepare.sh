@@ -222,6 +222,8 @@ stackinstall)
 	out=$2 debs=$3 first=${4:-stackbuild}
 	kver=$(newest_kver)
 	install -D -m 0755 "$here/guest/step.sh" "$ROOT/usr/local/lib/lazy-test/step.sh"
+	# The slow KDUMP_PRE hook of the multipath steps.
+	install -D -m 0755 "$here/guest/hook" "$ROOT/usr/local/lib/lazy-test/hook"
 	install -D -m 0644 "$here/guest/lazy-test.service" "$ROOT/etc/systemd/system/lazy-test.service"
 	in_root systemctl enable lazy-test.service >&2
 	mkdir -p "$ROOT/var/lib/lazy-test"
