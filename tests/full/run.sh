@@ -289,32 +289,41 @@ mpath_args() {
 	done
 }
 
-# mpath_run SUITE WORK WHERE: (SUITE-mpath) the packages installed with apt,
-# one run: a dump target on multipath (two SCSI paths to one disk), armed,
-# panic, the dump checked in the guest (guest/step.sh mpathsetup,
-# mpathpanicked). bookworm-stack runs the same steps after its own.
-mpath_run() {
-	local suite=$1 work=$2 where=$3 img kver
+# stack_install SUITE WORK WHERE PHASE: WORK/disk.img, a copy of SUITE's
+# root image with the packages and the storage tools installed, first
+# phase PHASE (prepare.sh stackinstall); sets kver. Returns 1 (said in
+# TAP) when that failed.
+stack_install() {
+	local suite=$1 work=$2 where=$3 phase=$4 img
 	if ! img=$("$here/build-image.sh" "$suite" 2>"$work/build-image.log"); then
 		emit "$where" "not ok - the $suite root image could not be built (log: $work/build-image.log)"
-		return 0
+		return 1
 	fi
 	ensure_debs "$suite" "$work"
 	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1; then
 		emit "$where" "not ok - the $suite packages $version could not be built (log: $work/build-deb.log)"
-		return 0
+		return 1
 	fi
 	cp --sparse=always "$img" "$work/disk.img"
 	"$here/in-image.sh" -b "$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives" "$work/disk.img" -- \
-		"$here/prepare.sh" stackinstall "$work" "$debs" mpathsetup >"$work/prepare.out" 2>"$work/prepare.log" || true
+		"$here/prepare.sh" stackinstall "$work" "$debs" "$phase" >"$work/prepare.out" 2>"$work/prepare.log" || true
 	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare.out")
 	kver=$(sed -n 's/^kver //p' "$work/prepare.out")
 	if [ -z "$kver" ]; then
 		emit "$where" "not ok - installing the packages in the image failed (log: $work/prepare.log)"
 		tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
 		rm -f "$work/disk.img"
-		return 0
+		return 1
 	fi
+}
+
+# mpath_run SUITE WORK WHERE: (SUITE-mpath) the packages installed with apt,
+# one run: a dump target on multipath (two SCSI paths to one disk), armed,
+# panic, the dump checked in the guest (guest/step.sh mpathsetup,
+# mpathpanicked). bookworm-stack runs the same steps after its own.
+mpath_run() {
+	local suite=$1 work=$2 where=$3 kver
+	stack_install "$suite" "$work" "$where" mpathsetup || return 0
 	truncate -s 512M "$work/mpath.img"
 	mpath_args "$work/mpath.img"
 	qemu_run "$work" mpath "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
@@ -325,27 +334,8 @@ mpath_run() {
 }
 
 stack_run() {
-	local suite=$1 work=$2 where=$3 img kver
-	if ! img=$("$here/build-image.sh" "$suite" 2>"$work/build-image.log"); then
-		emit "$where" "not ok - the $suite root image could not be built (log: $work/build-image.log)"
-		return 0
-	fi
-	ensure_debs "$suite" "$work"
-	if ! ls "$debs/lazy-kdump_${version}_amd64.deb" >/dev/null 2>&1; then
-		emit "$where" "not ok - the $suite packages $version could not be built (log: $work/build-deb.log)"
-		return 0
-	fi
-	cp --sparse=always "$img" "$work/disk.img"
-	"$here/in-image.sh" -b "$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives" "$work/disk.img" -- \
-		"$here/prepare.sh" stackinstall "$work" "$debs" >"$work/prepare.out" 2>"$work/prepare.log" || true
-	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/prepare.out")
-	kver=$(sed -n 's/^kver //p' "$work/prepare.out")
-	if [ -z "$kver" ]; then
-		emit "$where" "not ok - installing the packages in the image failed (log: $work/prepare.log)"
-		tail -n 15 "$work/prepare.log" | sed 's/^/#   /'
-		rm -f "$work/disk.img"
-		return 0
-	fi
+	local suite=$1 work=$2 where=$3 kver
+	stack_install "$suite" "$work" "$where" stackbuild || return 0
 	truncate -s 3G "$work/raid-a.img" "$work/raid-b.img"
 	truncate -s 256M "$work/boot.img"
 	qemu_run "$work" stack-build "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
