@@ -308,13 +308,18 @@ load_drivers() {
 	done
 }
 
-# device_kind DEV: dm (a device-mapper device), md (an MD array) or disk.
+# device_kind DEV: dm (a device-mapper device), md (an MD array, or a
+# partition of one) or disk.
 device_kind() {
+	dk_sys=${LAZY_KDUMP_SYSBLOCK:-/sys/class/block}
 	dk_real=$(readlink -f "$1" 2>/dev/null) || dk_real=$1
 	dk_real=${dk_real##*/}
-	if [ -d "${LAZY_KDUMP_SYSBLOCK:-/sys/class/block}/$dk_real/dm" ]; then
+	if [ -d "$dk_sys/$dk_real/dm" ]; then
 		echo dm
-	elif [ -d "${LAZY_KDUMP_SYSBLOCK:-/sys/class/block}/$dk_real/md" ]; then
+	elif [ -d "$dk_sys/$dk_real/md" ]; then
+		echo md
+	elif [ -e "$dk_sys/$dk_real/partition" ] &&
+		[ -d "$(readlink -f "$dk_sys/$dk_real" 2>/dev/null)/../md" ]; then
 		echo md
 	else
 		echo disk

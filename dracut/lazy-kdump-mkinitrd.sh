@@ -158,10 +158,14 @@ stale_reason() {
 	fi
 	t=$(stat -c %Y "$out")
 	mk=$(command -v makedumpfile || true)
-	# /etc/multipath.conf and /etc/multipath/* (wwids, bindings): what
-	# dracut's multipath module copies for a target on multipath.
-	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/* \
-		/etc/multipath.conf /etc/multipath /etc/multipath/*; do
+	# For a target on multipath (the stack record says so), what dracut's
+	# multipath module copies: /etc/multipath.conf, /etc/multipath/*
+	# (wwids, bindings) and conf.d.
+	local mp=()
+	if grep -qw multipath "$out.stack" 2>/dev/null; then
+		mp=(/etc/multipath.conf /etc/multipath /etc/multipath/* /etc/multipath/conf.d/*)
+	fi
+	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/* "${mp[@]}"; do
 		[ -e "$f" ] || continue
 		read -r m c < <(stat -L -c '%Y %Z' "$f")
 		if [ "$m" -gt "$t" ] || [ "$c" -gt "$t" ]; then

@@ -451,8 +451,8 @@ static void judge_previous_boot(struct context *c)
 	struct lk_marker m, t;
 	struct lk_lastdump ld;
 	char id[64], when[64], text[6144], dirbuf[4096];
-	const char *dir = dump_dir_here(c, dirbuf, sizeof(dirbuf)) == 0 ?
-			  dirbuf : NULL;
+	int dr = dump_dir_here(c, dirbuf, sizeof(dirbuf));
+	const char *dir = dr == 0 ? dirbuf : NULL;
 	bool have_t;
 	int r;
 
@@ -469,8 +469,10 @@ static void judge_previous_boot(struct context *c)
 	r = dir ? lastdump_find(dir, &ld) : 0;
 	if (!dir)
 		snprintf(text, sizeof(text),
-			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); DUMP_TARGET names a device that is not mounted here, so whether it left a dump is not checked.",
-			 when);
+			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); whether it left a dump is not checked: DUMP_TARGET names a device that %s.",
+			 when, dr == -ENODEV ? "is not on this machine now" :
+			 dr == -ENOENT ? "is not mounted here" :
+			 "cannot be looked up here");
 	else if (r < 0)
 		snprintf(text, sizeof(text),
 			 "The previous boot, armed since %s, ended without a clean shutdown; the dump target %s cannot be read (%s) to see what it left.",

@@ -195,6 +195,8 @@ int metrics_update(struct context *c, bool verbose);
 
 /* lazy-kdump-test.c */
 int verb_test(struct context *c, const struct verb *v, int argc, char **argv);
+
+/* lazy-kdump-dumps.c */
 int verb_dumps(struct context *c, const struct verb *v, int argc, char **argv);
 
 /* lazy-kdump-config.c */

@@ -87,20 +87,24 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      mdraid and lvm modules assemble nothing (rd.auto is
 #                      off); module-setup.sh puts them in the initrd's
 #                      /etc/cmdline.d
-# Plain dm-crypt and other device-mapper layers are refused:
+# Plain dm-crypt, other device-mapper layers and disks on a network (iSCSI,
+# NVMe over fabrics, FCoE: lsblk's TRAN) are refused:
 # returns 1 with lkd_error saying so, so that arming fails with that reason
 # instead of a capture that waits for a device that never appears. A
 # missing lsblk checks nothing.
 lkd_check_stack() {
-	local dev=$1 name type path what='' crypt='' mods=' ' arg seen_lv=0
+	local dev=$1 name type path tran what='' crypt='' mods=' ' arg seen_lv=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
 	command -v lsblk >/dev/null 2>&1 || return 0
-	while read -r name type path; do
+	while read -r name type path tran; do
 		if [ -z "$lkd_target_kind" ]; then
 			# The file system's own device (the first line): what the
 			# capture must mount, not a path or member that shows the
 			# same file system (a multipath path, a RAID 1 member with
-			# its superblock at the end).
+			# its superblock at the end). A partition of a multipath map
+			# (kpartx) is a device-mapper device too; a partition of an
+			# array is checked through the array (the capture's
+			# device_kind).
 			case $type in
 			mpath | lvm | crypt | dm) lkd_target_kind=dm ;;
 			raid* | md) lkd_target_kind=md ;;
@@ -113,6 +117,14 @@ lkd_check_stack() {
 				;;
 			esac
 		fi
+		# A disk reached over the network: the capture initrd brings up
+		# no network.
+		case $tran in
+		iscsi | fcoe | tcp | rdma | nvme-tcp | nvme-rdma)
+			what="the $tran disk $name, which the crash kernel could only reach over a network it does not bring up"
+			break
+			;;
+		esac
 		if [ -n "$crypt" ]; then
 			# The line after a crypt device: what it opens.
 			lkd_check_luks "$crypt" "$path" || return 1
@@ -164,7 +176,7 @@ lkd_check_stack() {
 		*" $arg "*) ;;
 		*) lkd_target_cmdline="$lkd_target_cmdline${lkd_target_cmdline:+${arg:+ }}$arg" ;;
 		esac
-	done < <(lsblk -s -n -r -o NAME,TYPE,PATH "$dev" 2>/dev/null)
+	done < <(lsblk -s -n -r -o NAME,TYPE,PATH,TRAN "$dev" 2>/dev/null)
 	if [ -n "$what" ]; then
 		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, multipath, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
 		return 1

@@ -155,6 +155,14 @@ install() {
 			[ ! -d "$mpdir" ] || inst_multiple -o "$mpdir"/*.so
 		done
 		inst_rules 56-dm-mpath.rules 60-multipath.rules 60-kpartx.rules 68-del-part-nodes.rules 95-kpartx.rules
+		# multipathd mlockall()s itself (MCL_FUTURE: every thread stack
+		# and malloc arena it maps is populated and pinned): in the crash
+		# kernel's few MiB that got the capture OOM-killed (bookworm,
+		# multipath-tools 0.9.4). Without CAP_IPC_LOCK the call fails,
+		# which multipathd ignores, and its memory stays reclaimable.
+		mkdir -p "$initdir/$systemdsystemunitdir/multipathd.service.d"
+		printf '[Service]\nCapabilityBoundingSet=~CAP_IPC_LOCK\nLimitMEMLOCK=0\n' \
+			>"$initdir/$systemdsystemunitdir/multipathd.service.d/90-lazy-kdump.conf"
 	fi
 	mkdir -p "$initdir/etc"
 	if ! lkd_config "$conf" --capture --dump-target "$target"; then

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "dumpdir.h"
 
@@ -21,9 +23,52 @@ static const struct {
 	{ "PARTLABEL=", "/dev/disk/by-partlabel/" },
 };
 
+/*
+ * The last ":/" of @target: DEVICE is what comes before it (the capture
+ * script, lazy-kdump-lib.sh and config.c split there too).
+ */
+static const char *split(const char *target)
+{
+	const char *p, *last = NULL;
+
+	for (p = strstr(target, ":/"); p; p = strstr(p + 1, ":/"))
+		last = p;
+	return last;
+}
+
+/*
+ * @n bytes of @s as udev names a /dev/disk/by-* link: bytes outside
+ * 0-9 A-Z a-z # + - . : = @ _ and non-ASCII ones as \xNN (a blank is
+ * \x20, "/" \x2f), like blkid_encode_string().
+ */
+static int encode(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		bool plain = (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= 'a' && ch <= 'z') || ch >= 0x80 ||
+			     strchr("#+-.:=@_", ch);
+
+		if (ch && plain) {
+			if (o + 1 >= size)
+				return -ENAMETOOLONG;
+			buf[o++] = (char)ch;
+		} else {
+			if (o + 4 >= size)
+				return -ENAMETOOLONG;
+			snprintf(buf + o, size - o, "\\x%02x", ch);
+			o += 4;
+		}
+	}
+	buf[o] = '\0';
+	return 0;
+}
+
 int dumpdir_device_node(const char *target, char *buf, size_t size)
 {
-	const char *sep = strstr(target, ":/");
+	const char *sep = split(target);
 	size_t n, i;
 	int w;
 
@@ -31,12 +76,13 @@ int dumpdir_device_node(const char *target, char *buf, size_t size)
 		return -EINVAL;
 	n = (size_t)(sep - target);
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		size_t k = strlen(links[i].key);
+		size_t k = strlen(links[i].key), d = strlen(links[i].dir);
 
 		if (n > k && strncmp(target, links[i].key, k) == 0) {
-			w = snprintf(buf, size, "%s%.*s", links[i].dir,
-				     (int)(n - k), target + k);
-			return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
+			if (d >= size)
+				return -ENAMETOOLONG;
+			memcpy(buf, links[i].dir, d);
+			return encode(buf + d, size - d, target + k, n - k);
 		}
 	}
 	if (strncmp(target, "/dev/", 5) != 0)
@@ -74,38 +120,70 @@ static int real_under(const char *sysroot, const char *path, char *out)
 	return realpath(full, out) ? 0 : -errno;
 }
 
+/*
+ * @sub (the PATH of DEVICE:PATH) as seen through a mount of the file
+ * system's directory @root on @mountpoint, into @buf: false when @sub is
+ * not under @root.
+ */
+static bool through(const char *root, const char *mountpoint, const char *sub,
+		    char *buf, size_t size, int *err)
+{
+	size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
+	const char *rest;
+	int w;
+
+	if (rl && (strncmp(sub, root, rl) != 0 ||
+		   (sub[rl] != '\0' && sub[rl] != '/')))
+		return false;
+	rest = sub + rl;
+	if (strcmp(rest, "/") == 0 || !*rest)
+		rest = "";
+	if (strcmp(mountpoint, "/") == 0 && *rest)
+		mountpoint = "";
+	w = snprintf(buf, size, "%s%s", mountpoint, rest);
+	*err = w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
+	return true;
+}
+
 int dumpdir_resolve(const char *target, const char *sysroot, char *buf,
 		    size_t size)
 {
 	char node[PATH_MAX], real[PATH_MAX], path[PATH_MAX], src[PATH_MAX];
+	struct stat st;
+	bool blk;
 	const char *sub;
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
 	int r, w;
 
-	if (target[0] == '/' && !strstr(target, ":/")) {
+	if (target[0] == '/' && !split(target)) {
 		w = snprintf(buf, size, "%s", target);
 		return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
 	}
 	r = dumpdir_device_node(target, node, sizeof(node));
 	if (r < 0)
 		return r;
-	sub = strstr(target, ":/") + 1;
+	sub = split(target) + 1;
 	if (real_under(sysroot, node, real) < 0)
 		return -ENODEV;
+	/* A real block device is matched by its number (a source such as
+	 * /dev/root has no node); else (tests, btrfs) by the source's path. */
+	blk = stat(real, &st) == 0 && S_ISBLK(st.st_mode);
 	w = snprintf(path, sizeof(path), "%s/proc/self/mountinfo", sysroot);
 	if (w < 0 || (size_t)w >= sizeof(path))
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	/* The last mount that fits: a later one covers an earlier one. */
 	r = -ENOENT;
-	while (r == -ENOENT && getline(&line, &cap, f) > 0) {
+	while (getline(&line, &cap, f) > 0) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - TYPE SOURCE SUPEROPTS */
 		char *field[6], *save = NULL, *tok, *source = NULL;
-		int i = 0;
-		bool dash = false;
+		unsigned int maj, min;
+		bool dash = false, same;
+		int i = 0, e = 0;
 
 		for (tok = strtok_r(line, " \n", &save); tok;
 		     tok = strtok_r(NULL, " \n", &save)) {
@@ -113,7 +191,7 @@ int dumpdir_resolve(const char *target, const char *sysroot, char *buf,
 				field[i++] = tok;
 			} else if (!dash) {
 				dash = strcmp(tok, "-") == 0;
-			} else if (dash && !source) {
+			} else {
 				/* the type; the source follows */
 				source = strtok_r(NULL, " \n", &save);
 				break;
@@ -124,16 +202,15 @@ int dumpdir_resolve(const char *target, const char *sysroot, char *buf,
 		unescape(field[3]);
 		unescape(field[4]);
 		unescape(source);
-		if (strcmp(field[3], "/") != 0 || source[0] != '/' ||
-		    real_under(sysroot, source, src) < 0 || strcmp(src, real))
-			continue;
-		w = snprintf(buf, size, "%s%s",
-			     strcmp(field[4], "/") == 0 && sub[1] ? "" : field[4],
-			     strcmp(sub, "/") == 0 ? "" : sub);
-		if (w < 0 || (size_t)w >= size)
-			r = -ENAMETOOLONG;
+		if (blk && sscanf(field[2], "%u:%u", &maj, &min) == 2 &&
+		    maj == major(st.st_rdev) && min == minor(st.st_rdev))
+			same = true;
 		else
-			r = 0;
+			same = source[0] == '/' &&
+			       real_under(sysroot, source, src) == 0 &&
+			       strcmp(src, real) == 0;
+		if (same && through(field[3], field[4], sub, buf, size, &e))
+			r = e;
 	}
 	free(line);
 	fclose(f);

@@ -109,6 +109,31 @@ static bool read_one(const char *status, const char *path,
 	return true;
 }
 
+/*
+ * A dump directory without a status file: a capture that never finished
+ * (the crash kernel hung or was reset, or the power failed).
+ */
+static bool read_unfinished(const char *path, struct lk_lastdump *out)
+{
+	char vmcore[4200];
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->found = true;
+	out->finished = (int64_t)st.st_mtime;
+	snprintf(out->path, sizeof(out->path), "%s", path);
+	snprintf(out->result, sizeof(out->result), "incomplete");
+	snprintf(out->reason, sizeof(out->reason),
+		 "no status file: the capture did not finish (the crash kernel hung or was reset, or the power failed)");
+	out->vmcore_bytes = -1;
+	if (snprintf(vmcore, sizeof(vmcore), "%s/vmcore", path) < (int)sizeof(vmcore) &&
+	    stat(vmcore, &st) == 0 && S_ISREG(st.st_mode))
+		out->vmcore_bytes = (int64_t)st.st_size;
+	return true;
+}
+
 /* Each capture status in @dir, to @fn; a missing @dir has none. */
 static int for_each(const char *dir,
 		    void (*fn)(const struct lk_lastdump *one, void *arg),
@@ -141,7 +166,8 @@ static int for_each(const char *dir,
 			ok = read_one(path, path, one);
 		} else {
 			snprintf(status, sizeof(status), "%s/status", path);
-			ok = read_one(status, path, one);
+			ok = read_one(status, path, one) ||
+			     read_unfinished(path, one);
 		}
 		if (ok)
 			fn(one, arg);
@@ -151,11 +177,21 @@ static int for_each(const char *dir,
 	return 0;
 }
 
+/* Oldest first: by "finished", then by path. */
+static int by_time(const void *a, const void *b)
+{
+	const struct lk_lastdump *x = a, *y = b;
+
+	if (x->finished != y->finished)
+		return x->finished < y->finished ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
 static void keep_newest(const struct lk_lastdump *one, void *arg)
 {
 	struct lk_lastdump *best = arg;
 
-	if (!best->found || one->finished >= best->finished)
+	if (!best->found || by_time(one, best) > 0)
 		*best = *one;
 }
 
@@ -189,15 +225,6 @@ static void add_one(const struct lk_lastdump *one, void *arg)
 		l->cap = cap;
 	}
 	l->v[l->n++] = *one;
-}
-
-static int by_time(const void *a, const void *b)
-{
-	const struct lk_lastdump *x = a, *y = b;
-
-	if (x->finished != y->finished)
-		return x->finished < y->finished ? -1 : 1;
-	return strcmp(x->path, y->path);
 }
 
 int lastdump_list(const char *dir, struct lk_lastdump **list, size_t *n)

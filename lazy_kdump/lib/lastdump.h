@@ -34,7 +34,9 @@
 struct lk_lastdump {
 	bool found;
 	char path[4096];	/* the dump directory, or the .status file */
-	char result[32];	/* saved, no-space, short-of-memory, ... */
+	char result[32];	/* saved, no-space, short-of-memory, ...;
+				 * incomplete: a dump directory without a
+				 * status file */
 	char memory[16];	/* ok, short, or "" (an older capture) */
 	char reason[1024];
 	int64_t finished;	/* seconds since the epoch; 0: unknown */
@@ -44,7 +46,9 @@ struct lk_lastdump {
 /*
  * lastdump_find - the newest capture status in @dir
  *
- * Newest by its "finished" key (the file's mtime when it has none).
+ * Newest by its "finished" key (the file's mtime when it has none; a dump
+ * directory without a status file counts, by its mtime, as "incomplete"),
+ * then by path.
  *
  * Return: 0 (@ld->found says whether there was one; a missing @dir is
  * none), or -errno when @dir cannot be read.

@@ -333,6 +333,8 @@ case $dev in
 /dev/mapper/vg-thin) printf 'vg-thin lvm /dev/mapper/vg-thin\nvg-pool-tpool lvm /dev/mapper/vg-pool-tpool\nvg-pool_tmeta lvm /dev/mapper/vg-pool_tmeta\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\nvg-pool_tdata lvm /dev/mapper/vg-pool_tdata\ncryptroot crypt /dev/mapper/cryptroot\nmd0 raid1 /dev/md0\nvda disk /dev/vda\nvdb disk /dev/vdb\n' ;;
 /dev/mapper/mp) printf 'mp mpath /dev/mapper/mp\nsda disk /dev/sda\nsdb disk /dev/sdb\n' ;;
 /dev/mapper/vg-mp) printf 'vg-mp lvm /dev/mapper/vg-mp\nmp mpath /dev/mapper/mp\nsda disk /dev/sda\nsdb disk /dev/sdb\n' ;;
+/dev/sdc1) printf 'sdc1 part /dev/sdc1 \nsdc disk /dev/sdc iscsi\n' ;;
+/dev/sdd1) printf 'sdd1 part /dev/sdd1 \nsdd disk /dev/sdd sata\n' ;;
 /dev/mapper/lin) printf 'lin dm /dev/mapper/lin\nvdc disk /dev/vdc\n' ;;
 esac
 EOS
@@ -411,6 +413,8 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	"luks|/dev/mapper/plain|refused: *dm-crypt volume plain, and /dev/vdc has no LUKS header (plain dm-crypt)*" \
 	"none|/dev/mapper/mp|supported <multipath> <> <>" \
 	"none|/dev/mapper/vg-mp|supported <multipath lvm> <rd.lvm.lv=vg/mp> <>" \
+	"none|/dev/sdc1|refused: the dump target's device /dev/sdc1 is on the iscsi disk sdc, which the crash kernel could only reach over a network it does not bring up*" \
+	"none|/dev/sdd1|supported <> <> <>" \
 	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*"; do
 	IFS='|' read -r -d '' k d want <<<"$c" || true
 	want=${want%$'\n'}
@@ -688,7 +692,7 @@ if command -v jq >/dev/null; then
 fi
 # dumps: every capture in DUMP_TARGET, oldest first.
 printf 'vmcore bytes' >"$crash/web-2026-01-01-00:00:00/vmcore"
-mkdir -p "$crash/not-a-dump" "$crash/web-2026-02-02-00:00:00"
+mkdir -p "$crash/not-a-dump"
 printf 'result=saved\n' >"$crash/not-a-dump/status"
 run dk dumps
 expect "dumps: the captures, oldest first, with their result, vmcore size and reason" 0 "" \
@@ -703,6 +707,12 @@ if command -v jq >/dev/null; then
 		pass "dumps --json: schema 1, both dumps in order, null where unknown" ||
 		fail "dumps --json: schema 1, both dumps in order, null where unknown" "$out"
 fi
+# A dump directory without status: a capture cut short.
+mkdir -p "$crash/web-2026-02-02-00:00:00"
+touch -d @$((armed_at + 30)) "$crash/web-2026-02-02-00:00:00"
+run dk dumps
+expect "dumps: a dump directory without status is listed as incomplete, in its place" 0 "" \
+	"*web-2026-01-01-00:00:00*incomplete*$crash/web-2026-02-02-00:00:00*no status file: the capture did not finish*short-of-memory*3 dumps in $crash."
 # A DEVICE:PATH target is read where its device is mounted.
 mkdir -p "$root/dev/disk/by-uuid" "$root/proc/self"
 : >"$root/dev/vdz"
@@ -713,7 +723,7 @@ printf '22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n51 22 254:16 / %
 	"${crash%/*}" >"$root/proc/self/mountinfo"
 printf 'DUMP_TARGET=UUID=feed-0001:/%s\n' "${crash##*/}" >"$tmp/dumpdev.conf"
 run "$LK" --config "$tmp/dumpdev.conf" dumps
-expect "dumps: a DEVICE:PATH target, read where the device is mounted" 0 "" "*2 dumps in $crash."
+expect "dumps: a DEVICE:PATH target, read where the device is mounted" 0 "" "*3 dumps in $crash."
 printf 'DUMP_TARGET=UUID=feed-0002:/\n' >"$tmp/dumpdev.conf"
 run "$LK" --config "$tmp/dumpdev.conf" dumps
 expect "dumps: a DEVICE:PATH target that is not mounted: says so" 1 \

@@ -233,7 +233,7 @@ mpath_arm() {
 	metric mpath-capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
 	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
 	check "the capture initrd has multipath, multipathd, its path checker, its udev rules, kpartx, multipath.conf, the WWIDs and dm-multipath" bash -c \
-		"for f in sbin/multipath sbin/multipathd /multipath/libchecktur.so 'rules.d/[0-9]*multipath.rules' sbin/kpartx ' etc/multipath.conf' ' etc/multipath/wwids' '/dm-multipath.ko[.a-z]*' ' etc/lazy-kdump-device'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+		"for f in sbin/multipath sbin/multipathd /multipath/libchecktur.so 'rules.d/60-multipath.rules' sbin/kpartx ' etc/multipath.conf' ' etc/multipath/wwids' '/dm-multipath.ko[.a-z]*' ' etc/lazy-kdump-device' 'multipathd.service.d/90-lazy-kdump.conf'; do grep -q \"\$f\\\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
 	check "... and names the dump target by its UUID" bash -c \
 		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | grep -qx 'DUMP_TARGET=UUID=$uuid:/'"
 	if [ "$(cat /sys/kernel/kexec_crash_loaded)" != 1 ]; then
