@@ -349,7 +349,7 @@ mount_target() {
 			*) break ;;
 			esac
 			if [ -z "$mt_said" ]; then
-				say "$mt_spec is $mt_dev for now, not the $(kind_name "$dev_kind") it is on (a path or member of it): waiting for that"
+				say "$mt_spec is $(readlink -f "$mt_dev" 2>/dev/null || echo "$mt_dev") for now, not the $(kind_name "$dev_kind") it is on (a path or member of it): waiting for that"
 				mt_said=1
 			fi
 		fi
