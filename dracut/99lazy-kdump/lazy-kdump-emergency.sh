@@ -5,11 +5,11 @@
 # dracut-emergency.service) run instead of a shell (module-setup.sh's
 # drop-ins; FINAL_ACTION=shell keeps the shell).
 #
-# The initrd's own boot can fail while the capture runs: systemd waits for
-# the root= device of the crash command line (90 s by default), and when
-# it never appears (root on LVM, LUKS or RAID the capture initrd does not
-# assemble, because only the dump target's stack is built in), the initrd
-# targets fail into emergency.target. Rebooting then would cut the dump
+# The initrd's own boot can fail into emergency.target while the capture
+# runs (a unit an initrd target needs fails; the root= of the crash
+# command line that never appears, when root is on a stack the capture
+# initrd does not assemble, times out after 90 s, though systemd 257 did
+# not go into emergency mode for that). Rebooting then would cut the dump
 # short. So: wait while lazy-kdump-capture.service is still running (it
 # ends with the final action itself), and reboot only when it is not
 # running (it never started, or it ended without its final action).

@@ -174,9 +174,8 @@ install() {
 	# A failure of the initrd must not leave the machine in an emergency
 	# shell, nor cut a running capture short: lazy-kdump-emergency.sh
 	# waits for the capture, then reboots (unless FINAL_ACTION=shell).
-	# Example: root= names a device this initrd does not assemble (root
-	# on LVM, the dump target on a plain disk); after 90 s the initrd's
-	# targets fail into emergency.target, in the middle of the dump.
+	# (emergency.target can come in the middle of a long dump: a unit an
+	# initrd target needs fails.)
 	final=$(lkd_conf_get FINAL_ACTION)
 	if [ "$final" != shell ]; then
 		local unit
