@@ -14,21 +14,6 @@
 #include "lib/lastdump.h"
 #include "lazy-kdump.h"
 
-/* A JSON string value (no key) for @s, or null. */
-static void json_value(const char *s)
-{
-	size_t n = json_escape(NULL, 0, s);
-	char *buf = malloc(n + 1);
-
-	if (!buf) {
-		fputs("null", stdout);
-		return;
-	}
-	json_escape(buf, n + 1, s);
-	fputs(buf, stdout);
-	free(buf);
-}
-
 static void print_json(const char *target, const char *dir,
 		       const struct lk_lastdump *v, size_t n)
 {

@@ -87,18 +87,25 @@ const char *fmt_mib(uint64_t v, char *buf, size_t size)
 	return buf;
 }
 
-void json_str(const char *key, const char *val, bool comma)
+void json_value(const char *val)
 {
 	size_t n = json_escape(NULL, 0, val);
 	char *buf = malloc(n + 1);
 
 	if (!buf) {
-		printf("  \"%s\": null%s\n", key, comma ? "," : "");
+		fputs("null", stdout);
 		return;
 	}
 	json_escape(buf, n + 1, val);
-	printf("  \"%s\": %s%s\n", key, buf, comma ? "," : "");
+	fputs(buf, stdout);
 	free(buf);
+}
+
+void json_str(const char *key, const char *val, bool comma)
+{
+	printf("  \"%s\": ", key);
+	json_value(val);
+	printf("%s\n", comma ? "," : "");
 }
 
 void describe_region(const char *what, uint64_t addr, uint64_t len,

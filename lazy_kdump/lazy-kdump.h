@@ -146,6 +146,9 @@ void log_failure(int err, const char *hint, const char *fmt, ...)
 void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *fmt_size(uint64_t v, char *buf, size_t size);
 const char *fmt_mib(uint64_t v, char *buf, size_t size);
+/* @val as a JSON string (null when out of memory) on stdout; json_str: as
+ * the line '  "KEY": VALUE[,]'. */
+void json_value(const char *val);
 void json_str(const char *key, const char *val, bool comma);
 void describe_region(const char *what, uint64_t addr, uint64_t len,
 		     bool high);
