@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/dumpdir.h"
 #include "lib/lastdump.h"
 #include "lazy-kdump.h"
 
@@ -60,21 +61,8 @@ static int test_dump_target(struct context *c)
 	int fd;
 
 	if (!dir) {
-		size_t n = (size_t)(strstr(t, ":/") - t);
-		const char *link = NULL;
-
-		snprintf(dev, sizeof(dev), "%.*s", (int)n, t);
-		if (strncmp(dev, "UUID=", 5) == 0)
-			link = "/dev/disk/by-uuid/";
-		else if (strncmp(dev, "LABEL=", 6) == 0)
-			link = "/dev/disk/by-label/";
-		else if (strncmp(dev, "PARTUUID=", 9) == 0)
-			link = "/dev/disk/by-partuuid/";
-		else if (strncmp(dev, "PARTLABEL=", 10) == 0)
-			link = "/dev/disk/by-partlabel/";
-		if (link)
-			snprintf(p, sizeof(p), "%s%s", link, strchr(dev, '=') + 1);
-		else
+		snprintf(dev, sizeof(dev), "%.*s", (int)(dumpdir_split(t) - t), t);
+		if (dumpdir_device_node(t, p, sizeof(p)) < 0)
 			snprintf(p, sizeof(p), "%s", dev);
 		if (stat(p, &sb) < 0 || !S_ISBLK(sb.st_mode)) {
 			log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",

@@ -23,11 +23,7 @@ static const struct {
 	{ "PARTLABEL=", "/dev/disk/by-partlabel/" },
 };
 
-/*
- * The last ":/" of @target: DEVICE is what comes before it (the capture
- * script, lazy-kdump-lib.sh and config.c split there too).
- */
-static const char *split(const char *target)
+const char *dumpdir_split(const char *target)
 {
 	const char *p, *last = NULL;
 
@@ -68,7 +64,7 @@ static int encode(char *buf, size_t size, const char *s, size_t n)
 
 int dumpdir_device_node(const char *target, char *buf, size_t size)
 {
-	const char *sep = split(target);
+	const char *sep = dumpdir_split(target);
 	size_t n, i;
 	int w;
 
@@ -157,14 +153,14 @@ int dumpdir_resolve(const char *target, const char *sysroot, char *buf,
 	FILE *f;
 	int r, w;
 
-	if (target[0] == '/' && !split(target)) {
+	if (target[0] == '/' && !dumpdir_split(target)) {
 		w = snprintf(buf, size, "%s", target);
 		return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
 	}
 	r = dumpdir_device_node(target, node, sizeof(node));
 	if (r < 0)
 		return r;
-	sub = split(target) + 1;
+	sub = dumpdir_split(target) + 1;
 	if (real_under(sysroot, node, real) < 0)
 		return -ENODEV;
 	/* A real block device is matched by its number (a source such as

@@ -15,6 +15,13 @@
 #include <stddef.h>
 
 /*
+ * dumpdir_split - the last ":/" of @target, or NULL: DEVICE is what comes
+ * before it (the capture script, lazy-kdump-lib.sh and config.c split
+ * there too)
+ */
+const char *dumpdir_split(const char *target);
+
+/*
  * dumpdir_device_node - the /dev path that names DEVICE of a DEVICE:/PATH
  * target (/dev/disk/by-uuid/... for UUID=..., and so on; a /dev path as it
  * is), into @buf.
