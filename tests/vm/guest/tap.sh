@@ -186,10 +186,17 @@ iomem_has() {
 }
 
 iomem_ranges() {
+	# Without /proc/iomem's zero padding ("0d600000" is d600000), as
+	# printf %x writes them: a region below 256 MiB compares equal too.
 	awk -v name="$1" '{
 		line = $0; sub(/^ */, "", line)
 		split(line, a, " : ")
-		if (a[2] == name) { split(a[1], r, "-"); print r[1], r[2] }
+		if (a[2] == name) {
+			split(a[1], r, "-")
+			sub(/^0+/, "", r[1]); if (r[1] == "") r[1] = "0"
+			sub(/^0+/, "", r[2]); if (r[2] == "") r[2] = "0"
+			print r[1], r[2]
+		}
 	}' /proc/iomem
 }
 
