@@ -254,14 +254,17 @@ ensure_debs() {
 # emergency_check WHERE CONSOLE [ROOT]: the pre hook (guest/hook) sent the
 # capture initrd into emergency mode during the capture, and its
 # emergency.service (lazy-kdump-emergency.sh) waited for the capture
-# instead of rebooting (the guest checks the dump and the hooks); with
-# ROOT, also that the crash kernel gave up waiting for its root=, a device
-# that never appears (4c617a79-...), in the middle of the capture
+# instead of rebooting (the guest checks the dump and the hooks); or the
+# initrd has no emergency mode at all (dracut-ng's systemd-initrd installs
+# no emergency.service: the hook's systemctl says so in lazy-kdump.log,
+# which the guest prints). With ROOT, also that the crash kernel gave up
+# waiting for its root=, a device that never appears (4c617a79-...,
+# ellipsized on systemd 257's console), in the middle of the capture
 # (prepare.sh newkernel).
 emergency_check() {
 	local where=$1 console=$2
 	if [ -n "${3:-}" ]; then
-		if grep -q 'Timed out waiting for device.*4c617a79' "$console"; then
+		if grep -Eq 'Timed out waiting for device.*(4c617a79|617a79-6b64|6e6f6e65f00d)' "$console"; then
 			emit "$where" "ok - the crash kernel gave up waiting for root= during the capture"
 		else
 			emit "$where" "not ok - the crash kernel gave up waiting for root= during the capture (no 'Timed out waiting for device' in $console)"
@@ -269,6 +272,8 @@ emergency_check() {
 	fi
 	if grep -q 'lazy-kdump: the capture initrd failed to reach one of its targets (emergency mode) while the capture runs; waiting' "$console"; then
 		emit "$where" "ok - emergency mode during the capture: emergency.service waited for the capture"
+	elif grep -q 'Failed to start emergency.target: Unit emergency.service not found' "$console"; then
+		emit "$where" "ok - this capture initrd has no emergency mode (no emergency.service), so none can cut the capture short"
 	else
 		emit "$where" "not ok - emergency mode during the capture: emergency.service waited for the capture (console: $console)"
 	fi
