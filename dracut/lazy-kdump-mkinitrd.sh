@@ -40,7 +40,9 @@
 #
 # Environment: LAZY_KDUMP_CONFIG (as lazy-kdump), DRACUT (the dracut
 # command), LAZY_KDUMP (the lazy-kdump command, default
-# @SBINDIR@/lazy-kdump), LAZY_KDUMP_STATEDIR (@STATEDIR@; tests).
+# @SBINDIR@/lazy-kdump), LAZY_KDUMP_STATEDIR (@STATEDIR@; tests),
+# LKD_MPATH_WAIT (seconds to wait for the multipath map of a dump target
+# named by a path early at boot, default 60; tests).
 #
 # Exit status: 0 built or up to date (--check: up to date); 1 failed
 # (--check: stale or missing); 2 invalid command line.
@@ -187,6 +189,8 @@ fi
 # arming, also when the initrd is up to date: a LUKS key slot removed since
 # it was built fails here, not after a crash.
 lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
+[ "$lkd_mpath_waited" = 0 ] ||
+	say "the dump target $lkd_target_spec was a path of a multipath disk until multipathd made its map, $lkd_target_dev (waited ${lkd_mpath_waited} s)"
 # What the initrd was built to assemble and open (OUT.stack): a key slot
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or
 # a volume that changed leave every file as it was, but not this.

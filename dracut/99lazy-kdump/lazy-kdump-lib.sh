@@ -87,6 +87,8 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      mdraid and lvm modules assemble nothing (rd.auto is
 #                      off); module-setup.sh puts them in the initrd's
 #                      /etc/cmdline.d
+#   lkd_mpath_pending  1 when it returns 1 because DEV is a path of a
+#                      multipath disk (lkd_mpath_path), not its map
 # Plain dm-crypt, other device-mapper layers and disks on a network (iSCSI,
 # NVMe over fabrics, FCoE: lsblk's TRAN) are refused:
 # returns 1 with lkd_error saying so, so that arming fails with that reason
@@ -95,6 +97,7 @@ LKD_LUKS_MAX_KDF_KIB=16384
 lkd_check_stack() {
 	local dev=$1 name type path tran what='' crypt='' mods=' ' arg seen_lv=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
+	lkd_mpath_pending=0
 	command -v lsblk >/dev/null 2>&1 || return 0
 	while read -r name type path tran; do
 		if [ -z "$lkd_target_kind" ]; then
@@ -114,6 +117,21 @@ lkd_check_stack() {
 				/dev/md*) lkd_target_kind=md ;;
 				*) lkd_target_kind=any ;;
 				esac
+				;;
+			esac
+			# A disk or partition that is a path of a multipath disk:
+			# its map is not made yet (early at boot, udev names the
+			# file system by a path until multipathd has made it) or
+			# the file system was mounted from a path. A capture
+			# initrd built now would mount one path, without
+			# multipath.
+			case $type in
+			disk | part)
+				if lkd_mpath_path "$path"; then
+					lkd_mpath_pending=1
+					lkd_error="the dump target's device $dev is $name, one path of a multipath disk (multipath -c says so), not the multipath map: multipathd has not made the map (see systemctl status multipathd and multipath -ll), or the file system was mounted from a path; arm once multipath -ll shows the map and the file system is on it"
+					return 1
+				fi
 				;;
 			esac
 		fi
@@ -190,6 +208,16 @@ lkd_check_stack() {
 		case $mods in *" $m"*) lkd_target_dracut="$lkd_target_dracut${lkd_target_dracut:+ }$m" ;; esac
 	done
 	return 0
+}
+
+# lkd_mpath_path DEV: DEV, a disk or a partition of one, is a path of a
+# multipath disk: multipath -c (this machine's multipath.conf and WWIDs)
+# says multipathd makes a map of that disk. False without multipath.
+lkd_mpath_path() {
+	local disk
+	command -v multipath >/dev/null 2>&1 || return 1
+	disk=$(lsblk -n -d -r -o PKNAME "$1" 2>/dev/null) || disk=''
+	multipath -c "${disk:+/dev/}${disk:-$1}" >/dev/null 2>&1
 }
 
 # lkd_check_luks NAME DEVICE: the dm-crypt volume NAME opens DEVICE; the
@@ -284,25 +312,41 @@ lkd_on_crypt() {
 #                      block stack under it needs (lkd_check_stack)
 #   lkd_error          why, when it returns 1 (also a device stack the
 #                      capture cannot bring up: lkd_check_stack)
+# A DEVICE that is a path of a multipath disk (the map not made yet: early
+# at boot) is looked up again, each second for LKD_MPATH_WAIT seconds
+# (default 60), until it names the map; lkd_mpath_waited says for how many
+# seconds (0: not at all).
 lkd_resolve_target() {
-	local t=$1 p mnt src uuid rel devspec
+	local t=$1 p mnt src uuid rel devspec wait=${LKD_MPATH_WAIT:-60} t0=$SECONDS
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
+	lkd_mpath_pending=0 lkd_mpath_waited=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
 	case $t in
 	/*:/* | [A-Z]*=*:/*)
 		devspec=${t%:/*}
-		case $devspec in
-		/dev/*) src=$(readlink -f "$devspec") ;;
-		*) src=$(blkid -l -o device -t "$devspec" 2>/dev/null) || src='' ;;
-		esac
-		if [ -z "$src" ] || [ ! -b "$src" ]; then
-			lkd_error="DUMP_TARGET=$t: no block device $devspec on this machine"
-			return 1
-		fi
+		# Early at boot DEVICE may still name a path of a multipath
+		# disk: wait for its map, LKD_MPATH_WAIT seconds at most.
+		while :; do
+			case $devspec in
+			/dev/*) src=$(readlink -f "$devspec") ;;
+			*) src=$(blkid -l -o device -t "$devspec" 2>/dev/null) || src='' ;;
+			esac
+			if [ -z "$src" ] || [ ! -b "$src" ]; then
+				lkd_error="DUMP_TARGET=$t: no block device $devspec on this machine"
+				return 1
+			fi
+			lkd_check_stack "$src" && break
+			if [ "$lkd_mpath_pending" != 1 ] || [ "$lkd_mpath_waited" -ge "$wait" ]; then
+				[ "$lkd_mpath_pending" != 1 ] || lkd_error="$lkd_error (waited $lkd_mpath_waited s for the map)"
+				return 1
+			fi
+			udevadm settle --timeout=5 >/dev/null 2>&1 || true
+			sleep 1
+			lkd_mpath_waited=$((SECONDS - t0))
+		done
 		lkd_target_spec=$t
 		lkd_target_dev=$src
 		lkd_target_fstype=$(blkid -o value -s TYPE "$src" 2>/dev/null) || lkd_target_fstype=''
-		lkd_check_stack "$src" || return 1
 		return 0
 		;;
 	/*) ;;

@@ -324,7 +324,15 @@ mkdir -p "$tmp/stub"
 cat >"$tmp/stub/lsblk" <<'EOS'
 #!/bin/sh
 for a; do dev=$a; done
+case "$* " in
+*PKNAME*)
+	case $dev in /dev/sde1 | "$LKD_TEST_BLK"1) echo sde ;; /dev/sd?1 | /dev/vd?1) echo "${dev#/dev/}" | tr -d 1 ;; esac
+	exit 0
+	;;
+esac
 case $dev in
+/dev/sde1 | "$LKD_TEST_BLK"1) printf 'sde1 part %s \nsde disk /dev/sde sas\n' "$dev" ;;
+/dev/mapper/mpe-part1 | "$LKD_TEST_BLK"2) printf 'mpe-part1 part %s \nmpe mpath /dev/mapper/mpe \nsde disk /dev/sde sas\nsdf disk /dev/sdf sas\n' "$dev" ;;
 /dev/vda1) printf 'vda1 part /dev/vda1\nvda disk /dev/vda\n' ;;
 /dev/mapper/vg-root) printf 'vg-root lvm /dev/mapper/vg-root\nvda2 part /dev/vda2\nvda disk /dev/vda\n' ;;
 /dev/md0) printf 'md0 raid1 /dev/md0\nvda1 part /dev/vda1\nvda disk /dev/vda\nvdb1 part /dev/vdb1\nvdb disk /dev/vdb\n' ;;
@@ -379,7 +387,8 @@ cat >"$tmp/stub/mdadm" <<'EOS'
 [ "$1 $2 $3" = "--detail --export /dev/md0" ] || exit 1
 printf 'MD_LEVEL=raid1\nMD_DEVICES=2\nMD_METADATA=1.2\nMD_UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\nMD_NAME=lazyvm:lazyroot\n'
 EOS
-printf '#!/bin/sh\n' >"$tmp/stub/multipath"
+# multipath -c: /dev/sde (and sdf) are the paths of the multipath disk mpe.
+printf '#!/bin/sh\n[ "$1" != -c ] || case $2 in /dev/sde | /dev/sdf) ;; *) exit 1 ;; esac\n' >"$tmp/stub/multipath"
 printf '#!/bin/sh\n' >"$tmp/stub/kpartx"
 chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup" "$tmp/stub/lvs" "$tmp/stub/mdadm" "$tmp/stub/multipath" "$tmp/stub/kpartx"
 # The same without multipath and kpartx.
@@ -415,7 +424,9 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	"none|/dev/mapper/vg-mp|supported <multipath lvm> <rd.lvm.lv=vg/mp> <>" \
 	"none|/dev/sdc1|refused: the dump target's device /dev/sdc1 is on the iscsi disk sdc, which the crash kernel could only reach over a network it does not bring up*" \
 	"none|/dev/sdd1|supported <> <> <>" \
-	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*"; do
+	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*" \
+	"none|/dev/sde1|refused: the dump target's device /dev/sde1 is sde1, one path of a multipath disk (multipath -c says so), not the multipath map: multipathd has not made the map*multipath -ll shows the map*" \
+	"none|/dev/mapper/mpe-part1|supported <multipath> <> <>"; do
 	IFS='|' read -r -d '' k d want <<<"$c" || true
 	want=${want%$'\n'}
 	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_SYSTEMD_UTILDIR="$tmp/sdutil" bash -c "$stacksh" sh "$lib" "$tmp/luks-$k.conf" "$d"
@@ -429,6 +440,41 @@ for c in "/dev/mapper/mp dm" "/dev/mapper/vg-root dm" "/dev/md0 md" "/dev/vda1 a
 		sh "$lib" "$tmp/luks-none.conf" "${c% *}"
 	expect "lazy-kdump-lib.sh: the capture must mount a device of kind ${c#* } for ${c% *}" 0 "" "kind ${c#* }"
 done
+# lkd_resolve_target DEVICE:PATH while DEVICE names a path of a multipath
+# disk (early at boot, before multipathd made the map): it looks DEVICE up
+# again until it names the map, LKD_MPATH_WAIT seconds at most. blkid
+# stubbed: the first two lookups find the path, the rest the map's
+# partition (two block device nodes made here stand for them).
+if mknod "$tmp/blk1" b 7 200 2>/dev/null && mknod "$tmp/blk2" b 7 201 2>/dev/null; then
+	cat >"$tmp/stub/blkid" <<'EOS'
+#!/bin/sh
+case "$*" in
+*-t\ UUID=*)
+	n=$(cat "$LKD_TEST_BLK.n" 2>/dev/null || echo 0)
+	echo $((n + 1)) >"$LKD_TEST_BLK.n"
+	if [ "$n" -lt 2 ] || [ -n "${LKD_TEST_NOMAP:-}" ]; then echo "${LKD_TEST_BLK}1"; else echo "${LKD_TEST_BLK}2"; fi
+	;;
+*-s\ TYPE*) echo ext4 ;;
+*) exit 2 ;;
+esac
+EOS
+	printf '#!/bin/sh\nexit 0\n' >"$tmp/stub/udevadm"
+	chmod +x "$tmp/stub/blkid" "$tmp/stub/udevadm"
+	# The multipath stub knows the paths by their lsblk names only.
+	# shellcheck disable=SC2016 # for the inner shell
+	resolvesh='. "$1"; lkd_conf_load "$2"; if lkd_resolve_target "UUID=0a0b:/crash"; then echo "on $lkd_target_dev <$lkd_target_dracut> kind $lkd_target_kind after $lkd_mpath_waited s"; else echo "refused: $lkd_error"; fi'
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_TEST_BLK="$tmp/blk" LKD_MPATH_WAIT=10 bash -c "$resolvesh" sh "$lib" "$tmp/luks-none.conf"
+	expect "lazy-kdump-lib.sh: a dump device named by a multipath path is looked up again until it names the map" 0 "" \
+		"on $tmp/blk2 <multipath> kind any after [1-9] s"
+	rm -f "$tmp/blk.n"
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_TEST_BLK="$tmp/blk" LKD_TEST_NOMAP=1 LKD_MPATH_WAIT=2 bash -c "$resolvesh" sh "$lib" "$tmp/luks-none.conf"
+	expect "lazy-kdump-lib.sh: ... and refused with the reason when the map does not come" 0 "" \
+		"refused: the dump target's device $tmp/blk1 is sde1, one path of a multipath disk* (waited [2-4] s for the map)"
+	rm -f "$tmp/stub/blkid" "$tmp/stub/udevadm"
+else
+	skip "lazy-kdump-lib.sh: a dump device named by a multipath path is looked up again until it names the map" "cannot make block device nodes (not root)"
+	skip "lazy-kdump-lib.sh: ... and refused with the reason when the map does not come" "cannot make block device nodes (not root)"
+fi
 run env PATH="$tmp/stub-nompath:/usr/bin:/bin" LAZY_KDUMP="$LK" bash -c "$stacksh" sh "$lib" "$tmp/luks-none.conf" /dev/mapper/mp
 expect "lazy-kdump-lib.sh: multipath without multipath-tools is refused" 0 "" \
 	"refused: the dump target's device /dev/mapper/mp is on the multipath map mp, and multipath or kpartx is missing here*apt-get install multipath-tools kpartx"

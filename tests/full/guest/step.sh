@@ -626,7 +626,36 @@ mpathpanicked)
 	check "... and says so when it is not mounted" bash -c \
 		"! lazy-kdump dumps 2>/tmp/dumps.err && grep -q 'is not mounted here' /tmp/dumps.err"
 	armed_checks
+	journalctl -b -u lazy-kdump.service --no-pager >&2
+	check "the capture initrd kept at boot still brings up multipath (multipathd in it)" bash -c \
+		"lsinitrd /var/lib/lazy-kdump/initrd-\$(uname -r).img | grep -q 'sbin/multipathd\$'"
 	check "mkinitrd: up to date, nothing to build" env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
+	# Early at boot the file system's UUID names a path until multipathd
+	# has made the map: mkinitrd waits for the map instead of building an
+	# initrd without multipath. The map's paths removed from multipathd
+	# (the map goes with the last), given back 8 s later.
+	mpath_drop() {
+		multipathd del path sda >/dev/null
+		multipathd del path sdb >/dev/null
+		for _ in $(seq 1 20); do [ -b /dev/mapper/mpatha ] || break; sleep 1; done
+		udevadm settle
+	}
+	mpath_drop
+	out "# without the map: UUID=$uuid is $(blkid -l -o device -t "UUID=$uuid"); multipath -c /dev/sda: $(multipath -c /dev/sda 2>&1; echo " (exit $?)")"
+	check "the map is gone, the file system is seen on a path" bash -c \
+		"[ ! -b /dev/mapper/mpatha ] && case \$(blkid -l -o device -t UUID=$uuid) in /dev/sd[ab]) ;; *) false ;; esac"
+	(sleep 8; multipathd add path sda; multipathd add path sdb) >/dev/null 2>&1 &
+	check "mkinitrd waits until multipathd made the map, then finds the initrd up to date" bash -c \
+		"LKD_MPATH_WAIT=120 DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 0 ] && grep -q 'was a path of a multipath disk until multipathd made its map, /dev/[^ ]* (waited [0-9]* s)' /tmp/mk.err"
+	wait
+	for _ in $(seq 1 30); do [ -b /dev/mapper/mpatha ] && break; sleep 1; done
+	mpath_drop
+	check "without the map mkinitrd refuses, saying the dump target is on a path, and keeps the initrd" bash -c \
+		"LKD_MPATH_WAIT=3 DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 1 ] && grep -q 'one path of a multipath disk (multipath -c says so), not the multipath map.* (waited [3-9] s for the map)' /tmp/mk.err && lsinitrd /var/lib/lazy-kdump/initrd-\$(uname -r).img | grep -q 'sbin/multipathd\$'"
+	multipathd add path sda >/dev/null 2>&1
+	multipathd add path sdb >/dev/null 2>&1
+	check "the map is back" bash -c \
+		"for _ in \$(seq 1 30); do [ -b /dev/mapper/mpatha ] && exit 0; sleep 1; done; exit 1"
 	next finished
 	finish END
 	;;
