@@ -645,9 +645,10 @@ mpathpanicked)
 	check "the map is gone, the file system is seen on a path" bash -c \
 		"[ ! -b /dev/mapper/mpatha ] && case \$(blkid -l -o device -t UUID=$uuid) in /dev/sd[ab]) ;; *) false ;; esac"
 	(sleep 8; multipathd add path sda; multipathd add path sdb) >/dev/null 2>&1 &
+	bg=$!
 	check "mkinitrd waits until multipathd made the map, then finds the initrd up to date" bash -c \
 		"LKD_MPATH_WAIT=120 DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 0 ] && grep -q 'was a path of a multipath disk until multipathd made its map, /dev/[^ ]* (waited [0-9]* s)' /tmp/mk.err"
-	wait
+	wait "$bg"
 	for _ in $(seq 1 30); do [ -b /dev/mapper/mpatha ] && break; sleep 1; done
 	mpath_drop
 	check "without the map mkinitrd refuses, saying the dump target is on a path, and keeps the initrd" bash -c \
