@@ -192,11 +192,18 @@ report_run() {
 	# Not in a pipeline: emit counts in this shell.
 	emit_all "$where" < <(sed -E 's/^[0-9.]+ //' "$out/ttyS1.ts" |
 		grep -E '^(ok|not ok)( |$)|^# ' | grep -v '^# alive')
-	# Host-side timings from the stamps: panic -> dump saved -> rebooted.
+	# Host-side timings from the stamps: each panic -> the next boot's
+	# first step (the first panic's figure keeps the metric's name).
 	awk '
 		/LAZYTEST PANIC/ { p = $1 }
-		/LAZYTEST BEGIN/ && p && !b { b = $1 }
-		END { if (p && b) printf "# metric panic-to-rebooted-seconds %.0f\n", b - p }
+		/LAZYTEST BEGIN/ && p {
+			n++
+			suffix = ""
+			if (n > 1)
+				suffix = "-" n
+			printf "# metric panic-to-rebooted-seconds%s %.0f\n", suffix, $1 - p
+			p = 0
+		}
 	' "$out/ttyS1.ts"
 	# systemd's complaints about our units, in the system or the capture
 	# initrd (those are seen nowhere else).
