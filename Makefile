@@ -182,6 +182,7 @@ LIBEXEC_SCRIPTS := mkinitrd:dracut/lazy-kdump-mkinitrd.sh \
 	rearm:systemd/lazy-kdump-rearm.sh \
 	no-other-kdump:systemd/lazy-kdump-no-other-kdump.sh \
 	memhp:systemd/lazy-kdump-memhp.sh \
+	raw-save:systemd/lazy-kdump-raw-save.sh \
 	kernel-hook:kernel/lazy-kdump-kernel-hook.sh
 UNITS := lazy-kdump.service lazy-kdump-rearm.path lazy-kdump-rearm.service
 MAN8 := lazy-kdump.8 lazy-cma.8

@@ -51,6 +51,9 @@
 #                                     the command line's root= names (the
 #                                     crash kernel inherits the panicked
 #                                     kernel's root=)
+#                     raw:DEVICE      DEVICE itself (/dev/NAME, PARTUUID=...
+#                                     or PARTLABEL=...), no file system:
+#                                     see "a raw dump device" below
 #                   default /var/crash. Whoever builds the initrd writes the
 #                   device form for a /var/crash that is not on the root
 #                   file system, e.g. DUMP_TARGET=UUID=1234-...:/crash when
@@ -94,6 +97,8 @@
 #   LAZY_KDUMP_MNT       mount point of the target (/run/lazy-kdump/target)
 #   LAZY_KDUMP_NOMOUNT=1 the target is a directory already there: DEVICE is
 #                        ignored and PATH is taken under LAZY_KDUMP_MNT
+#   LAZY_KDUMP_RAW_FILE  with DUMP_TARGET=raw:DEVICE: write to this file
+#                        instead of waiting for DEVICE
 #   LAZY_KDUMP_FINAL     overrides FINAL_ACTION; "none" returns instead
 #   LAZY_KDUMP_RUNDIR    scratch directory in memory (/run/lazy-kdump, else
 #                        $TMPDIR/lazy-kdump)
@@ -332,10 +337,10 @@ kind_name() {
 	esac
 }
 
-# mount_target DEVICE_SPEC FSTYPE OPTIONS: wait up to $wait_s seconds for the
-# device (of $dev_kind, when set), mount it read-write on $mnt.
-mount_target() {
-	mt_spec=$1 mt_type=$2 mt_opts=$3
+# wait_device DEVICE_SPEC: wait up to $wait_s seconds for the device (of
+# $dev_kind, when set); sets mt_dev. Returns 1 with $reason.
+wait_device() {
+	mt_spec=$1
 	say "waiting up to $wait_s s for the dump device $mt_spec"
 	load_drivers
 	mt_start=$(cut -d. -f1 /proc/uptime)
@@ -364,6 +369,14 @@ mount_target() {
 		fi
 		sleep 0.5
 	done
+	return 0
+}
+
+# mount_target DEVICE_SPEC FSTYPE OPTIONS: wait for the device
+# (wait_device), mount it read-write on $mnt.
+mount_target() {
+	mt_type=$2 mt_opts=$3
+	wait_device "$1" || return 1
 	mkdir -p "$mnt" || {
 		reason="cannot create the mount point $mnt"
 		return 1
@@ -391,6 +404,29 @@ mount_target() {
 # directory on the mounted file system). Returns 1 with $reason.
 setup_target() {
 	case $dump_target in
+	raw:*)
+		raw_spec=${dump_target#raw:}
+		case $raw_spec in
+		/dev/* | PARTUUID=* | PARTLABEL=*) ;;
+		*)
+			reason="DUMP_TARGET=$dump_target: raw:DEVICE takes /dev/NAME, PARTUUID=... or PARTLABEL=..."
+			return 1
+			;;
+		esac
+		if [ -z "$rundir" ]; then
+			reason="no writable /run or /tmp in the crash kernel: a raw dump keeps its log and dmesg.txt there until they are written to the device"
+			return 1
+		fi
+		if [ -n "${LAZY_KDUMP_RAW_FILE:-}" ]; then
+			raw_dev=$LAZY_KDUMP_RAW_FILE
+			say "LAZY_KDUMP_RAW_FILE: writing to $raw_dev instead of $raw_spec"
+		else
+			wait_device "$raw_spec" || return 1
+			raw_dev=$mt_dev
+		fi
+		target_path=''
+		return 0
+		;;
 	/*:/* | [A-Z]*=*:/*)
 		st_dev=${dump_target%:/*}
 		target_path=/${dump_target##*:/}
@@ -421,6 +457,61 @@ setup_target() {
 		st_opts=${st_opts%,}
 	fi
 	mount_target "$st_dev" "$st_type" "$st_opts"
+}
+
+# --- a raw dump device ---------------------------------------------------------
+
+# DUMP_TARGET=raw:DEVICE: the dump goes onto DEVICE itself, which holds no
+# file system; the next boot saves it as files (lazy-kdump's raw-save):
+#   [0, 4 KiB)       the header: "lazy-kdump-raw 1", then key=value lines
+#                    (state=writing|complete, stamp, the offsets and sizes
+#                    below, and once complete the status lines of
+#                    write_status), NUL-padded
+#   [64 KiB, 8 MiB)  dmesg.txt (dmesg_offset, dmesg_bytes)
+#   [8 MiB, 16 MiB)  lazy-kdump.log (log_offset, log_bytes), written last
+#   [16 MiB, end)    the vmcore in makedumpfile's flattened format
+#                    (vmcore_offset; vmcore_bytes when dd says how many,
+#                    busybox's does not; makedumpfile -R turns it back into
+#                    a vmcore, reading up to the stream's end marker)
+# A capture cut short leaves state=writing: the next boot reports it as
+# incomplete, with the dmesg.txt already written.
+raw_dev=''
+raw_spec=''
+raw_dmesg_off=65536
+raw_log_off=8388608
+raw_stream_off=16777216
+raw_dmesg_bytes=0
+raw_log_bytes=0
+raw_vmcore_bytes=0
+
+# raw_put FILE OFFSET MAX: the first MAX bytes of FILE at byte OFFSET (a
+# multiple of 4096) of the raw device; prints how many.
+raw_put() {
+	rp_n=$(wc -c <"$1" 2>/dev/null) || rp_n=0
+	[ "$rp_n" -le "$3" ] || rp_n=$3
+	head -c "$rp_n" "$1" 2>/dev/null |
+		dd of="$raw_dev" bs=4096 seek=$(($2 / 4096)) conv=notrunc 2>/dev/null || rp_n=0
+	printf '%s' "$rp_n"
+}
+
+# raw_header STATE [STATUS]: the header with STATE and the status lines.
+raw_header() {
+	rh_f=$rundir/raw-header
+	{
+		echo "lazy-kdump-raw 1"
+		echo "state=$1"
+		echo "stamp=$stamp"
+		echo "host=$host"
+		echo "dmesg_offset=$raw_dmesg_off"
+		echo "dmesg_bytes=$raw_dmesg_bytes"
+		echo "log_offset=$raw_log_off"
+		echo "log_bytes=$raw_log_bytes"
+		echo "vmcore_offset=$raw_stream_off"
+		echo "vmcore_bytes=$raw_vmcore_bytes"
+		[ -z "${2-}" ] || printf '%s\n' "$2"
+	} | head -c 4000 >"$rh_f"
+	dd if="$rh_f" of="$raw_dev" bs=4096 count=1 conv=sync,notrunc 2>/dev/null &&
+		sync
 }
 
 # --- retention ----------------------------------------------------------------
@@ -534,6 +625,7 @@ conclude() {
 # and .log, whichever is writable; a copy of the status always goes to
 # $LAZY_KDUMP_RUNDIR/status (memory: for FINAL_ACTION=shell).
 write_status() {
+	if [ -n "$raw_dev" ]; then ws_dir=raw:$raw_spec; else ws_dir=${dump_dir#"$mnt"}; fi
 	ws_text="result=$result
 reason=$reason
 vmcore=$vmcore_state
@@ -544,12 +636,22 @@ config=$config
 memory=$memory
 crash_mem_mib=$(crash_mem)
 host=$host
-dir=${dump_dir#"$mnt"}
+dir=$ws_dir
 collector=$core_collector
 started=$started
 finished=$(date +%s)
 uptime=$(cut -d' ' -f1 /proc/uptime)"
 	[ -z "$rundir" ] || printf '%s\n' "$ws_text" >"$rundir/status" 2>/dev/null
+	if [ -n "$raw_dev" ]; then
+		# The log last (this line is in it), then the header: complete.
+		say "status ($result): in the header of the raw device $raw_dev"
+		raw_log_bytes=$(raw_put "$runlog" "$raw_log_off" $((raw_stream_off - raw_log_off)))
+		if raw_header complete "$ws_text"; then
+			return 0
+		fi
+		say "cannot write the header of the raw device $raw_dev${rundir:+; see $rundir/status}"
+		return 1
+	fi
 	if [ -n "$dump_dir" ]; then
 		set -- "$dump_dir/status"
 	elif [ "$mounted" = 1 ] || [ "${LAZY_KDUMP_NOMOUNT:-0}" = 1 ]; then
@@ -628,9 +730,30 @@ run_collector() {
 	rcl_before=$(oom_kills)
 	# CORE_COLLECTOR is a command and its options: split on blanks, no globs.
 	set -f
-	# shellcheck disable=SC2086
-	limited "$collector_timeout" $core_collector "$@" "$vmcore" "$sv_part" >"$sv_log" 2>&1
-	sv_rc=$?
+	if [ -n "$raw_dev" ]; then
+		# makedumpfile's flattened format on stdout, written from
+		# vmcore_offset on; its exit status through a file (no pipefail
+		# in POSIX sh), dd's messages after its own.
+		rm -f "$rundir/collector.rc"
+		# shellcheck disable=SC2086
+		{
+			limited "$collector_timeout" $core_collector -F "$@" "$vmcore" 2>"$sv_log"
+			echo $? >"$rundir/collector.rc"
+		} | dd of="$raw_dev" bs=1048576 seek=$((raw_stream_off / 1048576)) conv=notrunc 2>"$rundir/dd.log"
+		rcl_dd=$?
+		sv_rc=$(cat "$rundir/collector.rc" 2>/dev/null) || sv_rc=1
+		cat "$rundir/dd.log" >>"$sv_log" 2>/dev/null
+		raw_vmcore_bytes=$(sed -n 's/^\([0-9][0-9]*\) bytes.*/\1/p' "$rundir/dd.log" | tail -n 1)
+		raw_vmcore_bytes=${raw_vmcore_bytes:-0}
+		if [ "$rcl_dd" -ne 0 ] && [ "$sv_rc" -eq 0 ]; then
+			sv_rc=1
+		fi
+		sync
+	else
+		# shellcheck disable=SC2086
+		limited "$collector_timeout" $core_collector "$@" "$vmcore" "$sv_part" >"$sv_log" 2>&1
+		sv_rc=$?
+	fi
 	set +f
 	sv_oom=0
 	if [ "$sv_rc" -ne 0 ]; then
@@ -651,7 +774,12 @@ save_vmcore() {
 	sv_part=$dump_dir/vmcore.incomplete
 	sv_log=${rundir:+$rundir/collector.log}
 	sv_log=${sv_log:-/dev/null}
-	say "saving the dump: $core_collector $vmcore ${sv_part#"$mnt"}"
+	if [ -n "$raw_dev" ]; then
+		sv_part=$raw_dev
+		say "saving the dump: $core_collector -F $vmcore | dd of=$raw_dev (from byte $raw_stream_off)"
+	else
+		say "saving the dump: $core_collector $vmcore ${sv_part#"$mnt"}"
+	fi
 	sv_t0=$(date +%s)
 	run_collector
 	# What a retry can fix. "Text file busy": the exec raced the unpacking
@@ -670,7 +798,7 @@ save_vmcore() {
 	if [ "$sv_oom" = 1 ]; then
 		memory=short
 		say "the crash kernel ran out of memory while $core_collector ran ($(crash_mem) MiB in the crash kernel): retrying once with less memory"
-		rm -f "$sv_part"
+		[ -n "$raw_dev" ] || rm -f "$sv_part"
 		sync
 		echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 		case " $core_collector " in
@@ -679,6 +807,10 @@ save_vmcore() {
 		*) run_collector ;;
 		esac
 		[ "$sv_rc" -ne 0 ] || say "the retry with less memory saved the dump; the crash region is still too small for the first try: raise SIZE (or use SIZE=auto)"
+	fi
+	if [ -n "$raw_dev" ]; then
+		save_vmcore_raw
+		return
 	fi
 	if [ "$sv_rc" -eq 0 ] && [ -s "$sv_part" ] && mv "$sv_part" "$dump_dir/vmcore"; then
 		sync
@@ -719,6 +851,33 @@ save_vmcore() {
 	if [ -e "$sv_part" ]; then
 		vmcore_state=incomplete
 		reason="$reason; the partial dump stays as ${sv_part#"$mnt"}"
+	fi
+	say "$reason"
+	return 1
+}
+
+# save_vmcore_raw: save_vmcore's outcome for a raw device.
+save_vmcore_raw() {
+	if [ "$sv_rc" -eq 0 ]; then
+		vmcore_state=saved result=saved
+		[ "$memory" = ok ] || reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+		say "saved the dump on $raw_dev (flattened$([ "$raw_vmcore_bytes" = 0 ] || echo ", $raw_vmcore_bytes bytes"), in $(($(date +%s) - sv_t0)) s): the next boot saves it as a vmcore"
+		return 0
+	fi
+	vmcore_state=incomplete
+	if grep -q -e 'No space left on device' "$sv_log" 2>/dev/null; then
+		result=no-space
+		reason="the raw dump device $raw_dev is full: the dump did not fit after its first $raw_stream_off bytes ($core_collector, exit status $sv_rc); give DUMP_TARGET=raw: a larger device, or filter more (makedumpfile -d 31)"
+	elif [ "$memory" = short ]; then
+		result=short-of-memory
+		reason="the crash kernel ran out of memory ($(crash_mem) MiB in it): $core_collector failed twice (exit status $sv_rc), the second time with less memory; raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+	elif [ "$sv_rc" -eq 124 ] && [ "$collector_timeout" -gt 0 ]; then
+		result=collector-failed
+		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
+	else
+		result=collector-failed
+		reason="$core_collector -F | dd of=$raw_dev failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
+		reason=${reason%"${reason##*[![:space:]]}"}
 	fi
 	say "$reason"
 	return 1
@@ -770,6 +929,27 @@ if ! setup_target; then
 	say "cannot reach the dump target: $reason"
 	conclude
 	exit 1
+fi
+if [ -n "$raw_dev" ]; then
+	# Everything but the dump stays in memory until it is written to the
+	# device: dmesg.txt, the log, what the hooks see.
+	retention=deferred
+	dump_dir=$rundir/raw/$host-$stamp
+	mkdir -p "$dump_dir"
+	say "raw dump device $raw_dev (raw:$raw_spec): KEEP_DUMPS and MIN_FREE apply where the next boot saves it"
+	raw_header writing || say "cannot write the header of the raw device $raw_dev"
+	run_hooks pre "$kdump_pre" "$dump_dir"
+	if save_dmesg; then
+		raw_dmesg_bytes=$(raw_put "$dump_dir/dmesg.txt" "$raw_dmesg_off" $((raw_log_off - raw_dmesg_off)))
+		raw_header writing
+	fi
+	save_vmcore
+	status=$?
+	if [ "$status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
+		reason="the vmcore was saved but not the kernel log (dmesg.txt)"
+	fi
+	conclude
+	exit "$status"
 fi
 base=$mnt$target_path
 if ! mkdir -p "$base" 2>/dev/null; then

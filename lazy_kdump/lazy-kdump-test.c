@@ -46,6 +46,46 @@ static int test_file_current(const char *what, const char *path,
 }
 
 /*
+ * test_raw_device - DUMP_TARGET=raw:DEVICE names a block device here that
+ * can be opened for writing; mkinitrd checks the rest when arming (nothing
+ * uses it, no signature on it, its size).
+ */
+static int test_raw_device(const struct context *c, const char *t)
+{
+	const char *spec = config_raw_device(&c->cfg);
+	char p[PATH_MAX], tagged[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	if (strncmp(spec, "/dev/", 5) == 0) {
+		snprintf(p, sizeof(p), "%s", spec);
+	} else {
+		/* PARTUUID=... or PARTLABEL=...: their /dev/disk link. */
+		snprintf(tagged, sizeof(tagged), "%s:/", spec);
+		if (dumpdir_device_node(tagged, p, sizeof(p)) < 0)
+			snprintf(p, sizeof(p), "%s", spec);
+	}
+	if (stat(p, &sb) < 0 || !S_ISBLK(sb.st_mode)) {
+		log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",
+			t, p);
+		return -ENODEV;
+	}
+	fd = open(p, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = -errno;
+
+		log_failure(e, "Give DUMP_TARGET=raw: a device nothing else uses.",
+			    "Failed to open the raw dump device %s for writing (DUMP_TARGET=%s)",
+			    p, t);
+		return e;
+	}
+	close(fd);
+	printf("ok: the raw dump device %s is there and can be written (the next boot saves its dumps in %s)\n",
+	       p, config_raw_save_dir(&c->cfg));
+	return 0;
+}
+
+/*
  * test_dump_target - the capture can write where DUMP_TARGET says: a
  * directory (or its nearest existing parent) where a file can be created;
  * for DEVICE:PATH, that the device is there.
@@ -58,9 +98,14 @@ static int test_dump_target(struct context *c)
 	char p[PATH_MAX], dev[PATH_MAX], probe[PATH_MAX + 32], sz[32];
 	struct statvfs vfs;
 	struct stat sb;
-	int fd;
+	int fd, r;
 
-	if (!dir) {
+	if (config_raw_device(&c->cfg)) {
+		r = test_raw_device(c, t);
+		if (r < 0)
+			return r;
+		/* Then RAW_SAVE_DIR, where the next boot saves the dump. */
+	} else if (!dir) {
 		snprintf(dev, sizeof(dev), "%.*s", (int)(dumpdir_split(t) - t), t);
 		if (dumpdir_device_node(t, p, sizeof(p)) < 0)
 			snprintf(p, sizeof(p), "%s", dev);
@@ -96,7 +141,9 @@ static int test_dump_target(struct context *c)
 		fmt_mib((uint64_t)vfs.f_bavail * vfs.f_frsize, sz, sizeof(sz));
 	else
 		snprintf(sz, sizeof(sz), "?");
-	printf("ok: the dump target %s is writable (%s free)\n", dir, sz);
+	printf("ok: the %s %s is writable (%s free)\n",
+	       config_raw_device(&c->cfg) ? "RAW_SAVE_DIR" : "dump target",
+	       dir, sz);
 	return 0;
 }
 

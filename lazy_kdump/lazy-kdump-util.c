@@ -507,12 +507,17 @@ void boot_id(const struct context *c, char *buf, size_t size)
 	fclose(f);
 }
 
-/* DUMP_TARGET's directory on this system; NULL when it names a device. */
+/*
+ * DUMP_TARGET's directory on this system (RAW_SAVE_DIR for a raw device,
+ * where the next boot saves its dumps); NULL when it names a device.
+ */
 const char *dump_dir(const struct context *c)
 {
 	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
 			CONFIG_DEFAULT_DUMP_TARGET;
 
+	if (config_raw_device(&c->cfg))
+		return config_raw_save_dir(&c->cfg);
 	return strstr(t, ":/") ? NULL : t;
 }
 
@@ -526,5 +531,7 @@ int dump_dir_here(const struct context *c, char *buf, size_t size)
 	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
 			CONFIG_DEFAULT_DUMP_TARGET;
 
+	if (config_raw_device(&c->cfg))
+		t = config_raw_save_dir(&c->cfg);
 	return dumpdir_resolve(t, c->sysroot ? c->sysroot : "", buf, size);
 }

@@ -497,7 +497,7 @@ static int dispatch(struct context *c, int argc, char **argv)
 			break;
 		case ARG_DUMP_TARGET:
 			if (!*optarg || dump_target_check(optarg) < 0)
-				return usage_error(v, "Invalid dump target '%s': expected an absolute PATH or DEVICE:PATH such as UUID=...:/crash.",
+				return usage_error(v, "Invalid dump target '%s': expected an absolute PATH, DEVICE:PATH such as UUID=...:/crash, or raw:DEVICE.",
 						   optarg);
 			c->dump_target = optarg;
 			break;

@@ -298,10 +298,60 @@ lkd_on_crypt() {
 	[ -n "$1" ] && lsblk -s -n -r -o TYPE "$1" 2>/dev/null | grep -qx crypt
 }
 
+# The smallest raw dump device: the header and the files before the dump
+# stream take LKD_RAW_STREAM_OFFSET (lazy-kdump-capture.sh's layout).
+LKD_RAW_STREAM_OFFSET=$((16 << 20))
+LKD_RAW_MIN_BYTES=$((64 << 20))
+
+# lkd_resolve_raw DEVICE: DUMP_TARGET=raw:DEVICE can take a dump: DEVICE
+# (/dev/..., PARTUUID= or PARTLABEL=) is a block device here, of at least
+# LKD_RAW_MIN_BYTES, that nothing uses: not mounted, no swap, no holder
+# (device-mapper, MD), and without a file system, partition table or other
+# signature blkid knows (a dump would overwrite it: wipefs it first when
+# the device is meant for dumps). Sets lkd_target_dev (and what
+# lkd_check_stack sets); returns 1 with lkd_error.
+lkd_resolve_raw() {
+	local spec=$1 dev size what holders
+	case $spec in
+	/dev/*) dev=$(readlink -f "$spec") ;;
+	PARTUUID=* | PARTLABEL=*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
+	*) dev='' ;;
+	esac
+	if [ -z "$dev" ] || [ ! -b "$dev" ]; then
+		lkd_error="DUMP_TARGET=raw:$spec: no block device $spec on this machine"
+		return 1
+	fi
+	what=$(lsblk -n -r -o MOUNTPOINT "$dev" 2>/dev/null | grep -v '^$' | head -n 1) || what=''
+	if [ -n "$what" ] || grep -q "^$(readlink -f "$dev") " /proc/swaps 2>/dev/null; then
+		lkd_error="DUMP_TARGET=raw:$spec: $dev is in use (mounted on ${what:-swap}): a raw dump would overwrite it; give a device nothing else uses"
+		return 1
+	fi
+	holders=$(ls "/sys/class/block/${dev##*/}/holders" 2>/dev/null) || holders=''
+	if [ -n "$holders" ]; then
+		lkd_error="DUMP_TARGET=raw:$spec: $dev is in use by $(echo "$holders" | tr '\n' ' ' | sed 's/ $//') (device-mapper or MD): a raw dump would overwrite it; give a device nothing else uses"
+		return 1
+	fi
+	what=$(blkid -p -o value -s TYPE "$dev" 2>/dev/null) || what=''
+	[ -n "$what" ] || what=$(blkid -p -o value -s PTTYPE "$dev" 2>/dev/null) || what=''
+	if [ -n "$what" ]; then
+		lkd_error="DUMP_TARGET=raw:$spec: $dev holds a $what signature (blkid -p): a raw dump would overwrite it; if the device is meant for dumps, erase it first (wipefs -a $dev)"
+		return 1
+	fi
+	size=$(blockdev --getsize64 "$dev" 2>/dev/null) || size=0
+	if [ "$size" -lt "$LKD_RAW_MIN_BYTES" ]; then
+		lkd_error="DUMP_TARGET=raw:$spec: $dev has $((size >> 20)) MiB, less than the $((LKD_RAW_MIN_BYTES >> 20)) MiB a raw dump needs at least (16 MiB of header and logs, then the dump)"
+		return 1
+	fi
+	lkd_target_dev=$dev
+	lkd_target_fstype=''
+	lkd_check_stack "$dev"
+}
+
 # lkd_resolve_target TARGET: where DUMP_TARGET=TARGET writes, as the crash
 # kernel must find it. Sets
 #   lkd_target_spec    the DUMP_TARGET for the capture initrd: TARGET as it
-#                      is when it is on the root file system (the capture
+#                      is when it is raw:DEVICE (lkd_resolve_raw), on the
+#                      root file system (the capture
 #                      mounts root= of the command line) or already names
 #                      a device; UUID=<fs uuid>:<path in that fs> when it is
 #                      on another file system (e.g. /var mounted apart)
@@ -322,6 +372,11 @@ lkd_resolve_target() {
 	lkd_mpath_pending=0 lkd_mpath_waited=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
 	case $t in
+	raw:*)
+		lkd_resolve_raw "${t#raw:}" || return 1
+		lkd_target_spec=$t
+		return 0
+		;;
 	/*:/* | [A-Z]*=*:/*)
 		devspec=${t%:/*}
 		# Early at boot DEVICE may still name a path of a multipath

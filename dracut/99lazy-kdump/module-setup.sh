@@ -62,7 +62,7 @@ install() {
 	inst_simple "$moddir/lazy-kdump-capture.service" \
 		"$systemdsystemunitdir/lazy-kdump-capture.service"
 	# What the capture script runs (reboot/poweroff/halt: systemctl's).
-	inst_multiple makedumpfile mount umount df awk sed grep tr cut head \
+	inst_multiple makedumpfile mount umount df awk sed grep tr cut head dd \
 		tail wc date sleep mkdir mv rm cp sync cat uname sort ls
 	inst_multiple -o blkid findfs timeout modprobe prlimit reboot poweroff \
 		halt stat readlink

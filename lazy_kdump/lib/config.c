@@ -39,6 +39,7 @@ void config_free(struct lk_config *c)
 	free(c->dump_target);
 	free(c->core_collector);
 	free(c->metrics_file);
+	free(c->raw_save_dir);
 	free(c->kdump_pre);
 	free(c->kdump_post);
 	free(c->luks_key_file);
@@ -251,6 +252,16 @@ int dump_target_check(const char *s)
 
 	if (!*s)
 		return 0;
+	/* raw:DEVICE, a whole device without a file system. */
+	if (strncmp(s, CONFIG_RAW_PREFIX, strlen(CONFIG_RAW_PREFIX)) == 0) {
+		p = s + strlen(CONFIG_RAW_PREFIX);
+		if (strpbrk(p, " \t") || strstr(p, ":/") ||
+		    (strncmp(p, "/dev/", 5) != 0 &&
+		     strncmp(p, "PARTUUID=", 9) != 0 &&
+		     strncmp(p, "PARTLABEL=", 10) != 0))
+			return -EINVAL;
+		return device_spec_check(p, strlen(p));
+	}
 	for (p = strstr(s, ":/"); p; p = strstr(p + 1, ":/"))
 		sep = p;
 	/*
@@ -326,6 +337,8 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 	}
 	sb_add(&b, "DUMP_TARGET", c->dump_target ? c->dump_target :
 	       CONFIG_DEFAULT_DUMP_TARGET);
+	if (fmt == CONFIG_FORMAT_FULL)
+		sb_add(&b, "RAW_SAVE_DIR", config_raw_save_dir(c));
 	sb_add(&b, "CORE_COLLECTOR", c->core_collector ? c->core_collector :
 	       CONFIG_DEFAULT_CORE_COLLECTOR);
 	sb_add(&b, "FINAL_ACTION", final_action_name(c->final_action));
@@ -358,7 +371,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -387,11 +400,18 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		set_str(&c->cmdline_append, v, 0);
 	} else if (strcmp(key, "DUMP_TARGET") == 0) {
 		if (dump_target_check(v) < 0) {
-			*why = "DUMP_TARGET must be an absolute PATH or DEVICE:PATH, DEVICE being /dev/NAME, UUID=..., LABEL=..., PARTUUID=... or PARTLABEL=... (e.g. /var/crash or LABEL=dumps:/crash)";
+			*why = "DUMP_TARGET must be an absolute PATH, DEVICE:PATH (DEVICE being /dev/NAME, UUID=..., LABEL=..., PARTUUID=... or PARTLABEL=...) or raw:DEVICE (DEVICE being /dev/NAME, PARTUUID=... or PARTLABEL=...), e.g. /var/crash, LABEL=dumps:/crash or raw:/dev/disk/by-partlabel/crashdump";
 			free(v);
 			return -EINVAL;
 		}
 		set_str(&c->dump_target, v, 1);
+	} else if (strcmp(key, "RAW_SAVE_DIR") == 0) {
+		if (*v && (*v != '/' || strpbrk(v, " \t"))) {
+			*why = "RAW_SAVE_DIR must be an absolute directory path without blanks, or empty for " CONFIG_DEFAULT_RAW_SAVE_DIR;
+			free(v);
+			return -EINVAL;
+		}
+		set_str(&c->raw_save_dir, v, 1);
 	} else if (strcmp(key, "CORE_COLLECTOR") == 0) {
 		set_str(&c->core_collector, v, 1);
 	} else if (strcmp(key, "SIZE") == 0) {
@@ -559,7 +579,27 @@ int config_parse(struct lk_config *c, const char *text, const char *name,
 			return lk_error_set(e, r, "%s:%u: %s", name, lineno,
 					    why);
 	}
+	if (config_raw_device(c) && c->core_collector &&
+	    strncmp(c->core_collector, "makedumpfile ", 13) != 0 &&
+	    strcmp(c->core_collector, "makedumpfile") != 0)
+		return lk_error_set(e, -EINVAL,
+				    "%s: CORE_COLLECTOR=%s cannot write to the raw DUMP_TARGET=%s: a raw device takes makedumpfile's flattened format; set CORE_COLLECTOR to a makedumpfile command (the default is \"" CONFIG_DEFAULT_CORE_COLLECTOR "\")",
+				    name, c->core_collector, c->dump_target);
 	return 0;
+}
+
+const char *config_raw_device(const struct lk_config *c)
+{
+	size_t n = strlen(CONFIG_RAW_PREFIX);
+
+	if (!c->dump_target || strncmp(c->dump_target, CONFIG_RAW_PREFIX, n))
+		return NULL;
+	return c->dump_target + n;
+}
+
+const char *config_raw_save_dir(const struct lk_config *c)
+{
+	return c->raw_save_dir ? c->raw_save_dir : CONFIG_DEFAULT_RAW_SAVE_DIR;
 }
 
 int config_load(struct lk_config *c, const char *path, bool must_exist,

@@ -20,7 +20,13 @@
  *   PLACEMENT       low (default) or high
  *   DUMP_TARGET     where the capture side writes (default /var/crash):
  *                   an absolute PATH, or DEVICE:PATH with DEVICE /dev/NAME,
- *                   UUID=, LABEL=, PARTUUID= or PARTLABEL=
+ *                   UUID=, LABEL=, PARTUUID= or PARTLABEL=, or
+ *                   raw:DEVICE (/dev/NAME, PARTUUID= or PARTLABEL=): the
+ *                   dump written to the device itself, saved as files in
+ *                   RAW_SAVE_DIR at the next boot (raw-save); needs
+ *                   CORE_COLLECTOR to be makedumpfile
+ *   RAW_SAVE_DIR    where the next boot saves a raw dump (default
+ *                   /var/crash; an absolute path)
  *   CORE_COLLECTOR  default "makedumpfile -l -d 31"
  *   FINAL_ACTION    reboot (default), poweroff, halt or shell
  *   KEEP_DUMPS      dumps the capture keeps (default 3; 0: all)
@@ -56,6 +62,8 @@
 #define CONFIG_DEFAULT_PATH		"/etc/lazy-kdump.conf"
 #define CONFIG_DEFAULT_DUMP_TARGET	"/var/crash"
 #define CONFIG_DEFAULT_CORE_COLLECTOR	"makedumpfile -l -d 31"
+#define CONFIG_DEFAULT_RAW_SAVE_DIR	"/var/crash"
+#define CONFIG_RAW_PREFIX		"raw:"
 
 enum placement {
 	PLACEMENT_LOW,
@@ -79,6 +87,7 @@ struct lk_config {
 	int node;		/* -1: any */
 	enum placement placement;
 	char *dump_target;
+	char *raw_save_dir;	/* NULL: CONFIG_DEFAULT_RAW_SAVE_DIR */
 	char *core_collector;
 	enum final_action final_action;
 	unsigned int keep_dumps;
@@ -125,7 +134,7 @@ int config_load(struct lk_config *c, const char *path, bool must_exist,
  * never hold a newline), after '#' header lines.
  *
  * CONFIG_FORMAT_FULL: every key in the order of config.h (METRICS_FILE
- * last), defaults filled
+ * and LUKS_KEY_FILE last), defaults filled
  * in, except that an empty KERNEL or INITRD means "the default of the
  * running kernel". Sizes as size_format() writes them. Not shell, and not
  * the syntax of the configuration file (a value with blanks is not
@@ -161,6 +170,11 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
  * Return: 0 or -EINVAL.
  */
 int dump_target_check(const char *s);
+
+/* config_raw_device - DEVICE of DUMP_TARGET=raw:DEVICE, or NULL. */
+const char *config_raw_device(const struct lk_config *c);
+/* config_raw_save_dir - RAW_SAVE_DIR, the default filled in. */
+const char *config_raw_save_dir(const struct lk_config *c);
 
 /*
  * hook_list_check - whether @s is a KDUMP_PRE / KDUMP_POST value: absolute

@@ -56,6 +56,19 @@ if [ "$1" = --dump-dmesg ]; then
 	echo "[   42.000000] Kernel panic - not syncing: sysrq triggered crash" >"$3"
 	exit 0
 fi
+# -F (a raw target): the flattened stream on stdout, as "FLAT" + the
+# vmcore + "END" (makedumpfile -R of the fake below turns it back).
+flat=0
+for a; do [ "$a" = -F ] && flat=1; done
+if [ "$flat" = 1 ]; then
+	for a; do src=$a; done
+	case $FAKE_MDF in
+	fail) printf 'FLAT'; head -c 4 "$src"; echo "readpage_elf: Can't read the dump memory(/proc/vmcore)." >&2; exit 1 ;;
+	enospc) printf 'FLAT'; echo "dd: error writing '/dev/vdb': No space left on device" >&2; exit 1 ;;
+	esac
+	printf 'FLAT'; cat "$src"; printf 'END'
+	exit 0
+fi
 for a; do src=$out; out=$a; done
 # The *once modes fail the first dump only (a retry works).
 calls=$(grep -vc -- '^--dump-dmesg' "$FAKE_MDF_LOG")
@@ -431,6 +444,51 @@ STUB
 	emergency "deactivating failed" ended
 	expect "$sh: emergency while the capture stops: waits, then reboots" \
 		[ "$(grep -c '^show$' "$case_dir/calls")" = 2 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ]
+
+	# DUMP_TARGET=raw:DEVICE (a file stands for the device): the header,
+	# dmesg.txt and the log at their offsets, the flattened dump from
+	# 16 MiB; nothing written under the mount point.
+	for m in ok enospc; do
+		rm -f "$tmp/raw-$m"
+		truncate -s 20M "$tmp/raw-$m"
+		LAZY_KDUMP_RAW_FILE=$tmp/raw-$m capture "$sh" "raw-$m" "DUMP_TARGET=raw:/dev/disk/by-partlabel/crashdump
+CORE_COLLECTOR=makedumpfile -l -d 31" "lazy_kdump.host=db02" "$m"
+		hdr=$(head -c 4096 "$tmp/raw-$m" | tr -d '\000')
+		hv() { sed -n "s/^$1=//p" <<<"$hdr" | head -n 1; }
+		if [ "$m" = ok ]; then
+			expect "$sh: raw: a complete capture exits 0" [ "$rc" -eq 0 ]
+			expect "$sh: raw: the header starts with its magic, state=complete, result=saved" \
+				[ "$(head -n 1 <<<"$hdr")|$(hv state)|$(hv result)" = "lazy-kdump-raw 1|complete|saved" ]
+			expect "$sh: raw: the collector ran with -F and no output file" \
+				grep -qx -- "-l -d 31 -F $tmp/vmcore" "$case_dir/mdf.log"
+			{ printf FLAT; cat "$tmp/vmcore"; printf END; } >"$tmp/flat"
+			expect "$sh: raw: the flattened dump starts at 16 MiB" \
+				cmp -s "$tmp/flat" <(tail -c +16777217 "$tmp/raw-$m" | head -c "$(wc -c <"$tmp/flat")")
+			want=$(wc -c <"$tmp/flat")
+			[ "$sh" != "busybox sh" ] || want=0
+			expect "$sh: raw: vmcore_bytes is what dd wrote (0 where dd does not say: busybox)" \
+				[ "$(hv vmcore_bytes)" = "$want" ]
+			expect "$sh: raw: dmesg.txt at dmesg_offset, dmesg_bytes long" \
+				grep -q 'sysrq triggered crash' <(tail -c +$(($(hv dmesg_offset) + 1)) "$tmp/raw-$m" | head -c "$(hv dmesg_bytes)")
+			expect "$sh: raw: the log at log_offset ends with the status line" \
+				grep -q 'status (saved): in the header of the raw device' <(tail -c +$(($(hv log_offset) + 1)) "$tmp/raw-$m" | head -c "$(hv log_bytes)")
+			expect "$sh: raw: the header names the host, the dump time and dir=raw:DEVICE" \
+				[ "$(hv host)|$(hv dir)" = "db02|raw:/dev/disk/by-partlabel/crashdump" ] && grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$' <<<"$(hv stamp)"
+			expect "$sh: raw: retention=deferred (applied where the next boot saves it)" [ "$(hv retention)" = deferred ]
+			expect "$sh: raw: nothing written under the mount point" [ -z "$(ls -A "$case_dir/target")" ]
+			cp "$tmp/raw-$m" "$tmp/raw-saved-${sh// /-}"
+		else
+			expect "$sh: raw: a device too small: exit 1, result=no-space, says what to do" \
+				[ "$rc" -eq 1 ] && [ "$(hv result)|$(hv vmcore)" = "no-space|incomplete" ] && grep -q 'reason=the raw dump device .* is full.*larger device' <<<"$hdr"
+		fi
+	done
+	# A raw target the collector cannot write to: not makedumpfile.
+	truncate -s 20M "$tmp/raw-cp"
+	LAZY_KDUMP_RAW_FILE=$tmp/raw-cp capture "$sh" raw-fail "DUMP_TARGET=raw:/dev/vdb" "" fail
+	hdr=$(head -c 4096 "$tmp/raw-cp" | tr -d '\000')
+	expect "$sh: raw: a failing collector: exit 1, result=collector-failed with its message, dmesg kept" \
+		[ "$rc" -eq 1 ] && grep -qx 'result=collector-failed' <<<"$hdr" && grep -q "reason=.*Can't read the dump memory" <<<"$hdr" && grep -qx 'dmesg=saved' <<<"$hdr"
+
 done
 
 echo "1..$n"

@@ -84,7 +84,16 @@ static void good(void)
 	r = config_parse(&c, "LUKS_KEY_FILE=\n", "t11", &e);
 	ok(r == 0 && !c.luks_key_file, "an empty LUKS_KEY_FILE restores none");
 
-	r = config_parse(&c, "SIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
+	r = config_parse(&c, "DUMP_TARGET=raw:/dev/vdb\nRAW_SAVE_DIR=/srv/crash\n", "t12", &e);
+	ok(r == 0 && config_raw_device(&c) &&
+	   strcmp(config_raw_device(&c), "/dev/vdb") == 0 &&
+	   strcmp(config_raw_save_dir(&c), "/srv/crash") == 0,
+	   "DUMP_TARGET=raw:/dev/vdb, RAW_SAVE_DIR=/srv/crash");
+	r = config_parse(&c, "CORE_COLLECTOR=\"makedumpfile -c -d 31\"\nRAW_SAVE_DIR=\nDUMP_TARGET=/var/crash\n", "t13", &e);
+	ok(r == 0 && !config_raw_device(&c) &&
+	   strcmp(config_raw_save_dir(&c), "/var/crash") == 0,
+	   "an empty RAW_SAVE_DIR restores /var/crash; a path is not raw");
+	r = config_parse(&c, "CORE_COLLECTOR=\nSIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
 	ok(r == 0 && c.size_auto && c.node == -1 && c.kernel == NULL,
 	   "auto, any, and an empty KERNEL restore the defaults");
 	config_free(&c);
@@ -105,7 +114,12 @@ static const struct bad bads[] = {
 	{ "NODE=-1\n", "t.conf:1: NODE must be" },
 	{ "PLACEMENT=middle\n", "t.conf:1: PLACEMENT must be low or high" },
 	{ "FINAL_ACTION=off\n", "t.conf:1: FINAL_ACTION must be reboot, poweroff, halt or shell" },
-	{ "DUMP_TARGET=var/crash\n", "t.conf:1: DUMP_TARGET must be an absolute PATH or DEVICE:PATH" },
+	{ "DUMP_TARGET=var/crash\n", "t.conf:1: DUMP_TARGET must be an absolute PATH, DEVICE:PATH" },
+	{ "DUMP_TARGET=raw:UUID=1a\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "RAW_SAVE_DIR=crash\n", "t.conf:1: RAW_SAVE_DIR must be an absolute directory path" },
+	{ "RAW_SAVE_DIR=\"/var/my crash\"\n", "t.conf:1: RAW_SAVE_DIR must be" },
+	{ "DUMP_TARGET=raw:/dev/vdb\nCORE_COLLECTOR=cp\n", "t.conf: CORE_COLLECTOR=cp cannot write to the raw DUMP_TARGET=raw:/dev/vdb: a raw device takes makedumpfile's flattened format" },
+	{ "CORE_COLLECTOR=\"cat -\"\nDUMP_TARGET=raw:/dev/vdb\n", "t.conf: CORE_COLLECTOR=cat - cannot write to the raw" },
 	{ "DUMP_TARGET=/mnt/x:/crash\n", "t.conf:1: DUMP_TARGET must be" },
 	{ "DUMP_TARGET=FOO=1:/crash\n", "t.conf:1: DUMP_TARGET must be" },
 	{ "DUMP_TARGET=UUID=:/crash\n", "t.conf:1: DUMP_TARGET must be" },
@@ -163,11 +177,15 @@ static void targets(void)
 	static const char *const good_t[] = {
 		"", "/var/crash", "/", "/dev/sdb1:/crash", "UUID=1a-2b:/",
 		"LABEL=dumps:/crash", "PARTUUID=x:/a/b", "PARTLABEL=p:/c",
-		"/srv/a:b", "LABEL=a:/b:/c",
+		"/srv/a:b", "LABEL=a:/b:/c", "raw:/dev/vdb",
+		"raw:/dev/disk/by-path/pci-0000:00:05.0", "raw:PARTUUID=1a-2b",
+		"raw:PARTLABEL=crashdump",
 	};
 	static const char *const bad_t[] = {
 		"crash", "var/crash", "/dev/:/x", "/mnt/x:/y", "UUID=:/x",
-		"FOO=x:/y", "uuid=x:/y", "LABEL=x", "nfs://h:/e",
+		"FOO=x:/y", "uuid=x:/y", "LABEL=x", "nfs://h:/e", "raw:",
+		"raw:/dev/", "raw:vdb", "raw:UUID=1a", "raw:LABEL=x",
+		"raw:/dev/vdb:/crash", "raw:PARTUUID=", "raw:/dev/a b",
 	};
 	size_t i;
 
@@ -236,7 +254,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 17, "full: every key, once");
+	is_int(count_lines(out, 0), 18, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");

@@ -202,4 +202,95 @@ expect "postinst.d hook runs kernel-hook add" grep -q "kernel-hook add \"\$1\"" 
 # shellcheck disable=SC2016 # the literal text of the plugin
 expect "kernel-install plugin passes add/remove KVER" grep -q 'kernel-hook "$1" "$2"' "$p/kernel-install/60-lazy-kdump.install"
 
+# raw-save: a dump the installed capture script wrote onto a raw device (a
+# file stands for it: LAZY_KDUMP_RAW_FILE) is saved as files in
+# RAW_SAVE_DIR, once; KEEP_DUMPS applies there; a capture cut short and a
+# failing makedumpfile -R are reported. The fake makedumpfile: --dump-dmesg
+# writes the panic line, -F writes "FLAT" + the vmcore + "END", -R copies
+# its stdin without the NULs after the stream (FAKE_MDF=rfail: fails).
+mkdir -p "$tmp/mdf"
+cat >"$tmp/mdf/makedumpfile" <<'EOF'
+#!/bin/sh
+case $1 in
+--dump-dmesg) echo "Kernel panic - not syncing: sysrq triggered crash" >"$3" ;;
+-R)
+	[ "${FAKE_MDF:-}" != rfail ] || { echo "write_and_check_space: No space left on device" >&2; exit 1; }
+	tr -d '\000' >"$2"
+	;;
+*)
+	for a; do src=$a; done
+	printf FLAT; cat "$src"; printf END
+	;;
+esac
+EOF
+chmod +x "$tmp/mdf/makedumpfile"
+printf 'ELF fake vmcore\n' >"$tmp/vmcore"
+echo 'lazy_kdump.host=db02' >"$tmp/cmdline"
+printf 'DUMP_TARGET=raw:/dev/disk/by-partlabel/crashdump\nRAW_SAVE_DIR=%s\nKEEP_DUMPS=2\nMIN_FREE=0%%\n' "$tmp/rawsave" >"$tmp/raw.conf"
+capdir=$p/dracut/99lazy-kdump
+# raw_capture FILE: the capture script's raw dump onto FILE.
+raw_capture() {
+	"$p/sbin/lazy-kdump" --config "$tmp/raw.conf" config --capture >"$tmp/raw-capture.conf"
+	rm -rf "$tmp/rawrun"
+	env PATH="$tmp/mdf:$PATH" LAZY_KDUMP_CONF="$tmp/raw-capture.conf" LAZY_KDUMP_VMCORE="$tmp/vmcore" \
+		LAZY_KDUMP_CMDLINE="$tmp/cmdline" LAZY_KDUMP_RAW_FILE="$1" LAZY_KDUMP_FINAL=none \
+		LAZY_KDUMP_RUNDIR="$tmp/rawrun" LAZY_KDUMP_KMSG=0 LAZY_KDUMP_MNT="$tmp/nomnt" \
+		sh "$capdir/lazy-kdump-capture.sh" >"$tmp/capture.out" 2>&1 || { cat "$tmp/capture.out" >"$tmp/err"; return 1; }
+}
+# rawsave FILE [ENV...]: raw-save with FILE as the device.
+rawsave() {
+	local f=$1
+	shift
+	env PATH="$tmp/mdf:$PATH" LAZY_KDUMP_CONFIG="$tmp/raw.conf" LAZY_KDUMP_RAW_FILE="$f" "$@" \
+		"$lib/raw-save" 2>"$tmp/err"
+}
+truncate -s 20M "$tmp/rawdev"
+expect "raw-save: nothing on the device -> exit 0, nothing saved" rawsave "$tmp/rawdev"
+expect "... and nothing created" test ! -e "$tmp/rawsave"
+expect "raw-save: without a raw DUMP_TARGET -> exit 0, quiet" bash -c \
+	"env LAZY_KDUMP_CONFIG='$tmp/etc/lazy-kdump.conf' '$lib/raw-save' 2>'$tmp/err' && [ ! -s '$tmp/err' ]"
+mkdir -p "$tmp/rawsave/old-2020-01-01-00:00:00" "$tmp/rawsave/old-2020-01-02-00:00:00"
+touch "$tmp/rawsave/old-2020-01-01-00:00:00/vmcore" "$tmp/rawsave/old-2020-01-02-00:00:00/vmcore"
+expect "raw-save: the capture script writes a raw dump (exit 0)" raw_capture "$tmp/rawdev"
+expect "raw-save: after that capture -> exit 0" rawsave "$tmp/rawdev"
+rd=$(find "$tmp/rawsave" -mindepth 1 -maxdepth 1 -name 'db02-*' | head -n 1)
+expect "raw-save: one dump directory HOST-DATE in RAW_SAVE_DIR, said on stderr" bash -c \
+	"[ -n '$rd' ] && grep -q 'was on the raw device $tmp/rawdev: saved in $rd' '$tmp/err'"
+{
+	printf FLAT
+	cat "$tmp/vmcore"
+	printf END
+} >"$tmp/flat"
+expect "raw-save: vmcore is makedumpfile -R of the stream from 16 MiB" cmp -s "$tmp/flat" "$rd/vmcore"
+expect "raw-save: dmesg.txt and the capture's log, with raw-save's line" bash -c \
+	"grep -q 'sysrq triggered crash' '$rd/dmesg.txt' && grep -q 'status (saved): in the header of the raw device' '$rd/lazy-kdump.log' && grep -q 'raw-save. saved from' '$rd/lazy-kdump.log'"
+expect "raw-save: status result=saved, dir=raw:DEVICE, raw=DUMP_TARGET" bash -c \
+	"grep -qx result=saved '$rd/status' && grep -qx 'dir=raw:/dev/disk/by-partlabel/crashdump' '$rd/status' && grep -qx 'raw=raw:/dev/disk/by-partlabel/crashdump' '$rd/status'"
+expect "raw-save: KEEP_DUMPS=2 applied to RAW_SAVE_DIR before saving (the oldest went)" bash -c \
+	"[ ! -e '$tmp/rawsave/old-2020-01-01-00:00:00' ] && [ -e '$tmp/rawsave/old-2020-01-02-00:00:00' ]"
+expect "raw-save: the device's header records where it was saved" bash -c \
+	"head -c 4096 '$tmp/rawdev' | tr -d '\\000' | grep -qx 'saved=$rd'"
+rm -f "${rd:-$tmp/none}/vmcore"
+expect "raw-save: a second run saves nothing again" rawsave "$tmp/rawdev"
+expect "... (no vmcore written again)" test ! -e "$rd/vmcore"
+# A capture cut short: the header still says state=writing.
+rm -rf "$tmp/rawsave"
+raw_capture "$tmp/rawdev" || true
+head -c 4096 "$tmp/rawdev" | tr -d '\000' | sed 's/^state=complete$/state=writing/' >"$tmp/hdr"
+dd if="$tmp/hdr" of="$tmp/rawdev" bs=4096 count=1 conv=sync,notrunc 2>/dev/null
+expect "raw-save: a capture cut short -> exit 0" rawsave "$tmp/rawdev"
+rd=$(find "$tmp/rawsave" -mindepth 1 -maxdepth 1 -name 'db02-*' | head -n 1)
+expect "raw-save: ... saved as result=incomplete with the dmesg.txt it wrote, no vmcore" bash -c \
+	"grep -qx result=incomplete '$rd/status' && grep -q 'cut short' '$rd/status' && [ -s '$rd/dmesg.txt' ] && [ ! -e '$rd/vmcore' ]"
+# makedumpfile -R fails (RAW_SAVE_DIR full): exit 1, said, tried again next time.
+rm -rf "$tmp/rawsave"
+raw_capture "$tmp/rawdev" || true
+fails() { ! "$@"; }
+expect "raw-save: makedumpfile -R fails -> exit 1" fails rawsave "$tmp/rawdev" FAKE_MDF=rfail
+rd=$(find "$tmp/rawsave" -mindepth 1 -maxdepth 1 -name 'db02-*' | head -n 1)
+expect "raw-save: ... status result=save-failed with makedumpfile's message and what to do; no vmcore" bash -c \
+	"grep -qx result=save-failed '$rd/status' && grep -q 'reason=.*makedumpfile -R could not write it.*No space left on device.*free space there' '$rd/status' && [ ! -e '$rd/vmcore' ] && [ ! -e '$rd/vmcore.incomplete' ]"
+expect "raw-save: ... the device is not marked saved: the next run saves it" rawsave "$tmp/rawdev"
+expect "... result=saved, vmcore there" bash -c "grep -qx result=saved '$rd/status' && [ -s '$rd/vmcore' ]"
+
 echo "1..$n"
