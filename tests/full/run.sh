@@ -334,11 +334,17 @@ mpath_run() {
 	stack_install "$suite" "$work" "$where" mpathsetup || return 0
 	truncate -s 512M "$work/mpath.img"
 	mpath_args "$work/mpath.img"
+	# A raw dump disk (DUMP_TARGET=raw:, step.sh's rawpanicked): this run
+	# only, not bookworm-stack's multipath steps (make check's time).
+	rm -f "$work/raw.img"
+	truncate -s 256M "$work/raw.img"
 	qemu_run "$work" mpath "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
-		"root=/dev/vda ro console=ttyS0 panic=-1" "${mpath[@]}"
+		"root=/dev/vda ro console=ttyS0 panic=-1" "${mpath[@]}" \
+		-drive "file=$work/raw.img,format=raw,if=none,id=rawd" \
+		-device "virtio-blk-pci,drive=rawd,serial=LAZYRAW01"
 	report_run "$where" "$work/mpath"
 	emergency_check "$where" "$work/mpath/console.ts"
-	rm -f "$work/disk.img" "$work/mpath.img"
+	rm -f "$work/disk.img" "$work/mpath.img" "$work/raw.img"
 }
 
 # stack_run SUITE WORK WHERE: the storage-stack test (SUITE-stack): the

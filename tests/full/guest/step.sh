@@ -46,7 +46,14 @@
 #                 panic                                        -> mpathpanicked
 #   mpathpanicked the dump is on the multipath disk, complete, and the
 #                 crash kernel mounted the map, not a path; armed again;
-#                 poweroff
+#                 mkinitrd waits for the map while the UUID names a path;
+#                 with a raw disk (serial LAZYRAW01: the multipath run
+#                 only) DUMP_TARGET=raw: refusals, then armed on it;
+#                 panic                                         -> rawpanicked;
+#                 else poweroff
+#   rawpanicked   the service saved the dump from the raw disk into
+#                 RAW_SAVE_DIR at boot, makedumpfile reads it; armed
+#                 again; poweroff
 # remove + purge: apt-get remove disarms and keeps the configuration;
 # apt-get purge leaves nothing of the packages; the file list after it
 # (after.list) and dpkg's list of packaged files (owned.list) are left for
@@ -242,6 +249,64 @@ mpath_arm() {
 	fi
 	next mpathpanicked
 	finish PANIC
+}
+
+# The raw dump disk of the multipath run (tests/full/run.sh mpath_run).
+RAWDISK=/dev/disk/by-id/virtio-LAZYRAW01
+# raw_arm: DUMP_TARGET=raw:$RAWDISK: what arming refuses first (a device
+# with a file system, a collector that is not makedumpfile), then armed on
+# the raw disk; panic -> rawpanicked.
+raw_arm() {
+	local img
+	sed -i '/^CMDLINE_APPEND=/d; /^KDUMP_PRE=/d; /^HOOK_TIMEOUT=/d; /^DUMP_TARGET=/d; /^RAW_SAVE_DIR=/d' /etc/lazy-kdump.conf
+	printf 'DUMP_TARGET=raw:/dev/mapper/mpatha\n' >>/etc/lazy-kdump.conf
+	check "a raw target holding a file system is refused when arming, saying how to erase it" bash -c \
+		"! /usr/lib/lazy-kdump/mkinitrd --force 2>/tmp/mk.err; cat /tmp/mk.err; grep -q 'DUMP_TARGET=raw:/dev/mapper/mpatha: /dev/.* holds a ext4 signature (blkid -p): a raw dump would overwrite it.*wipefs -a' /tmp/mk.err"
+	sed -i '/^DUMP_TARGET=/d' /etc/lazy-kdump.conf
+	printf 'DUMP_TARGET=raw:%s\nCORE_COLLECTOR="cp"\n' "$RAWDISK" >>/etc/lazy-kdump.conf
+	check "a raw target with a collector that is not makedumpfile is refused" bash -c \
+		"! lazy-kdump config >/dev/null 2>/tmp/cfg.err; cat /tmp/cfg.err; grep -q 'CORE_COLLECTOR=cp cannot write to the raw DUMP_TARGET' /tmp/cfg.err"
+	sed -i '/^CORE_COLLECTOR=/d' /etc/lazy-kdump.conf
+	printf 'RAW_SAVE_DIR=/var/crash/raw\n' >>/etc/lazy-kdump.conf
+	check "lazy-kdump (re)started arms with DUMP_TARGET=raw:$RAWDISK" \
+		systemctl restart lazy-kdump.service
+	settle
+	armed_checks
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	check "the capture initrd names the raw disk and has dd" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf '$img' | grep -qx 'DUMP_TARGET=raw:$RAWDISK' && lsinitrd '$img' | grep -q 'bin/dd\$'"
+	check "lazy-kdump test checks the raw disk and RAW_SAVE_DIR (no panic without --yes)" bash -c \
+		"lazy-kdump test </dev/null >/tmp/test.out 2>&1; cat /tmp/test.out; grep -q 'the raw dump device .* is there and can be written' /tmp/test.out && grep -q 'RAW_SAVE_DIR /var/crash' /tmp/test.out"
+	if [ "$(cat /sys/kernel/kexec_crash_loaded)" != 1 ]; then
+		nok "not armed: no panic"
+		finish END
+	fi
+	next rawpanicked
+	finish PANIC
+}
+# raw_checks: the next boot saved the dump from the raw disk (raw-save).
+raw_checks() {
+	local d
+	journalctl -b -u lazy-kdump.service --no-pager >&2
+	check "at boot, lazy-kdump.service saved the dump from the raw disk (its journal says where)" bash -c \
+		"journalctl -b -u lazy-kdump.service --no-pager | grep -q 'lazy-kdump-raw-save: the dump of .* (saved) was on the raw device .*: saved in /var/crash/raw/'"
+	d=$(for x in /var/crash/raw/*-20[0-9][0-9]-*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
+	out "# raw dump saved in: $d"
+	check "RAW_SAVE_DIR has HOST-DATE with vmcore, dmesg.txt, lazy-kdump.log and status result=saved" bash -c \
+		"[ -s '$d/vmcore' ] && [ -s '$d/dmesg.txt' ] && [ -s '$d/lazy-kdump.log' ] && grep -qx result=saved '$d/status' && grep -qx 'raw=raw:$RAWDISK' '$d/status'"
+	check "makedumpfile --dump-dmesg of that vmcore shows the panic" bash -c \
+		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/raw-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/raw-dmesg.txt"
+	metric raw-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
+	check "the raw disk's header records where it was saved" bash -c \
+		"head -c 4096 '$RAWDISK' | tr -d '\\000' | grep -qx 'saved=$d'"
+	check "lazy-kdump dumps lists it (RAW_SAVE_DIR)" bash -c \
+		"lazy-kdump dumps | grep -E ' saved +[0-9]+\.[0-9] MiB  $d\$'"
+	check "lazy-kdump status names it as the last dump" bash -c \
+		"lazy-kdump status | grep -q '$d'"
+	armed_checks
+	check "mkinitrd: up to date, nothing to build" env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
+	check "raw-save again: nothing more to save" bash -c \
+		"/usr/lib/lazy-kdump/raw-save && [ \$(ls -d /var/crash/raw/*-20* | wc -l) = 1 ]"
 }
 
 # What the test appends to lazy-kdump.conf (in the guest with config-edit,
@@ -657,6 +722,15 @@ mpathpanicked)
 	multipathd add path sdb >/dev/null 2>&1
 	check "the map is back" bash -c \
 		"for _ in \$(seq 1 30); do [ -b /dev/mapper/mpatha ] && exit 0; sleep 1; done; exit 1"
+	# The multipath run only: a raw dump disk (serial LAZYRAW01).
+	if [ -b "$RAWDISK" ]; then
+		raw_arm
+	fi
+	next finished
+	finish END
+	;;
+rawpanicked)
+	raw_checks
 	next finished
 	finish END
 	;;
