@@ -388,6 +388,7 @@ cat >"$tmp/stub/mdadm" <<'EOS'
 printf 'MD_LEVEL=raid1\nMD_DEVICES=2\nMD_METADATA=1.2\nMD_UUID=0a1b2c3d:4e5f6071:8293a4b5:c6d7e8f9\nMD_NAME=lazyvm:lazyroot\n'
 EOS
 # multipath -c: /dev/sde (and sdf) are the paths of the multipath disk mpe.
+# shellcheck disable=SC2016 # the stub's own $1 and $2
 printf '#!/bin/sh\n[ "$1" != -c ] || case $2 in /dev/sde | /dev/sdf) ;; *) exit 1 ;; esac\n' >"$tmp/stub/multipath"
 printf '#!/bin/sh\n' >"$tmp/stub/kpartx"
 chmod +x "$tmp/stub/lsblk" "$tmp/stub/cryptsetup" "$tmp/stub/lvs" "$tmp/stub/mdadm" "$tmp/stub/multipath" "$tmp/stub/kpartx"
