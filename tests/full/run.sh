@@ -335,13 +335,14 @@ mpath_run() {
 	truncate -s 512M "$work/mpath.img"
 	mpath_args "$work/mpath.img"
 	# A raw dump disk (DUMP_TARGET=raw:, step.sh's rawpanicked): this run
-	# only, not bookworm-stack's multipath steps (make check's time).
+	# only, not bookworm-stack's multipath steps (make check's time). In a
+	# high PCI slot: probed after the root disk, which stays /dev/vda.
 	rm -f "$work/raw.img"
 	truncate -s 256M "$work/raw.img"
 	qemu_run "$work" mpath "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
 		"root=/dev/vda ro console=ttyS0 panic=-1" "${mpath[@]}" \
 		-drive "file=$work/raw.img,format=raw,if=none,id=rawd" \
-		-device "virtio-blk-pci,drive=rawd,serial=LAZYRAW01"
+		-device "virtio-blk-pci,drive=rawd,serial=LAZYRAW01,addr=0x10"
 	report_run "$where" "$work/mpath"
 	emergency_check "$where" "$work/mpath/console.ts"
 	rm -f "$work/disk.img" "$work/mpath.img" "$work/raw.img"
