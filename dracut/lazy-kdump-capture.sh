@@ -61,6 +61,11 @@
 #   CORE_COLLECTOR  default "makedumpfile -l -d 31"; run as
 #                   $CORE_COLLECTOR /proc/vmcore DIR/vmcore.incomplete
 #   FINAL_ACTION    reboot (default), poweroff, halt or shell
+#   FAILURE_ACTION  when DUMP_TARGET cannot be reached (result no-target):
+#                   final (default: FINAL_ACTION), dump-local (the dump
+#                   goes to /var/crash on the root file system, root= of
+#                   the command line, instead; then FINAL_ACTION), reboot,
+#                   poweroff, halt or shell
 #   KEEP_DUMPS, MIN_FREE  read by lazy-kdump-prune.sh (see there)
 #   KDUMP_PRE       executables (absolute paths, separated by blanks) run in
 #                   order once the dump directory exists, before the dump,
@@ -137,6 +142,12 @@ kdump_pre=''
 kdump_post=''
 hook_timeout=60
 hooks=none
+failure_action=final
+# FAILURE_ACTION=dump-local: where on the root file system the dump goes.
+local_dir=/var/crash
+fallback=none
+fallback_from=''
+fallback_why=''
 
 mounted=0
 dump_dir=''
@@ -211,6 +222,7 @@ read_config() {
 		DUMP_TARGET) dump_target=$rc_val ;;
 		CORE_COLLECTOR) core_collector=$rc_val ;;
 		FINAL_ACTION) final_action=$rc_val ;;
+		FAILURE_ACTION) failure_action=$rc_val ;;
 		KDUMP_PRE) kdump_pre=$rc_val ;;
 		KDUMP_POST) kdump_post=$rc_val ;;
 		HOOK_TIMEOUT)
@@ -259,6 +271,13 @@ read_cmdline() {
 	fi
 	# One path component of safe characters.
 	host=$(printf '%s' "$host" | tr -c 'A-Za-z0-9._-' '_')
+	case $failure_action in
+	final | dump-local | reboot | poweroff | halt | shell) ;;
+	*)
+		say "FAILURE_ACTION=$failure_action is not final, dump-local, reboot, poweroff, halt or shell: final"
+		failure_action=final
+		;;
+	esac
 	[ -n "${LAZY_KDUMP_FINAL:-}" ] && final_action=$LAZY_KDUMP_FINAL
 	case $final_action in
 	reboot | poweroff | halt | shell | none) ;;
@@ -612,6 +631,9 @@ conclude() {
 #   dmesg    saved | failed | missing
 #   retention applied | missing (KEEP_DUMPS and MIN_FREE)
 #   hooks    none | ok | failed (KDUMP_PRE and KDUMP_POST)
+#   fallback none | dump-local (FAILURE_ACTION=dump-local saved it on the
+#            root file system: target= names the DUMP_TARGET out of reach,
+#            reason says why) | failed (that fallback failed too)
 #   config   ok | missing | foreign (the settings file; see above)
 #   memory   ok | short: the crash kernel ran out of memory during the
 #            dump (the OOM killer acted, or the collector could not
@@ -632,6 +654,8 @@ vmcore=$vmcore_state
 dmesg=$dmesg_state
 retention=$retention
 hooks=$hooks
+fallback=$fallback${fallback_from:+
+target=$fallback_from}
 config=$config
 memory=$memory
 crash_mem_mib=$(crash_mem)
@@ -923,64 +947,123 @@ read_config
 read_cmdline
 say "capturing the dump of host $host to $dump_target (collector: $core_collector; then $final_action)"
 
+# unreachable: the dump target cannot be reached ($reason, result
+# no-target): FAILURE_ACTION. dump-local tries the root file system's
+# /var/crash (once: capture_on_target exits); otherwise, or when that
+# fails too, the status, and the failure action or FINAL_ACTION.
+unreachable() {
+	if [ "$fallback" = dump-local ]; then
+		fallback=failed
+		reason="$fallback_why; FAILURE_ACTION=dump-local could not reach the root file system either: $reason"
+	fi
+	say "cannot reach the dump target: $reason"
+	if [ "$failure_action" = dump-local ] && [ "$fallback" = none ]; then
+		fallback_local && capture_on_target
+	fi
+	case $failure_action in
+	final | dump-local) ;;
+	*)
+		say "FAILURE_ACTION=$failure_action: $failure_action instead of FINAL_ACTION=$final_action"
+		[ -n "${LAZY_KDUMP_FINAL:-}" ] || final_action=$failure_action
+		;;
+	esac
+	conclude
+	exit 1
+}
+
+# fallback_local: FAILURE_ACTION=dump-local: the root file system (root= of
+# the command line) and its /var/crash become the target. Returns 1 with
+# $reason when that is the target already or cannot be mounted either.
+fallback_local() {
+	fl_why=$reason
+	case $dump_target in
+	/*:/* | [A-Z]*=*:/* | raw:*) ;;
+	*)
+		reason="$fl_why (FAILURE_ACTION=dump-local: the dump target is on the root file system already)"
+		return 1
+		;;
+	esac
+	if [ "$mounted" = 1 ]; then
+		limited 30 umount "$mnt" 2>/dev/null || say "cannot unmount $mnt"
+		mounted=0
+	fi
+	say "FAILURE_ACTION=dump-local: saving the dump on the root file system instead, in $local_dir"
+	fallback=dump-local
+	fallback_from=$dump_target
+	fallback_why=$fl_why
+	dump_target=$local_dir raw_dev='' raw_spec='' dump_dir='' dev_kind=''
+	result=failed reason=''
+	if ! setup_target; then
+		reason="$fl_why; FAILURE_ACTION=dump-local could not reach the root file system either: $reason"
+		fallback=failed
+		return 1
+	fi
+	return 0
+}
+
+# capture_on_target: the capture onto the target setup_target reached.
+# Exits with the capture's status.
+capture_on_target() {
+	if [ -n "$raw_dev" ]; then
+		# Everything but the dump stays in memory until it is written to
+		# the device: dmesg.txt, the log, what the hooks see.
+		retention=deferred
+		dump_dir=$rundir/raw/$host-$stamp
+		mkdir -p "$dump_dir"
+		say "raw dump device $raw_dev (raw:$raw_spec): KEEP_DUMPS and MIN_FREE apply where the next boot saves it"
+		raw_header writing || say "cannot write the header of the raw device $raw_dev"
+		run_hooks pre "$kdump_pre" "$dump_dir"
+		if save_dmesg; then
+			raw_dmesg_bytes=$(raw_put "$dump_dir/dmesg.txt" "$raw_dmesg_off" $((raw_log_off - raw_dmesg_off)))
+			raw_header writing
+		fi
+		save_vmcore
+		ct_status=$?
+		if [ "$ct_status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
+			reason="the vmcore was saved but not the kernel log (dmesg.txt)"
+		fi
+		conclude
+		exit "$ct_status"
+	fi
+	base=$mnt$target_path
+	if ! mkdir -p "$base" 2>/dev/null; then
+		result=no-target
+		reason="cannot create $target_path on the dump target (read-only or full?)"
+		unreachable
+	fi
+	apply_retention "$base"
+	dump_dir=$(unique_dir "$base/$host-$stamp")
+	if ! mkdir "$dump_dir" 2>/dev/null; then
+		dump_dir=''
+		result=no-target
+		if no_space "$base"; then
+			reason="the dump target is full: cannot create a directory in $target_path"
+		else
+			reason="cannot create a directory in $target_path on the dump target"
+		fi
+		unreachable
+	fi
+	say "dump directory: ${dump_dir#"$mnt"} on the dump target"
+	run_hooks pre "$kdump_pre" "$dump_dir"
+
+	save_dmesg
+	save_vmcore
+	ct_status=$?
+	if [ "$ct_status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
+		reason="the vmcore was saved but not the kernel log (dmesg.txt)"
+	fi
+	if [ "$fallback" = dump-local ]; then
+		fb_note="the dump target $fallback_from was out of reach ($fallback_why): saved on the root file system instead (FAILURE_ACTION=dump-local)"
+		reason=${reason:+$reason; }$fb_note
+		say "$fb_note"
+	fi
+	conclude
+	exit "$ct_status"
+}
+
 target_path=''
 if ! setup_target; then
 	result=no-target
-	say "cannot reach the dump target: $reason"
-	conclude
-	exit 1
+	unreachable
 fi
-if [ -n "$raw_dev" ]; then
-	# Everything but the dump stays in memory until it is written to the
-	# device: dmesg.txt, the log, what the hooks see.
-	retention=deferred
-	dump_dir=$rundir/raw/$host-$stamp
-	mkdir -p "$dump_dir"
-	say "raw dump device $raw_dev (raw:$raw_spec): KEEP_DUMPS and MIN_FREE apply where the next boot saves it"
-	raw_header writing || say "cannot write the header of the raw device $raw_dev"
-	run_hooks pre "$kdump_pre" "$dump_dir"
-	if save_dmesg; then
-		raw_dmesg_bytes=$(raw_put "$dump_dir/dmesg.txt" "$raw_dmesg_off" $((raw_log_off - raw_dmesg_off)))
-		raw_header writing
-	fi
-	save_vmcore
-	status=$?
-	if [ "$status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
-		reason="the vmcore was saved but not the kernel log (dmesg.txt)"
-	fi
-	conclude
-	exit "$status"
-fi
-base=$mnt$target_path
-if ! mkdir -p "$base" 2>/dev/null; then
-	result=no-target
-	reason="cannot create $target_path on the dump target (read-only or full?)"
-	say "$reason"
-	conclude
-	exit 1
-fi
-apply_retention "$base"
-dump_dir=$(unique_dir "$base/$host-$stamp")
-if ! mkdir "$dump_dir" 2>/dev/null; then
-	dump_dir=''
-	result=no-target
-	if no_space "$base"; then
-		reason="the dump target is full: cannot create a directory in $target_path"
-	else
-		reason="cannot create a directory in $target_path on the dump target"
-	fi
-	say "$reason"
-	conclude
-	exit 1
-fi
-say "dump directory: ${dump_dir#"$mnt"} on the dump target"
-run_hooks pre "$kdump_pre" "$dump_dir"
-
-save_dmesg
-save_vmcore
-status=$?
-if [ "$status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
-	reason="the vmcore was saved but not the kernel log (dmesg.txt)"
-fi
-conclude
-exit "$status"
+capture_on_target

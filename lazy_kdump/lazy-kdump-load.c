@@ -466,8 +466,8 @@ static void judge_previous_boot(struct context *c)
 		return;
 	}
 	time_str(m.armed_at, when, sizeof(when));
-	r = dir ? lastdump_find(dir, &ld) : 0;
-	if (!dir)
+	r = last_dump(c, dir, &ld);
+	if (!dir && !ld.found)
 		snprintf(text, sizeof(text),
 			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); whether it left a dump is not checked: DUMP_TARGET names a device that %s.",
 			 when, dr == -ENODEV ? "is not on this machine now" :

@@ -97,7 +97,7 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 	have_prev = id[0] && previous_read(c->vardir, id, prev, sizeof(prev)) == 0;
 	ddir = load_config(c) == 0 &&
 	       dump_dir_here(c, dirbuf, sizeof(dirbuf)) == 0 ? dirbuf : NULL;
-	if (ddir && lastdump_find(ddir, &ld) < 0)
+	if (c->config_loaded && last_dump(c, ddir, &ld) < 0)
 		ld.found = false;
 	r = crash_loaded_settled(c, have && st.armed, &loaded);
 	kexec_ok = r == 0;
@@ -262,7 +262,7 @@ static char *metrics_text(struct context *c)
 	m.have_size = have && st.size;
 	m.size_auto = st.size_auto;
 	m.armed_at = have ? st.armed_at : 0;
-	if (ddir && lastdump_find(ddir, &ld) == 0 && ld.found) {
+	if (c->config_loaded && last_dump(c, ddir, &ld) == 0 && ld.found) {
 		m.have_dump = true;
 		m.dump_result = ld.result;
 		m.dump_path = ld.path;

@@ -535,3 +535,34 @@ int dump_dir_here(const struct context *c, char *buf, size_t size)
 		t = config_raw_save_dir(&c->cfg);
 	return dumpdir_resolve(t, c->sysroot ? c->sysroot : "", buf, size);
 }
+
+/*
+ * The newest capture in DUMP_TARGET's directory @dir (NULL: not here) or,
+ * with FAILURE_ACTION=dump-local, in the root file system's /var/crash,
+ * where a capture that could not reach its target saved the dump:
+ * whichever finished last. Return: lastdump_find()'s for @dir (0 when a
+ * fallback dump was found).
+ */
+int last_dump(const struct context *c, const char *dir, struct lk_lastdump *ld)
+{
+	struct lk_lastdump fb;
+	char local[4096];
+	int r = 0;
+
+	memset(ld, 0, sizeof(*ld));
+	if (dir)
+		r = lastdump_find(dir, ld);
+	if (strcmp(config_failure_action(&c->cfg), "dump-local") != 0)
+		return r;
+	snprintf(local, sizeof(local), "%s%s", c->sysroot ? c->sysroot : "",
+		 CONFIG_LOCAL_DUMP_DIR);
+	if (dir && strcmp(dir, local) == 0)
+		return r;
+	memset(&fb, 0, sizeof(fb));
+	if (lastdump_find(local, &fb) == 0 && fb.found &&
+	    (r < 0 || !ld->found || fb.finished > ld->finished)) {
+		*ld = fb;
+		return 0;
+	}
+	return r;
+}

@@ -20,6 +20,7 @@
 #include "lib/arm.h"
 #include "lib/config.h"
 #include "lib/estimate.h"
+#include "lib/lastdump.h"
 #include "lib/lcma.h"
 #include "lib/state.h"
 
@@ -172,6 +173,7 @@ int read_state(struct context *c, struct lk_state *st, bool *have);
 void boot_id(const struct context *c, char *buf, size_t size);
 const char *dump_dir(const struct context *c);
 int dump_dir_here(const struct context *c, char *buf, size_t size);
+int last_dump(const struct context *c, const char *dir, struct lk_lastdump *ld);
 
 /* ---- the verbs ---------------------------------------------------------- */
 

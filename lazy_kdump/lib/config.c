@@ -40,6 +40,7 @@ void config_free(struct lk_config *c)
 	free(c->core_collector);
 	free(c->metrics_file);
 	free(c->raw_save_dir);
+	free(c->failure_action);
 	free(c->kdump_pre);
 	free(c->kdump_post);
 	free(c->luks_key_file);
@@ -89,6 +90,11 @@ const char *final_action_name(enum final_action a)
 	default:
 		return "reboot";
 	}
+}
+
+const char *config_failure_action(const struct lk_config *c)
+{
+	return c->failure_action ? c->failure_action : "final";
 }
 
 static int is_blank(char c)
@@ -342,6 +348,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 	sb_add(&b, "CORE_COLLECTOR", c->core_collector ? c->core_collector :
 	       CONFIG_DEFAULT_CORE_COLLECTOR);
 	sb_add(&b, "FINAL_ACTION", final_action_name(c->final_action));
+	sb_add(&b, "FAILURE_ACTION", config_failure_action(c));
 	snprintf(num, sizeof(num), "%u", c->keep_dumps);
 	sb_add(&b, "KEEP_DUMPS", num);
 	if (c->min_free_pct)
@@ -371,7 +378,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, FAILURE_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -457,6 +464,21 @@ static int apply(struct lk_config *c, const char *key, char *v,
 			*why = "FINAL_ACTION must be reboot, poweroff, halt or shell";
 			return r;
 		}
+	} else if (strcmp(key, "FAILURE_ACTION") == 0) {
+		static const char *const ok[] = { "final", "dump-local",
+						  "reboot", "poweroff", "halt",
+						  "shell" };
+		size_t i;
+
+		for (i = 0; *v && i < sizeof(ok) / sizeof(ok[0]); i++)
+			if (strcmp(v, ok[i]) == 0)
+				break;
+		if (*v && i == sizeof(ok) / sizeof(ok[0])) {
+			*why = "FAILURE_ACTION must be final (FINAL_ACTION), dump-local, reboot, poweroff, halt or shell";
+			free(v);
+			return -EINVAL;
+		}
+		set_str(&c->failure_action, v, 1);
 	} else if (strcmp(key, "KEEP_DUMPS") == 0) {
 		r = uint_parse(v, CONFIG_DEFAULT_KEEP_DUMPS, 0, 9999,
 			       &c->keep_dumps);

@@ -29,6 +29,11 @@
  *                   /var/crash; an absolute path)
  *   CORE_COLLECTOR  default "makedumpfile -l -d 31"
  *   FINAL_ACTION    reboot (default), poweroff, halt or shell
+ *   FAILURE_ACTION  what the capture does when it cannot reach
+ *                   DUMP_TARGET: final (default: FINAL_ACTION), dump-local
+ *                   (the dump goes to /var/crash on the root file system
+ *                   instead; the capture initrd also gets what brings the
+ *                   root file system up), reboot, poweroff, halt or shell
  *   KEEP_DUMPS      dumps the capture keeps (default 3; 0: all)
  *   MIN_FREE        space the capture leaves free: a size or N% (default
  *                   5%)
@@ -63,6 +68,7 @@
 #define CONFIG_DEFAULT_DUMP_TARGET	"/var/crash"
 #define CONFIG_DEFAULT_CORE_COLLECTOR	"makedumpfile -l -d 31"
 #define CONFIG_DEFAULT_RAW_SAVE_DIR	"/var/crash"
+#define CONFIG_LOCAL_DUMP_DIR		"/var/crash"	/* FAILURE_ACTION=dump-local */
 #define CONFIG_RAW_PREFIX		"raw:"
 
 enum placement {
@@ -90,6 +96,7 @@ struct lk_config {
 	char *raw_save_dir;	/* NULL: CONFIG_DEFAULT_RAW_SAVE_DIR */
 	char *core_collector;
 	enum final_action final_action;
+	char *failure_action;	/* NULL: "final" */
 	unsigned int keep_dumps;
 	bool min_free_pct;	/* min_free is a percentage */
 	uint64_t min_free;	/* bytes, or percent */
@@ -143,6 +150,7 @@ int config_load(struct lk_config *c, const char *path, bool must_exist,
  * CONFIG_FORMAT_CAPTURE: what the capture initrd reads
  * (/etc/lazy-kdump-capture.conf in it): the first line is exactly
  * CONFIG_CAPTURE_MAGIC, then DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION,
+ * FAILURE_ACTION,
  * KEEP_DUMPS, MIN_FREE ("N%" or a number of bytes), KDUMP_PRE, KDUMP_POST
  * and HOOK_TIMEOUT, each once.
  */
@@ -187,6 +195,8 @@ int hook_list_check(const char *s);
 int placement_parse(const char *s, enum placement *ret);
 const char *placement_name(enum placement p);
 int final_action_parse(const char *s, enum final_action *ret);
+/* config_failure_action - FAILURE_ACTION, the default filled in. */
+const char *config_failure_action(const struct lk_config *c);
 const char *final_action_name(enum final_action a);
 
 #endif /* LAZY_KDUMP_CONFIG_H */

@@ -445,6 +445,44 @@ STUB
 	expect "$sh: emergency while the capture stops: waits, then reboots" \
 		[ "$(grep -c '^show$' "$case_dir/calls")" = 2 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ]
 
+
+	# holds CONDITION: CONDITION (shell, evaluated here) holds.
+	holds() { eval "$1"; }
+	# FAILURE_ACTION: the target's directory cannot be made (a file is in
+	# the way: result no-target).
+	block() { mkdir -p "$tmp/${sh// /-}-$1/target" && for b in "${@:2}"; do mkdir -p "$(dirname "$tmp/${sh// /-}-$1/target/$b")" && : >"$tmp/${sh// /-}-$1/target/$b"; done; }
+	block fallback dumps
+	capture "$sh" fallback "DUMP_TARGET=UUID=0a1b-2c3d:/dumps
+FAILURE_ACTION=dump-local" "lazy_kdump.host=h" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: FAILURE_ACTION=dump-local: the target out of reach, the dump is saved in /var/crash of the root file system (exit 0)" \
+		holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]'
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: ... its status says fallback=dump-local, the target and why" \
+		holds '[ "$(status_of "$d" fallback)|$(status_of "$d" target)" = "dump-local|UUID=0a1b-2c3d:/dumps" ] && grep -q '"'"'^reason=the dump target UUID=0a1b-2c3d:/dumps was out of reach (cannot create /dumps on the dump target.*): saved on the root file system instead (FAILURE_ACTION=dump-local)'"'"' "$d/status"'
+	block fbroot dumps
+	capture "$sh" fbroot "DUMP_TARGET=/dumps
+FAILURE_ACTION=dump-local" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: FAILURE_ACTION=dump-local with the target on the root file system already: exit 1, said" \
+		holds '[ "$rc" -eq 1 ] && grep -q '"'"'on the root file system already'"'"' "$case_dir/run/status"'
+	block fbboth dumps var
+	capture "$sh" fbboth "DUMP_TARGET=LABEL=x:/dumps
+FAILURE_ACTION=dump-local" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: FAILURE_ACTION=dump-local failing too: exit 1, fallback=failed, both reasons" \
+		holds '[ "$rc" -eq 1 ] && grep -qx '"'"'fallback=failed'"'"' "$case_dir/run/status" && grep -q '"'"'^reason=cannot create /dumps.*; FAILURE_ACTION=dump-local could not reach the root file system either: cannot create /var/crash'"'"' "$case_dir/run/status"'
+	block fapower dumps
+	capture "$sh" fapower "DUMP_TARGET=LABEL=x:/dumps
+FAILURE_ACTION=poweroff" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: FAILURE_ACTION=poweroff: that action instead of FINAL_ACTION, fallback=none" \
+		holds '[ "$rc" -eq 1 ] && grep -q '"'"'FAILURE_ACTION=poweroff: poweroff instead of FINAL_ACTION'"'"' "$case_dir/run/capture.log" && grep -qx '"'"'fallback=none'"'"' "$case_dir/run/status"'
+	capture "$sh" fareached "FAILURE_ACTION=poweroff" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: FAILURE_ACTION does nothing when the target is reached" \
+		holds '[ "$rc" -eq 0 ] && ! grep -q '"'"'FAILURE_ACTION'"'"' "$case_dir/run/capture.log"'
 	# DUMP_TARGET=raw:DEVICE (a file stands for the device): the header,
 	# dmesg.txt and the log at their offsets, the flattened dump from
 	# 16 MiB; nothing written under the mount point.

@@ -93,6 +93,12 @@ static void good(void)
 	ok(r == 0 && !config_raw_device(&c) &&
 	   strcmp(config_raw_save_dir(&c), "/var/crash") == 0,
 	   "an empty RAW_SAVE_DIR restores /var/crash; a path is not raw");
+	r = config_parse(&c, "FAILURE_ACTION=dump-local\n", "t14", &e);
+	ok(r == 0 && strcmp(config_failure_action(&c), "dump-local") == 0,
+	   "FAILURE_ACTION=dump-local");
+	r = config_parse(&c, "FAILURE_ACTION=\n", "t15", &e);
+	ok(r == 0 && strcmp(config_failure_action(&c), "final") == 0,
+	   "an empty FAILURE_ACTION restores final");
 	r = config_parse(&c, "CORE_COLLECTOR=\nSIZE=auto\nNODE=any\nKERNEL=\n", "t2", &e);
 	ok(r == 0 && c.size_auto && c.node == -1 && c.kernel == NULL,
 	   "auto, any, and an empty KERNEL restore the defaults");
@@ -116,6 +122,8 @@ static const struct bad bads[] = {
 	{ "FINAL_ACTION=off\n", "t.conf:1: FINAL_ACTION must be reboot, poweroff, halt or shell" },
 	{ "DUMP_TARGET=var/crash\n", "t.conf:1: DUMP_TARGET must be an absolute PATH, DEVICE:PATH" },
 	{ "DUMP_TARGET=raw:UUID=1a\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "FAILURE_ACTION=dump_local\n", "t.conf:1: FAILURE_ACTION must be final (FINAL_ACTION), dump-local, reboot, poweroff, halt or shell" },
+	{ "FAILURE_ACTION=Reboot\n", "t.conf:1: FAILURE_ACTION must be" },
 	{ "RAW_SAVE_DIR=crash\n", "t.conf:1: RAW_SAVE_DIR must be an absolute directory path" },
 	{ "RAW_SAVE_DIR=\"/var/my crash\"\n", "t.conf:1: RAW_SAVE_DIR must be" },
 	{ "DUMP_TARGET=raw:/dev/vdb\nCORE_COLLECTOR=cp\n", "t.conf: CORE_COLLECTOR=cp cannot write to the raw DUMP_TARGET=raw:/dev/vdb: a raw device takes makedumpfile's flattened format" },
@@ -254,7 +262,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 18, "full: every key, once");
+	is_int(count_lines(out, 0), 19, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");
@@ -270,7 +278,7 @@ static void format(void)
 	ok(out && strncmp(out, CONFIG_CAPTURE_MAGIC "\n",
 			  strlen(CONFIG_CAPTURE_MAGIC) + 1) == 0,
 	   "capture: the first line is the magic");
-	is_int(out ? count_lines(out, 0) : -1, 8, "capture: eight keys");
+	is_int(out ? count_lines(out, 0) : -1, 9, "capture: nine keys");
 	is_str(value_of(out, "DUMP_TARGET", buf, sizeof(buf)), "/var/crash",
 	       "capture: DUMP_TARGET default");
 	is_str(value_of(out, "CORE_COLLECTOR", buf, sizeof(buf)),

@@ -255,18 +255,19 @@ expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read t
 # ---- config: the one parser, and the copies it writes ----
 run "$LK" --config "$tmp/good.conf" config
 expect "config: the normalised configuration, every key" 0 "" \
-	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*KEEP_DUMPS=3*MIN_FREE=5%*KDUMP_PRE=*KDUMP_POST=*HOOK_TIMEOUT=60*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom*LUKS_KEY_FILE="
-[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 18 ]] && pass "config: 18 keys, once each" ||
-	fail "config: 18 keys, once each"
+	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*FAILURE_ACTION=final*KEEP_DUMPS=3*MIN_FREE=5%*KDUMP_PRE=*KDUMP_POST=*HOOK_TIMEOUT=60*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom*LUKS_KEY_FILE="
+[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 19 ]] && pass "config: 19 keys, once each" ||
+	fail "config: 19 keys, once each"
 run "$LK" --config "$tmp/bad.conf" config
 expect "config: an invalid file fails as load would" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*" ""
 printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\nKDUMP_POST='/usr/local/sbin/a /usr/local/sbin/b'\n" >"$tmp/cap.conf"
 run "$LK" --config "$tmp/cap.conf" config --capture
-expect "config --capture: the magic line, then the capture's eight keys" 0 "" \
+expect "config --capture: the magic line, then the capture's nine keys" 0 "" \
 	"# lazy-kdump-capture-conf 1
 *DUMP_TARGET=LABEL=dumps:/crash
 CORE_COLLECTOR=makedumpfile -l -d 31
 FINAL_ACTION=poweroff
+FAILURE_ACTION=final
 KEEP_DUMPS=3
 MIN_FREE=2097152
 KDUMP_PRE=
@@ -737,6 +738,20 @@ if command -v jq >/dev/null; then
 		pass "next boot: status --json: last_dump and previous_boot" ||
 		fail "next boot: status --json: last_dump and previous_boot"
 fi
+# FAILURE_ACTION=dump-local: a capture that could not reach DUMP_TARGET
+# saved the dump in the root file system's /var/crash ($root/var/crash
+# here): status shows it when it is the newest; without dump-local it is
+# not looked at.
+mkdir -p "$root/var/crash/web-2026-12-06-06:00:00"
+printf 'result=saved\nfallback=dump-local\ntarget=UUID=0a1b:/dumps\nreason=the dump target UUID=0a1b:/dumps was out of reach: saved on the root file system instead (FAILURE_ACTION=dump-local)\nfinished=%s\n' $((armed_at + 120)) >"$root/var/crash/web-2026-12-06-06:00:00/status"
+printf 'DUMP_TARGET=%s\nFAILURE_ACTION=dump-local\n' "$crash" >"$tmp/fallback.conf"
+run env EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/fallback.conf" --device "$dev" status
+expect "status with FAILURE_ACTION=dump-local: the fallback dump in /var/crash of the root file system is the last dump" 0 "*" \
+	"*last dump      $root/var/crash/web-2026-12-06-06:00:00: saved (*): the dump target UUID=0a1b:/dumps was out of reach: saved on the root file system instead (FAILURE_ACTION=dump-local)*"
+run dk status
+expect "status without dump-local: /var/crash of the root file system is not looked at" 0 "*" \
+	"*last dump      $crash/web-2026-12-06-05:00:00: short-of-memory*"
+rm -rf "$root/var/crash"
 # dumps: every capture in DUMP_TARGET, oldest first.
 printf 'vmcore bytes' >"$crash/web-2026-01-01-00:00:00/vmcore"
 mkdir -p "$crash/not-a-dump"
