@@ -78,6 +78,33 @@ struct lcma_window {
 	unsigned long cost;
 };
 
+/*
+ * One alloc_contig_range() of this module at a time, as mm/cma.c's
+ * cma_mutex does for CMA: when a call finds a pageblock of its range
+ * already isolated by another call, alloc_contig_range() (6.12's
+ * mm/page_alloc.c) undoes the isolation of its whole range, the other
+ * call's pageblock included, and that call then goes on with a pageblock
+ * the page allocator may use again (a VM_BUG_ON in
+ * isolate_single_pageblock() on DEBUG_VM kernels: make check-debug's
+ * stress test, two 2 MiB allocations on the same window). Allocations of
+ * this module ask for the same cheapest windows, so they would meet there.
+ * Other callers of alloc_contig_range() (CMA, gigantic huge pages,
+ * virtio-mem) do not take this lock.
+ */
+static DEFINE_MUTEX(lcma_contig_lock);
+
+/* alloc_contig_range() of [start, end), serialised; -EINTR when killed. */
+static int lcma_contig_alloc(unsigned long start, unsigned long end)
+{
+	int ret;
+
+	if (mutex_lock_killable(&lcma_contig_lock))
+		return -EINTR;
+	ret = lcma_alloc_contig_range(start, end, LCMA_GFP);
+	mutex_unlock(&lcma_contig_lock);
+	return ret;
+}
+
 #define LCMA_RANK_MOVABLE	2
 
 /*
@@ -458,7 +485,7 @@ static int lcma_try_window(unsigned long pfn, unsigned long nr_pages,
 	if (fatal_signal_pending(current))
 		return -EINTR;
 	stats->attempts++;
-	ret = lcma_alloc_contig_range(pfn, pfn + nr_pages, LCMA_GFP);
+	ret = lcma_contig_alloc(pfn, pfn + nr_pages);
 	if (!ret && !lcma_iomem_fits(pfn, nr_pages)) {
 		free_contig_range(pfn, nr_pages);
 		ret = -EBUSY;
@@ -704,7 +731,7 @@ int lcma_grow_in_place(unsigned long pfn, unsigned long nr_pages,
 		    LCMA_BAD_BLOCK)
 			return -EBUSY;
 	}
-	ret = lcma_alloc_contig_range(ext, end, LCMA_GFP);
+	ret = lcma_contig_alloc(ext, end);
 	if (!ret && !lcma_iomem_fits(ext, end - ext)) {
 		free_contig_range(ext, end - ext);
 		ret = -EBUSY;

@@ -38,6 +38,16 @@
  * ENOENT/ENODEV/ENXIO while the module is out, and unloading frees every
  * buffer. A kernel crash shows as a guest that never reports its end.
  *
+ * --window-race: N processes each ALLOC a 2 MiB buffer (one pageblock) and
+ * FREE it, ROUNDS times, all at once: they keep asking for the same
+ * cheapest windows, so their alloc_contig_range() calls isolate the same
+ * pageblocks at the same time. Every ALLOC must succeed or give ENOMEM,
+ * every FREE succeed, no worker may die, nothing may be left. (In 6.12 an
+ * alloc_contig_range() that finds a pageblock already isolated undoes the
+ * isolation of its whole range, the other caller's pageblock too: on a
+ * DEBUG_VM kernel a VM_BUG_ON in isolate_single_pageblock(), elsewhere
+ * pages taken from a pageblock the allocator may hand out.)
+ *
  * TAP lines without numbers on stdout; exit 0 iff all passed. alarm()
  * turns a deadlock into a failure.
  */
@@ -134,6 +144,7 @@ struct opts {
 	unsigned int timeout;
 	uint64_t seed;
 	bool steal;
+	bool window;
 	const char *ko;
 };
 
@@ -1058,6 +1069,38 @@ static int unload_worker(struct worker *w)
 	return 0;
 }
 
+/* --window-race: ALLOC and FREE 2 MiB, rounds times, as fast as it can. */
+static int window_worker(struct worker *w)
+{
+	struct lazy_cma_allocation_data a;
+	int r, ret;
+
+	for (r = 0; r < w->o->rounds && !atomic_load(&w->sh->stop); r++) {
+		w->st->iterations++;
+		memset(&a, 0, sizeof(a));
+		a.len = 2 * MiB;
+		a.node = -1;
+		snprintf(a.name, sizeof(a.name), "%s%u", w->own_prefix,
+			 w->seq++);
+		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_ALLOC, &a);
+		if (ret == -ENOMEM) {
+			w->st->enomem++;
+			continue;
+		}
+		if (ret)
+			return fail(w, "ALLOC 2 MiB failed with %s",
+				    tap_errname(-ret));
+		w->st->allocs++;
+		ret = lc_ioctl(w->fd, LAZY_CMA_IOCTL_FREE, &a.phys_addr);
+		if (ret)
+			return fail(w, "FREE of its own %#" PRIx64 " failed "
+				    "with %s", (uint64_t)a.phys_addr,
+				    tap_errname(-ret));
+		w->st->frees++;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Parent                                                              */
 
@@ -1116,7 +1159,8 @@ static int spawn(const struct opts *o, const char *kind,
 			alarm(o->timeout);
 			signal(SIGALRM, SIG_DFL);
 			worker_init(&w, o, i, kind);
-			if (strcmp(kind, "stress") == 0) {
+			if (strcmp(kind, "stress") == 0 ||
+			    strcmp(kind, "window") == 0) {
 				w.fd = open(LC_DEVICE, O_RDWR | O_CLOEXEC);
 				if (w.fd < 0) {
 					fail(&w, "open of %s failed: %s",
@@ -1273,6 +1317,32 @@ static int run_stress(const struct opts *o)
 		 o->seed, o->steal ? "on" : "off", prefix);
 	spawn(o, "stress", stress_worker);
 	reap("stress");
+	check_nothing_left(fd, prefix);
+	close(fd);
+	if (!ret)
+		check_memory(base);
+	return 0;
+}
+
+static int run_window_race(const struct opts *o)
+{
+	char prefix[40];
+	uint64_t base = 0;
+	int fd, ret;
+
+	fd = open(LC_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		tap_not_ok("cannot open %s: %s", LC_DEVICE, tap_errname(errno));
+		return -1;
+	}
+	snprintf(prefix, sizeof(prefix), "window-%ld-", (long)getpid());
+	ret = free_bytes(&base);
+	if (ret)
+		tap_diag("reading nr_free_pages failed: %s", tap_errname(-ret));
+	tap_diag("window race: %d workers x %d rounds of ALLOC 2 MiB + FREE, "
+		 "names %s*", o->workers, o->rounds, prefix);
+	spawn(o, "window", window_worker);
+	reap("window-race");
 	check_nothing_left(fd, prefix);
 	close(fd);
 	if (!ret)
@@ -1536,17 +1606,21 @@ static void usage(FILE *out, const char *argv0)
 	fprintf(out,
 		"Usage: %s [OPTIONS]\n"
 		"       %s --unload-race MODULE.ko [OPTIONS]\n"
+		"       %s --window-race [OPTIONS]\n"
 		"Concurrency stress of %s (as root, module loaded).\n"
 		"  -n, --workers N        worker processes (default %d, max %d)\n"
 		"  -m, --iterations M     operations per worker (default %d)\n"
-		"  -r, --rounds R         unload attempts (default %d)\n"
+		"  -r, --rounds R         unload attempts, window-race rounds\n"
+		"                         (default %d)\n"
 		"  -s, --seed S           random seed (default: time and pid)\n"
 		"  -t, --timeout SECONDS  fail after this long (default %d)\n"
 		"      --no-attack        workers leave each other's buffers alone\n"
 		"      --unload-race KO   race open/ioctl against unload and\n"
 		"                         finit_module(KO)\n"
+		"      --window-race      N workers ALLOC and FREE 2 MiB, R rounds\n"
+		"                         each, all at once (the same windows)\n"
 		"TAP on stdout; exit 0 iff all passed.\n",
-		argv0, argv0, LC_DEVICE, DEFAULT_WORKERS, MAX_WORKERS,
+		argv0, argv0, argv0, LC_DEVICE, DEFAULT_WORKERS, MAX_WORKERS,
 		DEFAULT_ITERATIONS, DEFAULT_ROUNDS, DEFAULT_TIMEOUT);
 }
 
@@ -1577,6 +1651,7 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "no-attack", no_argument, NULL, 'A' },
 		{ "unload-race", required_argument, NULL, 'U' },
+		{ "window-race", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1629,6 +1704,9 @@ int main(int argc, char **argv)
 		case 'U':
 			o.ko = optarg;
 			break;
+		case 'W':
+			o.window = true;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			return 0;
@@ -1652,6 +1730,8 @@ int main(int argc, char **argv)
 	alarm(o.timeout);
 	if (o.ko)
 		run_unload_race(&o);
+	else if (o.window)
+		run_window_race(&o);
 	else
 		run_stress(&o);
 	alarm(0);

@@ -22,6 +22,9 @@ fi
 
 rc=0
 /lazy/bin/stress_test || rc=1
+# Four processes asking for the same 2 MiB windows at once (concurrent
+# alloc_contig_range() calls on the same pageblocks).
+/lazy/bin/stress_test --window-race -n 4 -r 150 || rc=1
 if [ -f "$ko" ]; then
 	/lazy/bin/stress_test --unload-race "$ko" || rc=1
 else
