@@ -198,24 +198,8 @@ lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 # what to assemble, the LUKS volumes); the target's device stays the one
 # the capture waits for.
 if [ "$(lkd_conf_get FAILURE_ACTION)" = dump-local ] && [ "$lkd_target_root" != 1 ]; then
-	t_spec=$lkd_target_spec t_dev=$lkd_target_dev t_fstype=$lkd_target_fstype t_kind=$lkd_target_kind
-	t_dracut=$lkd_target_dracut t_cmdline=$lkd_target_cmdline t_luks=$lkd_target_luks
-	lkd_resolve_target /var/crash ||
+	lkd_add_root_stack ||
 		die "FAILURE_ACTION=dump-local falls back to /var/crash on the root file system, and that cannot be brought up in the crash kernel: $lkd_error (in $conf)"
-	r_dracut=$lkd_target_dracut r_cmdline=$lkd_target_cmdline r_luks=$lkd_target_luks
-	lkd_target_spec=$t_spec lkd_target_dev=$t_dev lkd_target_fstype=$t_fstype lkd_target_kind=$t_kind
-	lkd_target_root=0 lkd_target_dracut='' lkd_target_cmdline=$t_cmdline lkd_target_luks=$t_luks
-	for m in multipath lvm mdraid crypt; do
-		case " $t_dracut $r_dracut " in *" $m "*) lkd_target_dracut="$lkd_target_dracut${lkd_target_dracut:+ }$m" ;; esac
-	done
-	for w in $r_cmdline; do
-		case " $lkd_target_cmdline " in *" $w "*) ;; *) lkd_target_cmdline="$lkd_target_cmdline${lkd_target_cmdline:+ }$w" ;; esac
-	done
-	while IFS= read -r l; do
-		[ -n "$l" ] || continue
-		grep -qxF -- "$l" <<<"$lkd_target_luks" || lkd_target_luks="$lkd_target_luks$l
-"
-	done <<<"$r_luks"
 fi
 # What the initrd was built to assemble and open (OUT.stack): a key slot
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or

@@ -347,6 +347,48 @@ lkd_resolve_raw() {
 	lkd_check_stack "$dev"
 }
 
+# lkd_add_root_stack: after lkd_resolve_target of a target that is not on
+# the root file system, add what brings the root file system up in the
+# crash kernel (FAILURE_ACTION=dump-local falls back to its /var/crash):
+# its dracut modules, what to assemble and its LUKS volumes are merged into
+# lkd_target_dracut, lkd_target_cmdline and lkd_target_luks; the target's
+# own device, spec and kind stay. Returns 1 with lkd_error when the root
+# file system's stack cannot be brought up.
+lkd_add_root_stack() {
+	local t_spec=$lkd_target_spec t_dev=$lkd_target_dev t_fstype=$lkd_target_fstype
+	local t_kind=$lkd_target_kind t_dracut=$lkd_target_dracut
+	local t_cmdline=$lkd_target_cmdline t_luks=$lkd_target_luks
+	local r_dracut r_cmdline r_luks m w l
+	lkd_resolve_target /var/crash || return 1
+	r_dracut=$lkd_target_dracut r_cmdline=$lkd_target_cmdline r_luks=$lkd_target_luks
+	lkd_target_spec=$t_spec lkd_target_dev=$t_dev lkd_target_fstype=$t_fstype
+	lkd_target_kind=$t_kind lkd_target_root=0
+	lkd_target_dracut='' lkd_target_cmdline=$t_cmdline lkd_target_luks=$t_luks
+	for m in multipath lvm mdraid crypt; do
+		case " $t_dracut $r_dracut " in
+		*" $m "*) lkd_target_dracut="$lkd_target_dracut${lkd_target_dracut:+ }$m" ;;
+		esac
+	done
+	for w in $r_cmdline; do
+		case " $lkd_target_cmdline " in
+		*" $w "*) ;;
+		*) lkd_target_cmdline="$lkd_target_cmdline${lkd_target_cmdline:+ }$w" ;;
+		esac
+	done
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		case "
+$lkd_target_luks" in
+		*"
+$l
+"*) ;;
+		*) lkd_target_luks="$lkd_target_luks$l
+" ;;
+		esac
+	done <<<"$r_luks"
+	return 0
+}
+
 # lkd_resolve_target TARGET: where DUMP_TARGET=TARGET writes, as the crash
 # kernel must find it. Sets
 #   lkd_target_spec    the DUMP_TARGET for the capture initrd: TARGET as it

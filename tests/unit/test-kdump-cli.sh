@@ -333,6 +333,7 @@ case "$* " in
 esac
 case $dev in
 /dev/sde1 | "$LKD_TEST_BLK"1) printf 'sde1 part %s \nsde disk /dev/sde sas\n' "$dev" ;;
+"$LKD_ROOT_BLK") printf 'vg-root lvm %s\nvda2 part /dev/vda2\nvda disk /dev/vda\n' "$dev" ;;
 /dev/mapper/mpe-part1 | "$LKD_TEST_BLK"2) printf 'mpe-part1 part %s \nmpe mpath /dev/mapper/mpe \nsde disk /dev/sde sas\nsdf disk /dev/sdf sas\n' "$dev" ;;
 /dev/vda1) printf 'vda1 part /dev/vda1\nvda disk /dev/vda\n' ;;
 /dev/mapper/vg-root) printf 'vg-root lvm /dev/mapper/vg-root\nvda2 part /dev/vda2\nvda disk /dev/vda\n' ;;
@@ -375,7 +376,7 @@ cat >"$tmp/stub/lvs" <<'EOS'
 #!/bin/sh
 for a; do dev=$a; done
 case $dev in
-/dev/mapper/vg-root) echo "  vg root" ;;
+/dev/mapper/vg-root | "$LKD_ROOT_BLK") echo "  vg root" ;;
 /dev/mapper/vg-all) echo "  lazyvg all" ;;
 /dev/mapper/vg-thin) echo "  vg thin" ;;
 /dev/mapper/vg-mp) echo "  vg mp" ;;
@@ -473,6 +474,26 @@ EOS
 	expect "lazy-kdump-lib.sh: ... and refused with the reason when the map does not come" 0 "" \
 		"refused: the dump target's device $tmp/blk1 is sde1, one path of a multipath disk* (waited [2-4] s for the map)"
 	rm -f "$tmp/stub/blkid" "$tmp/stub/udevadm"
+	# lkd_add_root_stack (FAILURE_ACTION=dump-local): the target on the
+	# multipath map, the root file system on LVM (findmnt stubbed: / is
+	# the block node blk1, which lsblk shows as vg-root on vda2): the
+	# modules and what to assemble of both, the target's kind kept.
+	cat >"$tmp/stub/findmnt" <<EOS
+#!/bin/sh
+case "\$*" in
+*"-o TARGET"*) echo / ;;
+*"-o SOURCE"*) echo "$tmp/blk1" ;;
+*"-o FSTYPE"*) echo ext4 ;;
+*"-o UUID"*) echo 1111-root ;;
+esac
+EOS
+	chmod +x "$tmp/stub/findmnt"
+	# shellcheck disable=SC2016 # for the inner shell
+	rootsh='. "$1"; lkd_conf_load "$2"; lkd_check_stack /dev/mapper/mp; lkd_target_spec=UUID=mp:/; lkd_target_dev=/dev/mapper/mp; if lkd_add_root_stack; then echo "<$lkd_target_dracut> <$lkd_target_cmdline> $lkd_target_spec $lkd_target_dev kind $lkd_target_kind"; else echo "refused: $lkd_error"; fi'
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_ROOT_BLK="$tmp/blk1" bash -c "$rootsh" sh "$lib" "$tmp/luks-none.conf"
+	expect "lazy-kdump-lib.sh: dump-local adds the root file system's stack (LVM) to the target's (multipath)" 0 "" \
+		"<multipath lvm> <rd.lvm.lv=vg/root> UUID=mp:/ /dev/mapper/mp kind dm"
+	rm -f "$tmp/stub/findmnt"
 else
 	skip "lazy-kdump-lib.sh: a dump device named by a multipath path is looked up again until it names the map" "cannot make block device nodes (not root)"
 	skip "lazy-kdump-lib.sh: ... and refused with the reason when the map does not come" "cannot make block device nodes (not root)"
