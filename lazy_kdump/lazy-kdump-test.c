@@ -46,6 +46,21 @@ static int test_file_current(const char *what, const char *path,
 }
 
 /*
+ * The block device node @p of DUMP_TARGET=@t is here: 0, or -ENODEV with
+ * the message.
+ */
+static int test_block_device(const char *t, const char *p)
+{
+	struct stat sb;
+
+	if (stat(p, &sb) == 0 && S_ISBLK(sb.st_mode))
+		return 0;
+	log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",
+		t, p);
+	return -ENODEV;
+}
+
+/*
  * test_raw_device - DUMP_TARGET=raw:DEVICE names a block device here that
  * can be opened for writing; mkinitrd checks the rest when arming (nothing
  * uses it, no signature on it, its size).
@@ -54,7 +69,6 @@ static int test_raw_device(const struct context *c, const char *t)
 {
 	const char *spec = config_raw_device(&c->cfg);
 	char p[PATH_MAX], tagged[PATH_MAX];
-	struct stat sb;
 	int fd;
 
 	if (strncmp(spec, "/dev/", 5) == 0) {
@@ -65,11 +79,8 @@ static int test_raw_device(const struct context *c, const char *t)
 		if (dumpdir_device_node(tagged, p, sizeof(p)) < 0)
 			snprintf(p, sizeof(p), "%s", spec);
 	}
-	if (stat(p, &sb) < 0 || !S_ISBLK(sb.st_mode)) {
-		log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",
-			t, p);
+	if (test_block_device(t, p) < 0)
 		return -ENODEV;
-	}
 	fd = open(p, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = -errno;
@@ -109,11 +120,8 @@ static int test_dump_target(struct context *c)
 		snprintf(dev, sizeof(dev), "%.*s", (int)(dumpdir_split(t) - t), t);
 		if (dumpdir_device_node(t, p, sizeof(p)) < 0)
 			snprintf(p, sizeof(p), "%s", dev);
-		if (stat(p, &sb) < 0 || !S_ISBLK(sb.st_mode)) {
-			log_msg("DUMP_TARGET=%s: no block device %s on this machine: the capture would find nothing to write to. Fix DUMP_TARGET in the configuration.",
-				t, p);
+		if (test_block_device(t, p) < 0)
 			return -ENODEV;
-		}
 		printf("ok: the dump device %s is there (%s; the capture mounts it)\n",
 		       dev, p);
 		return 0;

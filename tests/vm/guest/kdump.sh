@@ -44,6 +44,15 @@ kd_require() {
 	command -v lazy-kdump-capture.sh >/dev/null || skip_all "no capture script in this initrd"
 }
 
+# kd_require_disk: kd_require, a guest booted without crashkernel= and the
+# group's disk (/dev/vda: disk=SIZE in tests/vm/groups; KD_DISK_HINT says
+# where else it comes from), or skip_all.
+kd_require_disk() {
+	kd_require
+	grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
+	[ -b /dev/vda ] || skip_all "no /dev/vda: ${KD_DISK_HINT:-the group needs disk=SIZE in tests/vm/groups}"
+}
+
 kd_run() {
 	KD_OUT=$("$@" 2>&1)
 	KD_RC=$?

@@ -21,9 +21,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+kd_require_disk
 
 hostname lazy-e2e
 diag "crash host name: $(hostname)"

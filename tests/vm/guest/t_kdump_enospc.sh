@@ -14,9 +14,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+kd_require_disk
 
 check "mount /dev/vda" mount -t ext4 /dev/vda /mnt || exit 1
 mkdir -p /mnt/var/crash

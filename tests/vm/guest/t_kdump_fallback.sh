@@ -13,9 +13,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+kd_require_disk
 
 check "build a capture initrd with an unreachable DUMP_TARGET and FAILURE_ACTION=dump-local" \
 	kd_capture_initrd /tmp/capture-fb.img "DUMP_TARGET=LABEL=lazy-nosuch:/crash

@@ -15,9 +15,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+kd_require_disk
 four=$((1 << 32))
 [ "$(iomem_ranges 'System RAM' | awk -v f="$four" '{ if (("0x" $2) + 0 >= f) n++ } END { print n + 0 }')" -gt 0 ] ||
 	skip_all "no memory above 4 GiB (the group needs -m 5G or more)"

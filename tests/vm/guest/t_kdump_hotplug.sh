@@ -15,9 +15,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+kd_require_disk
 command -v lazy-kdump-memhp.sh >/dev/null || {
 	not_ok "the udev handler (systemd/lazy-kdump-memhp.sh) is in the guest"
 	exit 1

@@ -14,9 +14,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: the group needs disk=SIZE in tests/vm/groups"
+kd_require_disk
 
 check "zero the first MiB of /dev/vda (no file system signature left)" \
 	dd if=/dev/zero of=/dev/vda bs=1M count=1 conv=notrunc,fsync || exit 1

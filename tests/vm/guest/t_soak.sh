@@ -16,9 +16,7 @@
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
 
-kd_require
-grep -q 'crashkernel=' /proc/cmdline && skip_all "booted with crashkernel="
-[ -b /dev/vda ] || skip_all "no /dev/vda: tests/soak/vm.sh gives the guest its disk"
+KD_DISK_HINT="tests/soak/vm.sh gives the guest its disk" kd_require_disk
 
 hostname lazy-soak
 diag "crash host name: $(hostname)"
