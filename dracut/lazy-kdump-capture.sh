@@ -513,7 +513,8 @@ raw_put() {
 	printf '%s' "$rp_n"
 }
 
-# raw_header STATE [STATUS]: the header with STATE and the status lines.
+# raw_header STATE [STATUS]: the header with STATE and the status lines
+# (3.5 KiB at most: the next boot adds a "saved=DIR" line within the 4 KiB).
 raw_header() {
 	rh_f=$rundir/raw-header
 	{
@@ -528,7 +529,7 @@ raw_header() {
 		echo "vmcore_offset=$raw_stream_off"
 		echo "vmcore_bytes=$raw_vmcore_bytes"
 		[ -z "${2-}" ] || printf '%s\n' "$2"
-	} | head -c 4000 >"$rh_f"
+	} | head -c 3584 >"$rh_f"
 	dd if="$rh_f" of="$raw_dev" bs=4096 count=1 conv=sync,notrunc 2>/dev/null &&
 		sync
 }
@@ -766,6 +767,7 @@ run_collector() {
 		} | dd of="$raw_dev" bs=1048576 seek=$((raw_stream_off / 1048576)) conv=notrunc 2>"$rundir/dd.log"
 		rcl_dd=$?
 		sv_rc=$(cat "$rundir/collector.rc" 2>/dev/null) || sv_rc=1
+		case $sv_rc in '' | *[!0-9]*) sv_rc=1 ;; esac
 		cat "$rundir/dd.log" >>"$sv_log" 2>/dev/null
 		raw_vmcore_bytes=$(sed -n 's/^\([0-9][0-9]*\) bytes.*/\1/p' "$rundir/dd.log" | tail -n 1)
 		raw_vmcore_bytes=${raw_vmcore_bytes:-0}
