@@ -184,7 +184,8 @@ LIBEXEC_SCRIPTS := mkinitrd:dracut/lazy-kdump-mkinitrd.sh \
 	memhp:systemd/lazy-kdump-memhp.sh \
 	raw-save:systemd/lazy-kdump-raw-save.sh \
 	kernel-hook:kernel/lazy-kdump-kernel-hook.sh
-UNITS := lazy-kdump.service lazy-kdump-rearm.path lazy-kdump-rearm.service
+UNITS := lazy-kdump.service lazy-kdump-rearm.path lazy-kdump-rearm.service \
+	lazy-kdump-raw-save.service
 MAN8 := lazy-kdump.8 lazy-cma.8
 MAN5 := lazy-kdump.conf.5
 MODULE_FILES := Kbuild Makefile $(notdir $(wildcard module/*.c module/*.h))
@@ -248,7 +249,8 @@ endif
 	rm -rf $(DESTDIR)$(DKMSSRCDIR)/lazy-cma-*
 	rm -f $(DESTDIR)$(STATEDIR)/initrd-*.img $(DESTDIR)$(STATEDIR)/initrd-*.img.tmp.* \
 		$(DESTDIR)$(STATEDIR)/initrd-*.img.stack \
-		$(DESTDIR)$(STATEDIR)/armed $(DESTDIR)$(STATEDIR)/previous-boot
+		$(DESTDIR)$(STATEDIR)/armed $(DESTDIR)$(STATEDIR)/previous-boot \
+		$(DESTDIR)$(STATEDIR)/raw-target
 	rmdir $(DESTDIR)$(STATEDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)/var/lib/prometheus/node-exporter/lazy-kdump.prom
 	@c=$(DESTDIR)$(SYSCONFDIR)/lazy-kdump.conf; \

@@ -102,6 +102,8 @@
 #   LAZY_KDUMP_MNT       mount point of the target (/run/lazy-kdump/target)
 #   LAZY_KDUMP_NOMOUNT=1 the target is a directory already there: DEVICE is
 #                        ignored and PATH is taken under LAZY_KDUMP_MNT
+#   LAZY_KDUMP_NODRIVERS=1 load no drivers (modprobe) while waiting for a
+#                        device (tests on a host)
 #   LAZY_KDUMP_RAW_FILE  with DUMP_TARGET=raw:DEVICE: write to this file
 #                        instead of waiting for DEVICE
 #   LAZY_KDUMP_FINAL     overrides FINAL_ACTION; "none" returns instead
@@ -326,6 +328,7 @@ resolve_device() {
 # Drivers a dump device may need; each one that is missing or built in is
 # skipped quietly (udev loads the right ones under dracut anyway).
 load_drivers() {
+	[ "${LAZY_KDUMP_NODRIVERS:-0}" != 1 ] || return 0
 	for ld_m in virtio_pci virtio_blk virtio_scsi sd_mod nvme ahci ata_piix \
 		ext4 xfs btrfs; do
 		modprobe -q "$ld_m" >/dev/null 2>&1 || true
@@ -442,6 +445,20 @@ setup_target() {
 		else
 			wait_device "$raw_spec" || return 1
 			raw_dev=$mt_dev
+			# Never over a file system or a partition table: that is
+			# not the dump device (a kernel name that now names another
+			# disk). A device that held a dump before starts with our
+			# header; util-linux's blkid knows the rest.
+			if [ "$(head -c 16 "$raw_dev" 2>/dev/null)" != "lazy-kdump-raw 1" ] &&
+				blkid -V 2>&1 | grep -q util-linux; then
+				rw_sig=$(blkid -p -o value -s TYPE "$raw_dev" 2>/dev/null)
+				[ -n "$rw_sig" ] || rw_sig=$(blkid -p -o value -s PTTYPE "$raw_dev" 2>/dev/null)
+				if [ -n "$rw_sig" ]; then
+					reason="the raw dump device $raw_spec ($raw_dev) holds a $rw_sig signature: not writing over it (arming refuses such a device: is this another disk than the one armed?)"
+					raw_dev=''
+					return 1
+				fi
+			fi
 		fi
 		target_path=''
 		return 0
@@ -996,6 +1013,7 @@ fallback_local() {
 	dump_target=$local_dir raw_dev='' raw_spec='' dump_dir='' dev_kind=''
 	result=failed reason=''
 	if ! setup_target; then
+		result=no-target
 		reason="$fl_why; FAILURE_ACTION=dump-local could not reach the root file system either: $reason"
 		fallback=failed
 		return 1

@@ -190,6 +190,15 @@ fi
 # arming, also when the initrd is up to date: a LUKS key slot removed since
 # it was built fails here, not after a crash.
 lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
+# A raw target: where the capture writes, as the crash kernel names it,
+# for raw-save at the next boot (a kernel name may name another disk then).
+case $lkd_target_spec in
+raw:*)
+	mkdir -p "$statedir"
+	printf '%s\n' "$lkd_target_spec" >"$statedir/raw-target"
+	;;
+*) rm -f "$statedir/raw-target" ;;
+esac
 [ "$lkd_mpath_waited" = 0 ] ||
 	say "the dump target $lkd_target_spec was a path of a multipath disk until multipathd made its map, $lkd_target_dev (waited ${lkd_mpath_waited} s)"
 # FAILURE_ACTION=dump-local: the capture may fall back to the root file
@@ -199,7 +208,7 @@ lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 # the capture waits for.
 if [ "$(lkd_conf_get FAILURE_ACTION)" = dump-local ] && [ "$lkd_target_root" != 1 ]; then
 	lkd_add_root_stack ||
-		die "FAILURE_ACTION=dump-local falls back to /var/crash on the root file system, and that cannot be brought up in the crash kernel: $lkd_error (in $conf)"
+		die "FAILURE_ACTION=dump-local falls back to /var/crash on the root file system, which does not work here: $lkd_error (in $conf)"
 fi
 # What the initrd was built to assemble and open (OUT.stack): a key slot
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or

@@ -476,11 +476,11 @@ static void judge_previous_boot(struct context *c)
 	else if (r < 0)
 		snprintf(text, sizeof(text),
 			 "The previous boot, armed since %s, ended without a clean shutdown; the dump target %s cannot be read (%s) to see what it left.",
-			 when, dir, strerror(-r));
+			 when, dir ? dir : CONFIG_LOCAL_DUMP_DIR, strerror(-r));
 	else if (!ld.found || ld.finished < m.armed_at)
 		snprintf(text, sizeof(text),
 			 "The previous boot, armed since %s, ended without a clean shutdown and left no dump in %s: if it panicked, the capture wrote nothing (the crash kernel short of memory, or the dump target out of its reach; that boot's console says which): check 'lazy-kdump estimate' and raise SIZE (or use auto).",
-			 when, dir);
+			 when, dir ? dir : CONFIG_LOCAL_DUMP_DIR);
 	else if (lastdump_short_of_memory(&ld))
 		snprintf(text, sizeof(text),
 			 "The last panic found the crash kernel short of memory (%s, result %s): raise SIZE in the configuration (or use auto).",

@@ -23,10 +23,13 @@
 # Environment: LAZY_KDUMP_CONFIG (as lazy-kdump), LAZY_KDUMP (the
 # lazy-kdump command, default @SBINDIR@/lazy-kdump), LAZY_KDUMP_PRUNE (the
 # retention script, default @DRACUTMODDIR@/lazy-kdump-prune.sh),
-# LAZY_KDUMP_RAW_FILE (tests: a regular file instead of the device).
+# LAZY_KDUMP_RAW_FILE (tests: a regular file instead of the device),
+# LAZY_KDUMP_STATEDIR (@STATEDIR@: raw-target, the device as the capture
+# initrd was built to name it).
 #
 # Exit status: 0 saved, or nothing to save; 1 a dump is on the device and
-# could not be saved (the device keeps it: the next boot tries again);
+# could not be saved (the device keeps it: the next boot tries again), or
+# the device did not appear within LKD_MPATH_WAIT seconds (default 60);
 # 2 invalid command line.
 # lazy-kdump-lib.sh sets the lkd_* variables.
 # shellcheck disable=SC2154
@@ -62,17 +65,34 @@ case $target in
 raw:*) spec=${target#raw:} ;;
 *) exit 0 ;;
 esac
+# The device as the capture initrd names it (mkinitrd: a kernel name such
+# as /dev/sdb becomes its /dev/disk/by-id/ link).
+armed=$(cat "${LAZY_KDUMP_STATEDIR:-@STATEDIR@}/raw-target" 2>/dev/null) || armed=''
+case $armed in raw:?*) spec=${armed#raw:} ;; esac
 save=$(lkd_conf_get RAW_SAVE_DIR)
 save=${save:-/var/crash}
-case $spec in
-/dev/*) dev=$(readlink -f "$spec") ;;
-*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
-esac
-# Tests: a regular file stands for the device.
-[ -z "${LAZY_KDUMP_RAW_FILE:-}" ] || dev=$LAZY_KDUMP_RAW_FILE
-if [ -z "$dev" ] || { [ ! -b "$dev" ] && [ -z "${LAZY_KDUMP_RAW_FILE:-}" ]; }; then
-	say "DUMP_TARGET=$target: no block device $spec on this machine: cannot look for a dump on it"
-	exit 0
+if [ -n "${LAZY_KDUMP_RAW_FILE:-}" ]; then
+	# Tests: a regular file stands for the device.
+	dev=$LAZY_KDUMP_RAW_FILE
+else
+	# Early at boot: the device may come late (udev), or lead to one path
+	# of a multipath disk until multipathd has made the map.
+	udevadm settle --timeout=30 >/dev/null 2>&1 || true
+	t0=$SECONDS
+	while :; do
+		case $spec in
+		/dev/*) dev=$(readlink -f "$spec") ;;
+		*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
+		esac
+		if [ -n "$dev" ] && [ -b "$dev" ] && ! lkd_mpath_path "$dev"; then
+			break
+		fi
+		if [ $((SECONDS - t0)) -ge "${LKD_MPATH_WAIT:-60}" ]; then
+			say "DUMP_TARGET=$target: no block device $spec on this machine${dev:+ but $dev, one path of a multipath disk,} after ${LKD_MPATH_WAIT:-60} s: cannot look for a dump on it"
+			exit 1
+		fi
+		sleep 1
+	done
 fi
 
 # The header: "lazy-kdump-raw 1", then key=value lines.
@@ -113,7 +133,7 @@ else
 fi
 
 dir=$save/$host-$stamp
-if [ -e "$dir/vmcore" ]; then
+if [ -e "$dir/vmcore" ] && [ -s "$dir/status" ]; then
 	say "the dump on $dev is already in $dir"
 else
 	mkdir -p "$dir" || die "cannot create $dir for the dump on $dev"
@@ -123,8 +143,24 @@ else
 		[ "$2" -gt 0 ] || return 1
 		dd if="$dev" iflag=skip_bytes,count_bytes skip="$1" count="$2" bs=65536 of="$3" 2>/dev/null
 	}
-	extract "$dmesg_off" "$dmesg_bytes" "$dir/dmesg.txt" || rm -f "$dir/dmesg.txt"
-	extract "$log_off" "$log_bytes" "$dir/lazy-kdump.log" || : >"$dir/lazy-kdump.log"
+	# Every file must be written whole, or the device keeps the dump
+	# unmarked for the next boot (RAW_SAVE_DIR full: the vmcore is not the
+	# only thing that may not fit).
+	files_ok=1
+	if [ "$dmesg_bytes" -gt 0 ]; then
+		if ! extract "$dmesg_off" "$dmesg_bytes" "$dir/dmesg.txt" ||
+			[ "$(stat -c %s "$dir/dmesg.txt" 2>/dev/null)" != "$dmesg_bytes" ]; then
+			files_ok=0
+			say "cannot write $dir/dmesg.txt ($dmesg_bytes bytes) from $dev"
+		fi
+	else
+		rm -f "$dir/dmesg.txt"
+	fi
+	if [ "$log_bytes" -gt 0 ]; then
+		extract "$log_off" "$log_bytes" "$dir/lazy-kdump.log" || files_ok=0
+	else
+		: >"$dir/lazy-kdump.log" || files_ok=0
+	fi
 	status=$(sed '1d; /^state=/d; /^stamp=/d; /^[a-z]*_offset=/d; /^[a-z]*_bytes=/d' <<<"$header")
 	if [ "$state" != complete ]; then
 		result=incomplete
@@ -154,11 +190,17 @@ $status"
 			result='save-failed'
 		fi
 	fi
-	printf '%s\nraw=%s\nsaved_at=%s\n' "$status" "$target" "$(date +%s)" >"$dir/status"
-	printf '%s [raw-save] saved from %s to %s: result=%s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$dev" "$dir" "$result" >>"$dir/lazy-kdump.log"
+	printf '%s\nraw=%s\nsaved_at=%s\n' "$status" "$target" "$(date +%s)" >"$dir/status" || files_ok=0
+	printf '%s [raw-save] saved from %s to %s: result=%s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$dev" "$dir" "$result" >>"$dir/lazy-kdump.log" || files_ok=0
 	sync
 	if [ "$result" = save-failed ]; then
 		say "the dump of $host at $stamp on $dev could not be saved: $(sed -n 's/^reason=//p' "$dir/status")"
+		exit 1
+	fi
+	if [ "$files_ok" != 1 ]; then
+		# No status: the next run saves it all again.
+		rm -f "$dir/status"
+		say "the dump of $host at $stamp on $dev could not be saved whole in $dir (full?): it stays on $dev, unmarked, for the next boot; free space there and run $0 again"
 		exit 1
 	fi
 fi

@@ -308,17 +308,33 @@ LKD_RAW_MIN_BYTES=$((64 << 20))
 # LKD_RAW_MIN_BYTES, that nothing uses: not mounted, no swap, no holder
 # (device-mapper, MD), and without a file system, partition table or other
 # signature blkid knows (a dump would overwrite it: wipefs it first when
-# the device is meant for dumps). Sets lkd_target_dev (and what
-# lkd_check_stack sets); returns 1 with lkd_error.
+# the device is meant for dumps), and not one path of a multipath disk
+# (waited for up to LKD_MPATH_WAIT seconds: early at boot). Sets
+# lkd_target_dev (and what lkd_check_stack sets) and lkd_raw_spec (DEVICE,
+# or for a kernel name its /dev/disk/by-id/ link or PARTUUID=); returns 1
+# with lkd_error.
 lkd_resolve_raw() {
-	local spec=$1 dev size what holders
-	case $spec in
-	/dev/*) dev=$(readlink -f "$spec") ;;
-	PARTUUID=* | PARTLABEL=*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
-	*) dev='' ;;
-	esac
-	if [ -z "$dev" ] || [ ! -b "$dev" ]; then
-		lkd_error="DUMP_TARGET=raw:$spec: no block device $spec on this machine"
+	local spec=$1 dev size what holders t0=$SECONDS
+	while :; do
+		case $spec in
+		/dev/*) dev=$(readlink -f "$spec") ;;
+		PARTUUID=* | PARTLABEL=*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
+		*) dev='' ;;
+		esac
+		if [ -z "$dev" ] || [ ! -b "$dev" ]; then
+			lkd_error="DUMP_TARGET=raw:$spec: no block device $spec on this machine"
+			return 1
+		fi
+		# Early at boot a multipath device's name may still lead to a
+		# path: wait for the map, as lkd_resolve_target does.
+		if ! lkd_mpath_path "$dev" || [ $((SECONDS - t0)) -ge "${LKD_MPATH_WAIT:-60}" ]; then
+			break
+		fi
+		udevadm settle --timeout=5 >/dev/null 2>&1 || true
+		sleep 1
+	done
+	if lkd_mpath_path "$dev"; then
+		lkd_error="DUMP_TARGET=raw:$spec: $dev is one path of a multipath disk (multipath -c says so), not the multipath map: give the map (/dev/mapper/...) once multipath -ll shows it"
 		return 1
 	fi
 	what=$(lsblk -n -r -o MOUNTPOINT "$dev" 2>/dev/null | grep -v '^$' | head -n 1) || what=''
@@ -342,6 +358,30 @@ lkd_resolve_raw() {
 		lkd_error="DUMP_TARGET=raw:$spec: $dev has $((size >> 20)) MiB, less than the $((LKD_RAW_MIN_BYTES >> 20)) MiB a raw dump needs at least (16 MiB of header and logs, then the dump)"
 		return 1
 	fi
+	# A kernel name (/dev/sdb, /dev/vdc1) may name another disk in the
+	# crash kernel, which probes disks in its own order: the capture gets
+	# the device's /dev/disk/by-id/ link (or its PARTUUID=) instead.
+	lkd_raw_spec=$spec
+	case $spec in
+	/dev/disk/* | /dev/mapper/* | /dev/md/* | PARTUUID=* | PARTLABEL=*) ;;
+	*)
+		lkd_raw_spec=''
+		for what in "${LKD_BYID_DIR:-/dev/disk/by-id}"/wwn-* "${LKD_BYID_DIR:-/dev/disk/by-id}"/*; do
+			if [ -e "$what" ] && [ "$(readlink -f "$what")" = "$dev" ]; then
+				lkd_raw_spec=$what
+				break
+			fi
+		done
+		if [ -z "$lkd_raw_spec" ]; then
+			what=$(lsblk -n -d -o PARTUUID "$dev" 2>/dev/null | head -n 1) || what=''
+			[ -z "$what" ] || lkd_raw_spec=PARTUUID=$what
+		fi
+		if [ -z "$lkd_raw_spec" ]; then
+			lkd_error="DUMP_TARGET=raw:$spec: $dev has no /dev/disk/by-id/ link and no PARTUUID, and a kernel name like $spec may name another disk in the crash kernel: give a stable name (/dev/disk/by-path/..., PARTLABEL=...)"
+			return 1
+		fi
+		;;
+	esac
 	lkd_target_dev=$dev
 	lkd_target_fstype=''
 	lkd_check_stack "$dev"
@@ -349,7 +389,8 @@ lkd_resolve_raw() {
 
 # lkd_add_root_stack: after lkd_resolve_target of a target that is not on
 # the root file system, add what brings the root file system up in the
-# crash kernel (FAILURE_ACTION=dump-local falls back to its /var/crash):
+# crash kernel (FAILURE_ACTION=dump-local falls back to its /var/crash,
+# which must be on the root file system here too):
 # its dracut modules, what to assemble and its LUKS volumes are merged into
 # lkd_target_dracut, lkd_target_cmdline and lkd_target_luks; the target's
 # own device, spec and kind stay. Returns 1 with lkd_error when the root
@@ -358,8 +399,15 @@ lkd_add_root_stack() {
 	local t_spec=$lkd_target_spec t_dev=$lkd_target_dev t_fstype=$lkd_target_fstype
 	local t_kind=$lkd_target_kind t_dracut=$lkd_target_dracut
 	local t_cmdline=$lkd_target_cmdline t_luks=$lkd_target_luks
-	local r_dracut r_cmdline r_luks m w l
-	lkd_resolve_target /var/crash || return 1
+	local r_dracut r_cmdline r_luks m w l mnt
+	# The capture mounts root= and writes to its /var/crash: a /var/crash
+	# on another file system here would hide that dump after boot.
+	mnt=$(findmnt -n -o TARGET --target /var/crash 2>/dev/null) || mnt=''
+	if [ -n "$mnt" ] && [ "$mnt" != / ]; then
+		lkd_error="/var/crash here is on the file system mounted on $mnt, not on the root file system, where the capture's fallback writes it (hidden under $mnt after boot): FAILURE_ACTION=dump-local needs /var/crash on the root file system; use FAILURE_ACTION=final (or another action)"
+		return 1
+	fi
+	lkd_resolve_target / || return 1
 	r_dracut=$lkd_target_dracut r_cmdline=$lkd_target_cmdline r_luks=$lkd_target_luks
 	lkd_target_spec=$t_spec lkd_target_dev=$t_dev lkd_target_fstype=$t_fstype
 	lkd_target_kind=$t_kind lkd_target_root=0
@@ -416,7 +464,7 @@ lkd_resolve_target() {
 	case $t in
 	raw:*)
 		lkd_resolve_raw "${t#raw:}" || return 1
-		lkd_target_spec=$t
+		lkd_target_spec=raw:$lkd_raw_spec
 		return 0
 		;;
 	/*:/* | [A-Z]*=*:/*)

@@ -140,7 +140,7 @@ capture() {
 	env PATH="$tmp/bin:$PATH" FAKE_MDF="$mdf" FAKE_MDF_LOG="$case_dir/mdf.log" \
 		LAZY_KDUMP_CONF="$case_dir/lazy-kdump.conf" LAZY_KDUMP_VMCORE="$vmcore" \
 		LAZY_KDUMP_CMDLINE="$case_dir/cmdline" LAZY_KDUMP_MNT="$case_dir/target" \
-		LAZY_KDUMP_NOMOUNT=1 LAZY_KDUMP_FINAL=none \
+		LAZY_KDUMP_NOMOUNT="${nomount:-1}" LAZY_KDUMP_NODRIVERS=1 LAZY_KDUMP_FINAL=none \
 		LAZY_KDUMP_VMSTAT="$case_dir/vmstat" FAKE_VMSTAT="$case_dir/vmstat" \
 		LAZY_KDUMP_MEMINFO="$tmp/meminfo" \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
@@ -473,6 +473,13 @@ FAILURE_ACTION=dump-local" "" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: FAILURE_ACTION=dump-local failing too: exit 1, fallback=failed, both reasons" \
 		holds '[ "$rc" -eq 1 ] && grep -qx '"'"'fallback=failed'"'"' "$case_dir/run/status" && grep -q '"'"'^reason=cannot create /dumps.*; FAILURE_ACTION=dump-local could not reach the root file system either: cannot create /var/crash'"'"' "$case_dir/run/status"'
+	# A raw device that never appears, and root= neither (no mount here:
+	# the devices are simply missing): result stays no-target.
+	nomount=0 capture "$sh" fbmissing "DUMP_TARGET=raw:/dev/lazy-missing
+FAILURE_ACTION=dump-local" "root=/dev/lazy-missing-root lazy_kdump.wait=0" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: FAILURE_ACTION=dump-local, neither the raw device nor root= there: result=no-target, fallback=failed" \
+		holds '[ "$rc" -eq 1 ] && grep -qx result=no-target "$case_dir/run/status" && grep -qx fallback=failed "$case_dir/run/status" && grep -q "^reason=the dump device /dev/lazy-missing did not appear within 0 s; FAILURE_ACTION=dump-local could not reach the root file system either: the dump device /dev/lazy-missing-root did not appear" "$case_dir/run/status"'
 	block fapower dumps
 	capture "$sh" fapower "DUMP_TARGET=LABEL=x:/dumps
 FAILURE_ACTION=poweroff" "" ok

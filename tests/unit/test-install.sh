@@ -42,7 +42,7 @@ expect "make install DESTDIR=... PREFIX=/usr succeeds" mk install
 files="usr/sbin/lazy-kdump usr/sbin/lazy-cma usr/lib/lazy-kdump/mkinitrd
 usr/lib/lazy-kdump/rearm usr/lib/lazy-kdump/no-other-kdump usr/lib/lazy-kdump/kernel-hook
 usr/lib/systemd/system/lazy-kdump.service usr/lib/systemd/system/lazy-kdump-rearm.path
-usr/lib/systemd/system/lazy-kdump-rearm.service
+usr/lib/systemd/system/lazy-kdump-rearm.service usr/lib/systemd/system/lazy-kdump-raw-save.service
 usr/lib/lazy-kdump/memhp usr/lib/lazy-kdump/raw-save usr/lib/udev/rules.d/98-lazy-kdump.rules
 usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-lib.sh

@@ -493,6 +493,20 @@ EOS
 	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_ROOT_BLK="$tmp/blk1" bash -c "$rootsh" sh "$lib" "$tmp/luks-none.conf"
 	expect "lazy-kdump-lib.sh: dump-local adds the root file system's stack (LVM) to the target's (multipath)" 0 "" \
 		"<multipath lvm> <rd.lvm.lv=vg/root> UUID=mp:/ /dev/mapper/mp kind dm"
+	# /var/crash on a file system of its own: the fallback dump would be
+	# hidden under it after boot.
+	cat >"$tmp/stub/findmnt" <<EOS
+#!/bin/sh
+case "\$*" in
+*"-o TARGET --target /var/crash") echo /var ;;
+*"-o TARGET"*) echo / ;;
+*"-o SOURCE"*) echo "$tmp/blk1" ;;
+*"-o FSTYPE"*) echo ext4 ;;
+esac
+EOS
+	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_ROOT_BLK="$tmp/blk1" bash -c "$rootsh" sh "$lib" "$tmp/luks-none.conf"
+	expect "lazy-kdump-lib.sh: dump-local is refused when /var/crash is not on the root file system" 0 "" \
+		"refused: /var/crash here is on the file system mounted on /var, not on the root file system*FAILURE_ACTION=dump-local needs /var/crash on the root file system*"
 	rm -f "$tmp/stub/findmnt"
 else
 	skip "lazy-kdump-lib.sh: a dump device named by a multipath path is looked up again until it names the map" "cannot make block device nodes (not root)"

@@ -237,6 +237,7 @@ raw_capture() {
 		LAZY_KDUMP_RUNDIR="$tmp/rawrun" LAZY_KDUMP_KMSG=0 LAZY_KDUMP_MNT="$tmp/nomnt" \
 		sh "$capdir/lazy-kdump-capture.sh" >"$tmp/capture.out" 2>&1 || { cat "$tmp/capture.out" >"$tmp/err"; return 1; }
 }
+fails() { ! "$@"; }
 # rawsave FILE [ENV...]: raw-save with FILE as the device.
 rawsave() {
 	local f=$1
@@ -273,6 +274,19 @@ expect "raw-save: the device's header records where it was saved" bash -c \
 rm -f "${rd:-$tmp/none}/vmcore"
 expect "raw-save: a second run saves nothing again" rawsave "$tmp/rawdev"
 expect "... (no vmcore written again)" test ! -e "$rd/vmcore"
+# A file that cannot be written (dmesg.txt is a directory in the way, as
+# a full RAW_SAVE_DIR would fail it): exit 1, the device not marked; then
+# saved once the way is clear.
+rm -rf "$tmp/rawsave"
+raw_capture "$tmp/rawdev" || true
+stamp=$(head -c 4096 "$tmp/rawdev" | tr -d '\000' | sed -n 's/^stamp=//p')
+mkdir -p "$tmp/rawsave/db02-$stamp/dmesg.txt"
+expect "raw-save: dmesg.txt cannot be written -> exit 1" fails rawsave "$tmp/rawdev"
+expect "... said, and the device not marked saved" bash -c \
+	"grep -q 'could not be saved whole' '$tmp/err' && ! head -c 4096 '$tmp/rawdev' | tr -d '\\000' | grep -q '^saved='"
+rmdir "$tmp/rawsave/db02-$stamp/dmesg.txt"
+expect "... and the next run saves it" rawsave "$tmp/rawdev"
+expect "... whole" bash -c "grep -q 'sysrq triggered crash' '$tmp/rawsave/db02-$stamp/dmesg.txt' && head -c 4096 '$tmp/rawdev' | tr -d '\\000' | grep -q '^saved='"
 # A capture cut short: the header still says state=writing.
 rm -rf "$tmp/rawsave"
 raw_capture "$tmp/rawdev" || true
@@ -285,7 +299,6 @@ expect "raw-save: ... saved as result=incomplete with the dmesg.txt it wrote, no
 # makedumpfile -R fails (RAW_SAVE_DIR full): exit 1, said, tried again next time.
 rm -rf "$tmp/rawsave"
 raw_capture "$tmp/rawdev" || true
-fails() { ! "$@"; }
 expect "raw-save: makedumpfile -R fails -> exit 1" fails rawsave "$tmp/rawdev" FAKE_MDF=rfail
 rd=$(find "$tmp/rawsave" -mindepth 1 -maxdepth 1 -name 'db02-*' | head -n 1)
 expect "raw-save: ... status result=save-failed with makedumpfile's message and what to do; no vmcore" bash -c \

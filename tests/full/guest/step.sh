@@ -287,9 +287,9 @@ raw_arm() {
 # raw_checks: the next boot saved the dump from the raw disk (raw-save).
 raw_checks() {
 	local d
-	journalctl -b -u lazy-kdump.service --no-pager >&2
-	check "at boot, lazy-kdump.service saved the dump from the raw disk (its journal says where)" bash -c \
-		"journalctl -b -u lazy-kdump.service --no-pager | grep -q 'lazy-kdump-raw-save: the dump of .* (saved) was on the raw device .*: saved in /var/crash/raw/'"
+	journalctl -b -u lazy-kdump-raw-save.service -u lazy-kdump.service --no-pager >&2
+	check "at boot, lazy-kdump-raw-save.service saved the dump from the raw disk (its journal says where), before lazy-kdump.service armed" bash -c \
+		"journalctl -b -u lazy-kdump-raw-save.service --no-pager | grep -q 'lazy-kdump-raw-save: the dump of .* (saved) was on the raw device .*: saved in /var/crash/raw/' && [ \$(systemctl show -P Result lazy-kdump-raw-save.service) = success ] && [ \$(systemctl show -P ActiveEnterTimestampMonotonic lazy-kdump-raw-save.service) -le \$(systemctl show -P InactiveExitTimestampMonotonic lazy-kdump.service) ]"
 	d=$(for x in /var/crash/raw/*-20[0-9][0-9]-*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
 	out "# raw dump saved in: $d"
 	check "RAW_SAVE_DIR has HOST-DATE with vmcore, dmesg.txt, lazy-kdump.log and status result=saved" bash -c \
