@@ -95,7 +95,9 @@
 #   LAZY_KDUMP_CONF      the settings (/etc/lazy-kdump-capture.conf)
 #   LAZY_KDUMP_DEVICE    what the dump device must be (/etc/lazy-kdump-device,
 #                        written when building for a target on multipath,
-#                        LVM, LUKS or MD RAID: "kind=dm" or "kind=md")
+#                        LVM, LUKS or MD RAID: "kind=dm" or "kind=md"; and
+#                        "root_kind=" the same for the root file system,
+#                        for FAILURE_ACTION=dump-local)
 #   LAZY_KDUMP_SYSBLOCK  /sys/class/block (tests)
 #   LAZY_KDUMP_VMCORE    the dump source (/proc/vmcore)
 #   LAZY_KDUMP_CMDLINE   command line file (/proc/cmdline)
@@ -128,6 +130,8 @@ conf=${LAZY_KDUMP_CONF:-/etc/lazy-kdump-capture.conf}
 # a disk that shows the same file system (a multipath path, a RAID 1
 # member with its superblock at the end) is not it.
 dev_kind=$(sed -n 's/^kind=//p' "${LAZY_KDUMP_DEVICE:-/etc/lazy-kdump-device}" 2>/dev/null) || dev_kind=''
+# The same for the root file system (FAILURE_ACTION=dump-local).
+root_kind=$(sed -n 's/^root_kind=//p' "${LAZY_KDUMP_DEVICE:-/etc/lazy-kdump-device}" 2>/dev/null) || root_kind=''
 vmcore=${LAZY_KDUMP_VMCORE:-/proc/vmcore}
 cmdline_file=${LAZY_KDUMP_CMDLINE:-/proc/cmdline}
 mnt=${LAZY_KDUMP_MNT:-/run/lazy-kdump/target}
@@ -1010,7 +1014,7 @@ fallback_local() {
 	fallback=dump-local
 	fallback_from=$dump_target
 	fallback_why=$fl_why
-	dump_target=$local_dir raw_dev='' raw_spec='' dump_dir='' dev_kind=''
+	dump_target=$local_dir raw_dev='' raw_spec='' dump_dir='' dev_kind=$root_kind
 	result=failed reason=''
 	if ! setup_target; then
 		result=no-target

@@ -206,6 +206,7 @@ esac
 # hostonly). Its stack is merged into the target's (the dracut modules,
 # what to assemble, the LUKS volumes); the target's device stays the one
 # the capture waits for.
+lkd_root_kind=''
 if [ "$(lkd_conf_get FAILURE_ACTION)" = dump-local ] && [ "$lkd_target_root" != 1 ]; then
 	lkd_add_root_stack ||
 		die "FAILURE_ACTION=dump-local falls back to /var/crash on the root file system, which does not work here: $lkd_error (in $conf)"
@@ -268,6 +269,7 @@ fi
 [ -z "$stack_mods" ] || args+=(--add "$stack_mods dracut-systemd")
 if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
 	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline LAZY_KDUMP_DEVICE_KIND=$lkd_target_kind \
+	LAZY_KDUMP_ROOT_KIND=$lkd_root_kind \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi

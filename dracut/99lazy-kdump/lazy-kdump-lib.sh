@@ -393,8 +393,9 @@ lkd_resolve_raw() {
 # which must be on the root file system here too):
 # its dracut modules, what to assemble and its LUKS volumes are merged into
 # lkd_target_dracut, lkd_target_cmdline and lkd_target_luks; the target's
-# own device, spec and kind stay. Returns 1 with lkd_error when the root
-# file system's stack cannot be brought up.
+# own device, spec and kind stay; lkd_root_kind is the root file system's
+# kind (dm, md, any). Returns 1 with lkd_error when the root file system's
+# stack cannot be brought up.
 lkd_add_root_stack() {
 	local t_spec=$lkd_target_spec t_dev=$lkd_target_dev t_fstype=$lkd_target_fstype
 	local t_kind=$lkd_target_kind t_dracut=$lkd_target_dracut
@@ -409,6 +410,7 @@ lkd_add_root_stack() {
 	fi
 	lkd_resolve_target / || return 1
 	r_dracut=$lkd_target_dracut r_cmdline=$lkd_target_cmdline r_luks=$lkd_target_luks
+	lkd_root_kind=$lkd_target_kind
 	lkd_target_spec=$t_spec lkd_target_dev=$t_dev lkd_target_fstype=$t_fstype
 	lkd_target_kind=$t_kind lkd_target_root=0
 	lkd_target_dracut='' lkd_target_cmdline=$t_cmdline lkd_target_luks=$t_luks

@@ -25,6 +25,8 @@
 #                            a device-mapper device or an MD array
 #                            (lkd_target_kind); written to
 #                            /etc/lazy-kdump-device for the capture
+#   LAZY_KDUMP_ROOT_KIND     the same for the root file system
+#                            (FAILURE_ACTION=dump-local; root_kind=)
 #   LAZY_KDUMP_STACK_CMDLINE rd.md.uuid= and rd.lvm.lv= of the arrays and
 #                            volumes under it (lkd_target_cmdline)
 #   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
@@ -138,9 +140,13 @@ install() {
 	# What the device the capture mounts must be: a device-mapper device
 	# (multipath, LVM, LUKS) or an MD array, never a path or a member that
 	# shows the same file system (lazy-kdump-capture.sh waits for it).
-	case $kind in
-	dm | md) printf 'kind=%s\n' "$kind" >"$initdir/etc/lazy-kdump-device" ;;
-	esac
+	# root_kind: the same for the root file system, where
+	# FAILURE_ACTION=dump-local falls back (LAZY_KDUMP_ROOT_KIND).
+	{
+		case $kind in dm | md) printf 'kind=%s\n' "$kind" ;; esac
+		case ${LAZY_KDUMP_ROOT_KIND:-} in dm | md) printf 'root_kind=%s\n' "$LAZY_KDUMP_ROOT_KIND" ;; esac
+	} >"$initdir/etc/lazy-kdump-device"
+	[ -s "$initdir/etc/lazy-kdump-device" ] || rm -f "$initdir/etc/lazy-kdump-device"
 	# A dump target on multipath: Debian's multipath-tools keeps its path
 	# checkers and prioritizers (dlopen()ed plugins) in /lib/multipath,
 	# outside dracut's multiarch library directories, so dracut's

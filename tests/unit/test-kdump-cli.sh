@@ -489,10 +489,10 @@ esac
 EOS
 	chmod +x "$tmp/stub/findmnt"
 	# shellcheck disable=SC2016 # for the inner shell
-	rootsh='. "$1"; lkd_conf_load "$2"; lkd_check_stack /dev/mapper/mp; lkd_target_spec=UUID=mp:/; lkd_target_dev=/dev/mapper/mp; if lkd_add_root_stack; then echo "<$lkd_target_dracut> <$lkd_target_cmdline> $lkd_target_spec $lkd_target_dev kind $lkd_target_kind"; else echo "refused: $lkd_error"; fi'
+	rootsh='. "$1"; lkd_conf_load "$2"; lkd_check_stack /dev/mapper/mp; lkd_target_spec=UUID=mp:/; lkd_target_dev=/dev/mapper/mp; if lkd_add_root_stack; then echo "<$lkd_target_dracut> <$lkd_target_cmdline> $lkd_target_spec $lkd_target_dev kind $lkd_target_kind root $lkd_root_kind"; else echo "refused: $lkd_error"; fi'
 	run env PATH="$tmp/stub:$PATH" LAZY_KDUMP="$LK" LKD_ROOT_BLK="$tmp/blk1" bash -c "$rootsh" sh "$lib" "$tmp/luks-none.conf"
 	expect "lazy-kdump-lib.sh: dump-local adds the root file system's stack (LVM) to the target's (multipath)" 0 "" \
-		"<multipath lvm> <rd.lvm.lv=vg/root> UUID=mp:/ /dev/mapper/mp kind dm"
+		"<multipath lvm> <rd.lvm.lv=vg/root> UUID=mp:/ /dev/mapper/mp kind dm root dm"
 	# /var/crash on a file system of its own: the fallback dump would be
 	# hidden under it after boot.
 	cat >"$tmp/stub/findmnt" <<EOS
