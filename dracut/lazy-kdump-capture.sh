@@ -1015,7 +1015,7 @@ fallback_local() {
 	fallback_from=$dump_target
 	fallback_why=$fl_why
 	dump_target=$local_dir raw_dev='' raw_spec='' dump_dir='' dev_kind=$root_kind
-	result=failed reason=''
+	result=failed reason='' retention=missing
 	if ! setup_target; then
 		result=no-target
 		reason="$fl_why; FAILURE_ACTION=dump-local could not reach the root file system either: $reason"
