@@ -204,6 +204,9 @@ file_list() { find / -xdev -path "$dir" -prune -o -print | LC_ALL=C sort; }
 # multipath module in the capture initrd; panic -> mpathpanicked.
 mpath_arm() {
 	local uuid img
+	# lsblk reads WWN from udev's database: settled first (a loaded host
+	# once ran this before udev had filled it in).
+	udevadm settle --timeout=60
 	check "two SCSI paths to one disk (sda and sdb, one WWN)" bash -c \
 		"w=\$(lsblk -d -n -o WWN /dev/sda) && [ -n \"\$w\" ] && [ \"\$w\" = \"\$(lsblk -d -n -o WWN /dev/sdb)\" ]"
 	printf 'defaults {\n\tuser_friendly_names yes\n\tfind_multipaths yes\n}\n' >/etc/multipath.conf
