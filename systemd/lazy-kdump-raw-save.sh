@@ -10,7 +10,8 @@
 #
 # Usage: @LIBEXECDIR@/raw-save
 #
-# Run by lazy-kdump.service before it arms (ExecStartPre), at every boot:
+# Run by lazy-kdump-raw-save.service before lazy-kdump.service arms, at
+# every boot:
 # nothing to do (exit 0, quiet) unless DUMP_TARGET is raw:DEVICE and DEVICE
 # holds a dump not saved yet (the layout is in lazy-kdump-capture.sh).
 # Before saving, KEEP_DUMPS and MIN_FREE are applied to RAW_SAVE_DIR
@@ -78,17 +79,14 @@ else
 	# Early at boot: the device may come late (udev), or lead to one path
 	# of a multipath disk until multipathd has made the map.
 	udevadm settle --timeout=30 >/dev/null 2>&1 || true
-	t0=$SECONDS
+	wait=${LKD_MPATH_WAIT:-60} t0=$SECONDS
 	while :; do
-		case $spec in
-		/dev/*) dev=$(readlink -f "$spec") ;;
-		*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
-		esac
-		if [ -n "$dev" ] && [ -b "$dev" ] && ! lkd_mpath_path "$dev"; then
-			break
-		fi
-		if [ $((SECONDS - t0)) -ge "${LKD_MPATH_WAIT:-60}" ]; then
-			say "DUMP_TARGET=$target: no block device $spec on this machine${dev:+ but $dev, one path of a multipath disk,} after ${LKD_MPATH_WAIT:-60} s: cannot look for a dump on it"
+		rc=0
+		LKD_MPATH_WAIT=$((wait - (SECONDS - t0))) lkd_find_device "$spec" || rc=$?
+		dev=$lkd_dev
+		[ "$rc" != 0 ] || break
+		if [ "$rc" = 2 ] || [ $((SECONDS - t0)) -ge "$wait" ]; then
+			say "DUMP_TARGET=$target: no block device $spec on this machine${dev:+ but $dev, one path of a multipath disk,} after $wait s: cannot look for a dump on it"
 			exit 1
 		fi
 		sleep 1

@@ -87,8 +87,6 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      mdraid and lvm modules assemble nothing (rd.auto is
 #                      off); module-setup.sh puts them in the initrd's
 #                      /etc/cmdline.d
-#   lkd_mpath_pending  1 when it returns 1 because DEV is a path of a
-#                      multipath disk (lkd_mpath_path), not its map
 # Plain dm-crypt, other device-mapper layers and disks on a network (iSCSI,
 # NVMe over fabrics, FCoE: lsblk's TRAN) are refused:
 # returns 1 with lkd_error saying so, so that arming fails with that reason
@@ -97,7 +95,6 @@ LKD_LUKS_MAX_KDF_KIB=16384
 lkd_check_stack() {
 	local dev=$1 name type path tran what='' crypt='' mods=' ' arg seen_lv=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
-	lkd_mpath_pending=0
 	command -v lsblk >/dev/null 2>&1 || return 0
 	while read -r name type path tran; do
 		if [ -z "$lkd_target_kind" ]; then
@@ -128,7 +125,6 @@ lkd_check_stack() {
 			case $type in
 			disk | part)
 				if lkd_mpath_path "$path"; then
-					lkd_mpath_pending=1
 					lkd_error="the dump target's device $dev is $name, one path of a multipath disk (multipath -c says so), not the multipath map: multipathd has not made the map (see systemctl status multipathd and multipath -ll), or the file system was mounted from a path; arm once multipath -ll shows the map and the file system is on it"
 					return 1
 				fi
@@ -218,6 +214,33 @@ lkd_mpath_path() {
 	command -v multipath >/dev/null 2>&1 || return 1
 	disk=$(lsblk -n -d -r -o PKNAME "$1" 2>/dev/null) || disk=''
 	multipath -c "${disk:+/dev/}${disk:-$1}" >/dev/null 2>&1
+}
+
+# lkd_find_device SPEC: the block device SPEC (/dev/..., or a tag blkid
+# knows: UUID=, LABEL=, PARTUUID=, PARTLABEL=) names, in lkd_dev. Early at
+# boot SPEC may still lead to one path of a multipath disk until multipathd
+# has made the map: it is looked up again each second, LKD_MPATH_WAIT
+# seconds at most (default 60); lkd_mpath_waited says how long it waited.
+# Returns 1 when SPEC names no block device, 2 when it still leads to a
+# path (lkd_dev is that path).
+lkd_find_device() {
+	local t0=$SECONDS
+	lkd_mpath_waited=0
+	while :; do
+		case $1 in
+		/dev/*) lkd_dev=$(readlink -f "$1") ;;
+		*) lkd_dev=$(blkid -l -o device -t "$1" 2>/dev/null) || lkd_dev='' ;;
+		esac
+		if [ -z "$lkd_dev" ] || [ ! -b "$lkd_dev" ]; then
+			lkd_dev=''
+			return 1
+		fi
+		lkd_mpath_path "$lkd_dev" || return 0
+		[ "$lkd_mpath_waited" -lt "${LKD_MPATH_WAIT:-60}" ] || return 2
+		udevadm settle --timeout=5 >/dev/null 2>&1 || true
+		sleep 1
+		lkd_mpath_waited=$((SECONDS - t0))
+	done
 }
 
 # lkd_check_luks NAME DEVICE: the dm-crypt volume NAME opens DEVICE; the
@@ -314,26 +337,16 @@ LKD_RAW_MIN_BYTES=$((64 << 20))
 # or for a kernel name its /dev/disk/by-id/ link or PARTUUID=); returns 1
 # with lkd_error.
 lkd_resolve_raw() {
-	local spec=$1 dev size what holders t0=$SECONDS
-	while :; do
-		case $spec in
-		/dev/*) dev=$(readlink -f "$spec") ;;
-		PARTUUID=* | PARTLABEL=*) dev=$(blkid -l -o device -t "$spec" 2>/dev/null) || dev='' ;;
-		*) dev='' ;;
-		esac
-		if [ -z "$dev" ] || [ ! -b "$dev" ]; then
-			lkd_error="DUMP_TARGET=raw:$spec: no block device $spec on this machine"
-			return 1
-		fi
-		# Early at boot a multipath device's name may still lead to a
-		# path: wait for the map, as lkd_resolve_target does.
-		if ! lkd_mpath_path "$dev" || [ $((SECONDS - t0)) -ge "${LKD_MPATH_WAIT:-60}" ]; then
-			break
-		fi
-		udevadm settle --timeout=5 >/dev/null 2>&1 || true
-		sleep 1
-	done
-	if lkd_mpath_path "$dev"; then
+	local spec=$1 dev size what holders rc=0
+	case $spec in
+	/dev/* | PARTUUID=* | PARTLABEL=*) lkd_find_device "$spec" || rc=$? ;;
+	*) rc=1 ;;
+	esac
+	dev=$lkd_dev
+	if [ "$rc" = 1 ]; then
+		lkd_error="DUMP_TARGET=raw:$spec: no block device $spec on this machine"
+		return 1
+	elif [ "$rc" = 2 ]; then
 		lkd_error="DUMP_TARGET=raw:$spec: $dev is one path of a multipath disk (multipath -c says so), not the multipath map: give the map (/dev/mapper/...) once multipath -ll shows it"
 		return 1
 	fi
@@ -355,7 +368,7 @@ lkd_resolve_raw() {
 	fi
 	size=$(blockdev --getsize64 "$dev" 2>/dev/null) || size=0
 	if [ "$size" -lt "$LKD_RAW_MIN_BYTES" ]; then
-		lkd_error="DUMP_TARGET=raw:$spec: $dev has $((size >> 20)) MiB, less than the $((LKD_RAW_MIN_BYTES >> 20)) MiB a raw dump needs at least (16 MiB of header and logs, then the dump)"
+		lkd_error="DUMP_TARGET=raw:$spec: $dev has $((size >> 20)) MiB, less than the $((LKD_RAW_MIN_BYTES >> 20)) MiB a raw dump needs at least ($((LKD_RAW_STREAM_OFFSET >> 20)) MiB of header and logs, then the dump)"
 		return 1
 	fi
 	# A kernel name (/dev/sdb, /dev/vdc1) may name another disk in the
@@ -455,13 +468,12 @@ $l
 #   lkd_error          why, when it returns 1 (also a device stack the
 #                      capture cannot bring up: lkd_check_stack)
 # A DEVICE that is a path of a multipath disk (the map not made yet: early
-# at boot) is looked up again, each second for LKD_MPATH_WAIT seconds
-# (default 60), until it names the map; lkd_mpath_waited says for how many
-# seconds (0: not at all).
+# at boot) is looked up again until it names the map (lkd_find_device);
+# lkd_mpath_waited says for how many seconds (0: not at all).
 lkd_resolve_target() {
-	local t=$1 p mnt src uuid rel devspec wait=${LKD_MPATH_WAIT:-60} t0=$SECONDS
+	local t=$1 p mnt src uuid rel devspec rc=0
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
-	lkd_mpath_pending=0 lkd_mpath_waited=0
+	lkd_mpath_waited=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
 	case $t in
 	raw:*)
@@ -472,25 +484,17 @@ lkd_resolve_target() {
 	/*:/* | [A-Z]*=*:/*)
 		devspec=${t%:/*}
 		# Early at boot DEVICE may still name a path of a multipath
-		# disk: wait for its map, LKD_MPATH_WAIT seconds at most.
-		while :; do
-			case $devspec in
-			/dev/*) src=$(readlink -f "$devspec") ;;
-			*) src=$(blkid -l -o device -t "$devspec" 2>/dev/null) || src='' ;;
-			esac
-			if [ -z "$src" ] || [ ! -b "$src" ]; then
-				lkd_error="DUMP_TARGET=$t: no block device $devspec on this machine"
-				return 1
-			fi
-			lkd_check_stack "$src" && break
-			if [ "$lkd_mpath_pending" != 1 ] || [ "$lkd_mpath_waited" -ge "$wait" ]; then
-				[ "$lkd_mpath_pending" != 1 ] || lkd_error="$lkd_error (waited $lkd_mpath_waited s for the map)"
-				return 1
-			fi
-			udevadm settle --timeout=5 >/dev/null 2>&1 || true
-			sleep 1
-			lkd_mpath_waited=$((SECONDS - t0))
-		done
+		# disk: lkd_find_device waits for its map.
+		lkd_find_device "$devspec" || rc=$?
+		src=$lkd_dev
+		if [ "$rc" = 1 ]; then
+			lkd_error="DUMP_TARGET=$t: no block device $devspec on this machine"
+			return 1
+		fi
+		if ! lkd_check_stack "$src"; then
+			[ "$rc" != 2 ] || lkd_error="$lkd_error (waited $lkd_mpath_waited s for the map)"
+			return 1
+		fi
 		lkd_target_spec=$t
 		lkd_target_dev=$src
 		lkd_target_fstype=$(blkid -o value -s TYPE "$src" 2>/dev/null) || lkd_target_fstype=''
