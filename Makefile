@@ -179,6 +179,7 @@ SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
 install_subst = $(SUBST) <$(2) >$(DESTDIR)$(3).tmp && chmod $(1) $(DESTDIR)$(3).tmp && \
 	mv -f $(DESTDIR)$(3).tmp $(DESTDIR)$(3)
 LIBEXEC_SCRIPTS := mkinitrd:dracut/lazy-kdump-mkinitrd.sh \
+	propagate:dracut/lazy-kdump-propagate.sh \
 	rearm:systemd/lazy-kdump-rearm.sh \
 	no-other-kdump:systemd/lazy-kdump-no-other-kdump.sh \
 	memhp:systemd/lazy-kdump-memhp.sh \
@@ -208,6 +209,7 @@ install: tools
 	$(call install_subst,0644,dracut/99lazy-kdump/lazy-kdump-lib.sh,$(DRACUTMOD)/lazy-kdump-lib.sh)
 	install -m 0644 dracut/99lazy-kdump/lazy-kdump-capture.service $(DESTDIR)$(DRACUTMOD)/
 	install -m 0755 dracut/99lazy-kdump/lazy-kdump-emergency.sh $(DESTDIR)$(DRACUTMOD)/
+	install -m 0755 dracut/99lazy-kdump/lazy-kdump-udhcpc.sh $(DESTDIR)$(DRACUTMOD)/
 	install -m 0755 dracut/lazy-kdump-capture.sh $(DESTDIR)$(DRACUTMOD)/
 	# Sourced by the capture script, not run: not executable.
 	install -m 0644 dracut/lazy-kdump-prune.sh $(DESTDIR)$(DRACUTMOD)/

@@ -54,6 +54,14 @@
 #                     raw:DEVICE      DEVICE itself (/dev/NAME, PARTUUID=...
 #                                     or PARTLABEL=...), no file system:
 #                                     see "a raw dump device" below
+#                     ssh://[USER@]HOST[:PORT]/PATH  a dump server: DIR is
+#                                     PATH/HOST-DATE there, the dump goes
+#                                     as vmcore.flat (makedumpfile -F,
+#                                     streamed, renamed from
+#                                     vmcore.flat.incomplete when complete)
+#                                     after dmesg.txt; see "a dump server"
+#                     nfs://HOST:/PATH  PATH exported by HOST, mounted
+#                                     (NFS_OPTIONS); then as a file system
 #                   default /var/crash. Whoever builds the initrd writes the
 #                   device form for a /var/crash that is not on the root
 #                   file system, e.g. DUMP_TARGET=UUID=1234-...:/crash when
@@ -108,6 +116,11 @@
 #                        device (tests on a host)
 #   LAZY_KDUMP_RAW_FILE  with DUMP_TARGET=raw:DEVICE: write to this file
 #                        instead of waiting for DEVICE
+#   LAZY_KDUMP_NETCONF   how to reach a dump server (/etc/lazy-kdump-net;
+#                        see net_up); LAZY_KDUMP_NONET=1: the network is
+#                        up already (tests on a host)
+#   LAZY_KDUMP_KNOWN_HOSTS  the ssh server's host key
+#                        (/etc/lazy-kdump/ssh/known_hosts)
 #   LAZY_KDUMP_FINAL     overrides FINAL_ACTION; "none" returns instead
 #   LAZY_KDUMP_RUNDIR    scratch directory in memory (/run/lazy-kdump, else
 #                        $TMPDIR/lazy-kdump)
@@ -154,6 +167,16 @@ local_dir=/var/crash
 fallback=none
 fallback_from=''
 fallback_why=''
+
+# A dump server (DUMP_TARGET=ssh:// or nfs://): its parts as lazy-kdump
+# took the URL apart (NET_* in the settings), and how the crash kernel
+# reaches it (/etc/lazy-kdump-net, net_up).
+net_kind='' net_host='' net_path='' net_user=root net_port=22
+ssh_key=/etc/lazy-kdump/ssh/id_ed25519
+ssh_known_hosts=${LAZY_KDUMP_KNOWN_HOSTS:-/etc/lazy-kdump/ssh/known_hosts}
+nfs_options=nolock
+net_conf=${LAZY_KDUMP_NETCONF:-/etc/lazy-kdump-net}
+ssh_dir=''
 
 mounted=0
 dump_dir=''
@@ -231,6 +254,13 @@ read_config() {
 		FAILURE_ACTION) failure_action=$rc_val ;;
 		KDUMP_PRE) kdump_pre=$rc_val ;;
 		KDUMP_POST) kdump_post=$rc_val ;;
+		NET_KIND) net_kind=$rc_val ;;
+		NET_HOST) net_host=$rc_val ;;
+		NET_PATH) net_path=$rc_val ;;
+		NET_USER) net_user=$rc_val ;;
+		NET_PORT) net_port=$rc_val ;;
+		SSH_KEY) ssh_key=$rc_val ;;
+		NFS_OPTIONS) nfs_options=$rc_val ;;
 		HOOK_TIMEOUT)
 			case $rc_val in
 			*[!0-9]*) say "HOOK_TIMEOUT=$rc_val is not a number of seconds: $hook_timeout s" ;;
@@ -430,6 +460,30 @@ mount_target() {
 # directory on the mounted file system). Returns 1 with $reason.
 setup_target() {
 	case $dump_target in
+	ssh://* | nfs://*)
+		if [ -z "$net_kind" ] || [ -z "$net_host" ] || [ -z "$net_path" ]; then
+			reason="DUMP_TARGET=$dump_target: the settings lack its parts (NET_KIND, NET_HOST, NET_PATH): rebuild the capture initrd (lazy-kdump mkinitrd --force)"
+			return 1
+		fi
+		net_alias=$(sed -n 's/^alias=//p' "$net_conf" 2>/dev/null)
+		net_alias=${net_alias:-$net_host}
+		net_up || return 1
+		target_path=''
+		if [ "$net_kind" = ssh ]; then
+			if [ -z "$rundir" ]; then
+				reason="no writable /run or /tmp in the crash kernel: a dump sent over ssh keeps its log and dmesg.txt there until they are sent"
+				return 1
+			fi
+			ssh_setup
+			return
+		fi
+		if [ "${LAZY_KDUMP_NOMOUNT:-0}" = 1 ]; then
+			say "LAZY_KDUMP_NOMOUNT=1: writing under $mnt without mounting"
+			return 0
+		fi
+		nfs_setup
+		return
+		;;
 	raw:*)
 		raw_spec=${dump_target#raw:}
 		case $raw_spec in
@@ -497,6 +551,188 @@ setup_target() {
 		st_opts=${st_opts%,}
 	fi
 	mount_target "$st_dev" "$st_type" "$st_opts"
+}
+
+# --- a dump server ----------------------------------------------------------
+
+# net_up: bring up the interface that reaches the dump server, as
+# /etc/lazy-kdump-net says (written when the initrd was built from the
+# route the running system used; one key=value a line):
+#   ifname   the interface's name then (for messages)
+#   mac      its MAC address: the interface is found by it
+#   driver   its driver module
+#   method   static (address, gateway) or dhcp (busybox udhcpc)
+#   address  ADDR/PREFIX (static)
+#   gateway  the router to the server, empty on the same link
+#   server   the server's address (NET_HOST)
+# Returns 1 with $reason.
+net_up() {
+	[ "${LAZY_KDUMP_NONET:-0}" != 1 ] || return 0
+	if [ ! -r "$net_conf" ]; then
+		reason="no $net_conf in this initrd: it cannot reach the dump server $net_host (rebuild it: lazy-kdump mkinitrd --force)"
+		return 1
+	fi
+	nu_mac=$(sed -n 's/^mac=//p' "$net_conf")
+	nu_name=$(sed -n 's/^ifname=//p' "$net_conf")
+	nu_drv=$(sed -n 's/^driver=//p' "$net_conf")
+	nu_method=$(sed -n 's/^method=//p' "$net_conf")
+	nu_addr=$(sed -n 's/^address=//p' "$net_conf")
+	nu_gw=$(sed -n 's/^gateway=//p' "$net_conf")
+	[ -z "$nu_drv" ] || modprobe -q "$nu_drv" >/dev/null 2>&1
+	say "waiting up to $wait_s s for the network interface $nu_mac ($nu_name on the running system)"
+	nu_start=$(cut -d. -f1 /proc/uptime)
+	nu_if=''
+	while [ -z "$nu_if" ]; do
+		for nu_d in /sys/class/net/*; do
+			[ "$(cat "$nu_d/address" 2>/dev/null)" = "$nu_mac" ] || continue
+			nu_if=${nu_d##*/}
+			break
+		done
+		[ -z "$nu_if" ] || break
+		if [ $(($(cut -d. -f1 /proc/uptime) - nu_start)) -ge "$wait_s" ]; then
+			reason="the network interface $nu_mac ($nu_name on the running system, driver ${nu_drv:-unknown}) did not appear within $wait_s s"
+			return 1
+		fi
+		sleep 0.5
+	done
+	if ! nu_err=$(ip link set dev "$nu_if" up 2>&1); then
+		reason="cannot bring up the network interface $nu_if: $nu_err"
+		return 1
+	fi
+	case $nu_method in
+	dhcp)
+		say "asking for an address by DHCP on $nu_if"
+		nu_err=$(limited "$wait_s" busybox udhcpc -i "$nu_if" -f -q -n -t 20 -T 3 \
+			-s /usr/lib/lazy-kdump/lazy-kdump-udhcpc.sh 2>&1)
+		if ! ip -o -4 addr show dev "$nu_if" 2>/dev/null | grep -q ' inet '; then
+			reason="no DHCP lease on $nu_if within $wait_s s: $(printf '%s' "$nu_err" | tail -n 2 | tr '\n' ' ')"
+			return 1
+		fi
+		;;
+	*)
+		if ! nu_err=$(ip addr add "$nu_addr" dev "$nu_if" 2>&1); then
+			reason="cannot give $nu_if the address $nu_addr: $nu_err"
+			return 1
+		fi
+		if [ -n "$nu_gw" ] && ! nu_err=$(ip route add "$net_host" via "$nu_gw" dev "$nu_if" 2>&1); then
+			reason="cannot route to $net_host via $nu_gw on $nu_if: $nu_err"
+			return 1
+		fi
+		;;
+	esac
+	say "network: $nu_if up, $(ip -o -4 addr show dev "$nu_if" 2>/dev/null | awk '{ print $4 }' | head -n 1)${nu_gw:+, via $nu_gw} (${nu_method:-static})"
+	return 0
+}
+
+# ssh_run CMD...: CMD run by the dump server's shell, as NET_USER with
+# SSH_KEY; the server's key must be the one known when arming.
+ssh_run() {
+	ssh -F /dev/null -i "$ssh_key" -p "$net_port" -o BatchMode=yes \
+		-o ConnectTimeout=10 -o ServerAliveInterval=15 -o ServerAliveCountMax=4 \
+		-o StrictHostKeyChecking=yes -o UserKnownHostsFile="$ssh_known_hosts" \
+		-o HostKeyAlias="$net_alias" -o LogLevel=ERROR \
+		"$net_user@$net_host" "$@"
+}
+
+# ssh_setup: the dump server answers and PATH is a writable directory
+# there (made when missing), retried until $wait_s s passed. Returns 1
+# with $reason.
+ssh_setup() {
+	su_start=$(cut -d. -f1 /proc/uptime)
+	while :; do
+		if su_err=$(ssh_run "mkdir -p '$net_path' && test -w '$net_path'" 2>&1 </dev/null); then
+			return 0
+		fi
+		# Refused: waiting does not help.
+		case $su_err in
+		*'Permission denied'* | *'verification failed'* | *'REMOTE HOST IDENTIFICATION'* | *'No such file'* | *'not accessible'*)
+			reason="the dump server refused: $net_user@$net_host:$net_port with $ssh_key: $(printf '%s' "$su_err" | tail -n 2 | tr '\n' ' ')"
+			return 1
+			;;
+		esac
+		if [ $(($(cut -d. -f1 /proc/uptime) - su_start)) -ge "$wait_s" ]; then
+			reason="the dump server $net_user@$net_host:$net_port did not answer within $wait_s s, or $net_path is not a writable directory there: $(printf '%s' "$su_err" | tail -n 2 | tr '\n' ' ')"
+			return 1
+		fi
+		sleep 2
+	done
+}
+
+# ssh_retention: KEEP_DUMPS among this host's dumps in PATH on the server
+# (others' dumps are never touched), then how much room MIN_FREE leaves
+# there (ssh_limit, bytes; empty: unknown or no limit). The file size
+# limit of a local target cannot be set on the server: the stream is cut
+# at ssh_limit instead.
+ssh_limit=''
+ssh_retention() {
+	sr_keep=$(sed -n 's/^KEEP_DUMPS=//p' "$conf" 2>/dev/null)
+	sr_free=$(sed -n 's/^MIN_FREE=//p' "$conf" 2>/dev/null)
+	[ "$config" = ok ] || { sr_keep=3 sr_free=5%; }
+	case $sr_keep in '' | *[!0-9]*) sr_keep=3 ;; esac
+	if [ "$sr_keep" -gt 0 ]; then
+		# Dump directories sort by their date: oldest first.
+		sr_old=$(ssh_run "cd '$net_path' && ls -d $host-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-* 2>/dev/null" </dev/null |
+			grep -E "^$host-[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9:]{8}(-[0-9]+)?\$" | sort)
+		sr_n=$(printf '%s\n' "$sr_old" | grep -c .)
+		sr_drop=$((sr_n - sr_keep + 1))
+		if [ "$sr_drop" -gt 0 ]; then
+			for sr_d in $(printf '%s\n' "$sr_old" | head -n "$sr_drop"); do
+				if ssh_run "rm -rf '$net_path/$sr_d'" </dev/null; then
+					say "KEEP_DUMPS=$sr_keep: removed the old dump $net_path/$sr_d on the dump server"
+				else
+					say "KEEP_DUMPS=$sr_keep: cannot remove the old dump $net_path/$sr_d on the dump server"
+				fi
+			done
+		fi
+	fi
+	# df -Pk: total and available KiB of PATH's file system.
+	sr_df=$(ssh_run "df -Pk '$net_path'" </dev/null | awk 'NR == 2 { print $2, $4 }')
+	if [ -n "$sr_df" ]; then
+		sr_total=${sr_df% *} sr_avail=${sr_df#* }
+		case $sr_free in
+		*%) sr_keepfree=$((sr_total * ${sr_free%\%} / 100)) ;;
+		*) sr_keepfree=$((sr_free / 1024)) ;;
+		esac
+		ssh_limit=$(((sr_avail - sr_keepfree) * 1024))
+		[ "$ssh_limit" -gt 1048576 ] || ssh_limit=1048576
+		say "the dump server has $((sr_avail / 1024)) MiB free in $net_path; MIN_FREE=$sr_free leaves room for a dump of $((ssh_limit / 1048576)) MiB"
+	fi
+	retention=applied
+}
+
+# ssh_put LOCAL NAME: LOCAL copied to DIR/NAME on the server.
+ssh_put() {
+	ssh_run "cat > '$ssh_dir/$2'" <"$1" 2>>"$runlog"
+}
+
+# nfs_setup: mount PATH of the NFS server on $mnt, retried until $wait_s s
+# passed. Returns 1 with $reason.
+nfs_setup() {
+	case $net_host in *:*) ns_src="[$net_host]:$net_path" ;; *) ns_src="$net_host:$net_path" ;; esac
+	mkdir -p "$mnt" || {
+		reason="cannot create the mount point $mnt"
+		return 1
+	}
+	modprobe -q nfs >/dev/null 2>&1
+	ns_start=$(cut -d. -f1 /proc/uptime)
+	while :; do
+		if ns_err=$(limited 60 mount -t nfs -o "$nfs_options" "$ns_src" "$mnt" 2>&1); then
+			mounted=1
+			say "mounted $ns_src (NFS, $nfs_options) on $mnt"
+			return 0
+		fi
+		case $ns_err in
+		*'access denied'* | *'No such file'* | *'Permission denied'*)
+			reason="the NFS server refused to mount $ns_src: $ns_err"
+			return 1
+			;;
+		esac
+		if [ $(($(cut -d. -f1 /proc/uptime) - ns_start)) -ge "$wait_s" ]; then
+			reason="cannot mount $ns_src within $wait_s s: $ns_err"
+			return 1
+		fi
+		sleep 2
+	done
 }
 
 # --- a raw dump device ---------------------------------------------------------
@@ -669,7 +905,13 @@ conclude() {
 # and .log, whichever is writable; a copy of the status always goes to
 # $LAZY_KDUMP_RUNDIR/status (memory: for FINAL_ACTION=shell).
 write_status() {
-	if [ -n "$raw_dev" ]; then ws_dir=raw:$raw_spec; else ws_dir=${dump_dir#"$mnt"}; fi
+	if [ -n "$raw_dev" ]; then
+		ws_dir=raw:$raw_spec
+	elif [ -n "$ssh_dir" ]; then
+		ws_dir=$ssh_dir
+	else
+		ws_dir=${dump_dir#"$mnt"}
+	fi
 	ws_text="result=$result
 reason=$reason
 vmcore=$vmcore_state
@@ -696,6 +938,17 @@ uptime=$(cut -d' ' -f1 /proc/uptime)"
 			return 0
 		fi
 		say "cannot write the header of the raw device $raw_dev${rundir:+; see $rundir/status}"
+		return 1
+	fi
+	if [ -n "$ssh_dir" ]; then
+		# The log, then the status: a status on the server means the
+		# capture ended.
+		if ssh_put "$runlog" lazy-kdump.log && printf '%s\n' "$ws_text" >"$rundir/status.send" &&
+			ssh_put "$rundir/status.send" status; then
+			say "status ($result): $ssh_dir/status on the dump server $net_host"
+			return 0
+		fi
+		say "status ($result): cannot send it to the dump server $net_host${rundir:+; see $rundir/status}"
 		return 1
 	fi
 	if [ -n "$dump_dir" ]; then
@@ -776,7 +1029,28 @@ run_collector() {
 	rcl_before=$(oom_kills)
 	# CORE_COLLECTOR is a command and its options: split on blanks, no globs.
 	set -f
-	if [ -n "$raw_dev" ]; then
+	if [ -n "$ssh_dir" ]; then
+		# makedumpfile's flattened format on stdout, into
+		# vmcore.flat.incomplete on the server (head -c: MIN_FREE);
+		# each side's exit status through a file.
+		rm -f "$rundir/collector.rc"
+		rcl_cat='cat'
+		[ -z "$ssh_limit" ] || rcl_cat="head -c $ssh_limit"
+		# shellcheck disable=SC2086
+		{
+			limited "$collector_timeout" $core_collector -F "$@" "$vmcore" 2>"$sv_log"
+			echo $? >"$rundir/collector.rc"
+		} | ssh_run "$rcl_cat > '$ssh_dir/vmcore.flat.incomplete' && echo \$(wc -c < '$ssh_dir/vmcore.flat.incomplete') bytes" \
+			>"$rundir/ssh.out" 2>"$rundir/ssh.log"
+		rcl_ssh=$?
+		sv_rc=$(cat "$rundir/collector.rc" 2>/dev/null) || sv_rc=1
+		case $sv_rc in '' | *[!0-9]*) sv_rc=1 ;; esac
+		cat "$rundir/ssh.log" >>"$sv_log" 2>/dev/null
+		ssh_bytes=$(sed -n 's/^\([0-9][0-9]*\) bytes.*/\1/p' "$rundir/ssh.out" | tail -n 1)
+		if [ "$rcl_ssh" -ne 0 ] && [ "$sv_rc" -eq 0 ]; then
+			sv_rc=1
+		fi
+	elif [ -n "$raw_dev" ]; then
 		# makedumpfile's flattened format on stdout, written from
 		# vmcore_offset on; its exit status through a file (no pipefail
 		# in POSIX sh), dd's messages after its own.
@@ -824,6 +1098,9 @@ save_vmcore() {
 	if [ -n "$raw_dev" ]; then
 		sv_part=$raw_dev
 		say "saving the dump: $core_collector -F $vmcore | dd of=$raw_dev (from byte $raw_stream_off)"
+	elif [ -n "$ssh_dir" ]; then
+		sv_part=''
+		say "saving the dump: $core_collector -F $vmcore | ssh $net_user@$net_host $ssh_dir/vmcore.flat.incomplete"
 	else
 		say "saving the dump: $core_collector $vmcore ${sv_part#"$mnt"}"
 	fi
@@ -845,7 +1122,7 @@ save_vmcore() {
 	if [ "$sv_oom" = 1 ]; then
 		memory=short
 		say "the crash kernel ran out of memory while $core_collector ran ($(crash_mem) MiB in the crash kernel): retrying once with less memory"
-		[ -n "$raw_dev" ] || rm -f "$sv_part"
+		[ -n "$raw_dev" ] || [ -n "$ssh_dir" ] || rm -f "$sv_part"
 		sync
 		echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 		case " $core_collector " in
@@ -857,6 +1134,10 @@ save_vmcore() {
 	fi
 	if [ -n "$raw_dev" ]; then
 		save_vmcore_raw
+		return
+	fi
+	if [ -n "$ssh_dir" ]; then
+		save_vmcore_ssh
 		return
 	fi
 	if [ "$sv_rc" -eq 0 ] && [ -s "$sv_part" ] && mv "$sv_part" "$dump_dir/vmcore"; then
@@ -924,6 +1205,35 @@ save_vmcore_raw() {
 	else
 		result=collector-failed
 		reason="$core_collector -F | dd of=$raw_dev failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
+		reason=${reason%"${reason##*[![:space:]]}"}
+	fi
+	say "$reason"
+	return 1
+}
+
+# save_vmcore_ssh: save_vmcore's outcome for a dump server over ssh: the
+# stream is renamed vmcore.flat only when complete.
+ssh_bytes=''
+save_vmcore_ssh() {
+	if [ "$sv_rc" -eq 0 ] && ssh_run "mv '$ssh_dir/vmcore.flat.incomplete' '$ssh_dir/vmcore.flat'" </dev/null 2>>"$sv_log"; then
+		vmcore_state=saved result=saved
+		[ "$memory" = ok ] || reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+		say "saved $ssh_dir/vmcore.flat on the dump server $net_host (${ssh_bytes:-?} bytes in $(($(date +%s) - sv_t0)) s; makedumpfile -R vmcore < vmcore.flat makes it a vmcore)"
+		return 0
+	fi
+	vmcore_state=incomplete
+	if [ -n "$ssh_limit" ] && [ "${ssh_bytes:-0}" -ge "$ssh_limit" ]; then
+		result=no-space
+		reason="the dump server is full: the dump would leave less than MIN_FREE free in $net_path, so it was cut at $ssh_limit bytes; the partial dump stays as $ssh_dir/vmcore.flat.incomplete; free space there, lower MIN_FREE or filter more"
+	elif grep -q 'No space left on device' "$sv_log" 2>/dev/null; then
+		result=no-space
+		reason="the dump server's file system is full ($net_path): $core_collector -F | ssh failed (exit status $sv_rc); the partial dump stays as $ssh_dir/vmcore.flat.incomplete"
+	elif [ "$memory" = short ]; then
+		result=short-of-memory
+		reason="the crash kernel ran out of memory ($(crash_mem) MiB in it): $core_collector failed twice (exit status $sv_rc), the second time with less memory; raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+	else
+		result=collector-failed
+		reason="$core_collector -F | ssh $net_user@$net_host failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
 		reason=${reason%"${reason##*[![:space:]]}"}
 	fi
 	say "$reason"
@@ -1000,7 +1310,7 @@ unreachable() {
 fallback_local() {
 	fl_why=$reason
 	case $dump_target in
-	/*:/* | [A-Z]*=*:/* | raw:*) ;;
+	/*:/* | [A-Z]*=*:/* | raw:* | ssh://* | nfs://*) ;;
 	*)
 		reason="$fl_why (FAILURE_ACTION=dump-local: the dump target is on the root file system already)"
 		return 1
@@ -1015,6 +1325,7 @@ fallback_local() {
 	fallback_from=$dump_target
 	fallback_why=$fl_why
 	dump_target=$local_dir raw_dev='' raw_spec='' dump_dir='' dev_kind=$root_kind
+	ssh_dir='' net_kind=
 	result=failed reason='' retention=missing
 	if ! setup_target; then
 		result=no-target
@@ -1040,6 +1351,32 @@ capture_on_target() {
 		if save_dmesg; then
 			raw_dmesg_bytes=$(raw_put "$dump_dir/dmesg.txt" "$raw_dmesg_off" $((raw_log_off - raw_dmesg_off)))
 			raw_header writing
+		fi
+		save_vmcore
+		ct_status=$?
+		if [ "$ct_status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
+			reason="the vmcore was saved but not the kernel log (dmesg.txt)"
+		fi
+		conclude
+		exit "$ct_status"
+	fi
+	if [ "$net_kind" = ssh ]; then
+		# Everything but the dump is made here first, then sent:
+		# dmesg.txt before the dump, the log and the status last.
+		ssh_retention
+		ssh_dir=$(ssh_run "d='$net_path/$host-$stamp'; n=1; while [ -e \"\$d\" ]; do n=\$((n + 1)); d='$net_path/$host-$stamp'-\$n; done; mkdir \"\$d\" && echo \"\$d\"" </dev/null 2>>"$runlog") || ssh_dir=''
+		if [ -z "$ssh_dir" ]; then
+			result=no-target
+			reason="cannot create a directory in $net_path on the dump server $net_host"
+			unreachable
+		fi
+		dump_dir=$rundir/ssh/$host-$stamp
+		mkdir -p "$dump_dir"
+		say "dump directory: $ssh_dir on the dump server $net_user@$net_host"
+		run_hooks pre "$kdump_pre" "$dump_dir"
+		if save_dmesg && ! ssh_put "$dump_dir/dmesg.txt" dmesg.txt; then
+			dmesg_state=failed
+			say "cannot send dmesg.txt to the dump server"
 		fi
 		save_vmcore
 		ct_status=$?

@@ -10,6 +10,9 @@
 #   --force      build even when up to date
 #   --check      build nothing: exit 0 when up to date, 1 when missing or
 #                stale (saying why)
+#   --check-target  build nothing: check the dump target as arming does
+#                (lazy-kdump test); a dump server that does not answer
+#                fails here (arming only warns); exit 0 when it is fine
 #   --kver KVER  the initrd lazy-kdump will use after booting KVER
 #                (@STATEDIR@/initrd-KVER.img for /boot/vmlinuz-KVER), e.g.
 #                from a kernel hook. Without it: the initrd 'lazy-kdump load'
@@ -73,6 +76,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--force) mode=force ;;
 	--check) mode=check ;;
+	--check-target) mode=target ;;
 	--kver)
 		[ $# -ge 2 ] || { say "--kver needs a kernel release"; usage 2 >&2; }
 		kver=$2
@@ -124,6 +128,11 @@ lkd_conf_load "$conf" || die "$lkd_error"
 initrd_conf=$(lkd_conf_get INITRD)
 kernel_conf=$(lkd_conf_get KERNEL)
 luks_key=$(lkd_conf_get LUKS_KEY_FILE)
+# An ssh dump target: the key and the server's host key go into the initrd.
+ssh_files=()
+case $(lkd_conf_get DUMP_TARGET) in
+ssh://*) ssh_files=("$(lkd_conf_get SSH_KEY)" "${LKD_KNOWN_HOSTS:-/etc/lazy-kdump/ssh/known_hosts}") ;;
+esac
 [ -z "$kernel_opt" ] || kernel_conf=$kernel_opt
 if [ -n "$kver" ]; then
 	if [ -n "$initrd_conf" ] || [ -n "$kernel_conf" ]; then
@@ -168,7 +177,7 @@ stale_reason() {
 	if grep -qw multipath "$out.stack" 2>/dev/null; then
 		mp=(/etc/multipath.conf /etc/multipath /etc/multipath/* /etc/multipath/conf.d/*)
 	fi
-	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/* "${mp[@]}"; do
+	for f in "$kernel" "$conf" /etc/fstab ${mk:+"$mk"} ${luks_key:+"$luks_key"} "$moddir" "$moddir"/* "${mp[@]}" "${ssh_files[@]}"; do
 		[ -e "$f" ] || continue
 		read -r m c < <(stat -L -c '%Y %Z' "$f")
 		if [ "$m" -gt "$t" ] || [ "$c" -gt "$t" ]; then
@@ -178,6 +187,11 @@ stale_reason() {
 	done
 }
 
+if [ "$mode" = target ]; then
+	lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
+	[ -z "$lkd_warning" ] || die "$lkd_warning"
+	exit 0
+fi
 reason=$(stale_reason)
 if [ "$mode" = check ]; then
 	if [ -n "$reason" ]; then
@@ -190,6 +204,7 @@ fi
 # arming, also when the initrd is up to date: a LUKS key slot removed since
 # it was built fails here, not after a crash.
 lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
+[ -z "$lkd_warning" ] || say "warning: $lkd_warning"
 # A raw target: where the capture writes, as the crash kernel names it,
 # for raw-save at the next boot (a kernel name may name another disk then).
 case $lkd_target_spec in
@@ -214,11 +229,13 @@ fi
 # What the initrd was built to assemble and open (OUT.stack): a key slot
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or
 # a volume that changed leave every file as it was, but not this.
+# For a dump server: the interface, addresses and route that reach it.
 stack_now=$(printf '%s\n%s\n%s' "$lkd_target_cmdline" "$lkd_target_luks" "$lkd_target_dracut")
+[ -z "$lkd_net_record" ] || stack_now=$(printf '%s\n%s' "$stack_now" "$lkd_net_record")
 # stack_reason: why $out does not fit the stack now, or nothing.
 stack_reason() {
 	[ ! -e "$out" ] || [ "$(cat "$out.stack" 2>/dev/null)" = "$stack_now" ] ||
-		echo "the dump target's block stack (multipath, arrays, volumes, LUKS key slots) changed after $out was built"
+		echo "the dump target's block stack (multipath, arrays, volumes, LUKS key slots) or the network path to its server changed after $out was built"
 }
 [ -n "$reason" ] || reason=$(stack_reason)
 [ "$mode" = force ] || [ -n "$reason" ] || exit 0
@@ -252,11 +269,11 @@ fi
 
 tmp=$(mktemp "$out.tmp.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
-say "building $out for $kver ($reason); dump target $lkd_target_spec on $lkd_target_dev"
+say "building $out for $kver ($reason); dump target $lkd_target_spec${lkd_target_dev:+ on $lkd_target_dev}${lkd_net_record:+ through $(sed -n 's/^ifname=//p' <<<"$lkd_net_record")}"
 start=$(date +%s)
 args=(--force --quiet --hostonly --hostonly-mode strict --no-hostonly-cmdline
 	--no-early-microcode -m lazy-kdump --kver "$kver")
-[ "$lkd_target_root" = 1 ] || args+=(--add-device "$lkd_target_dev")
+[ "$lkd_target_root" = 1 ] || [ -z "$lkd_target_dev" ] || args+=(--add-device "$lkd_target_dev")
 # What brings the target's block stack up (multipath, LVM, MD RAID, LUKS), and
 # dracut-systemd, which runs those modules' udev and initqueue hooks.
 # dracut-ng (102 and later, Debian 13) moved systemd-cryptsetup out of the
@@ -269,7 +286,7 @@ fi
 [ -z "$stack_mods" ] || args+=(--add "$stack_mods dracut-systemd")
 if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
 	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline LAZY_KDUMP_DEVICE_KIND=$lkd_target_kind \
-	LAZY_KDUMP_ROOT_KIND=$lkd_root_kind \
+	LAZY_KDUMP_ROOT_KIND=$lkd_root_kind LAZY_KDUMP_NET=$lkd_net_record \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi

@@ -111,6 +111,20 @@ static int test_dump_target(struct context *c)
 	struct stat sb;
 	int fd, r;
 
+	if (config_net_kind(&c->cfg) != NET_NONE) {
+		char *args[] = { (char *)LAZY_KDUMP_MKINITRD,
+				 (char *)"--check-target", NULL };
+
+		/* What arming checks, and the server must answer now. */
+		r = run_helper(c, args);
+		if (r < 0)
+			log_failure(r, "Reinstall lazy-kdump.", "Failed to run %s",
+				    LAZY_KDUMP_MKINITRD);
+		if (r != 0)
+			return -EHOSTUNREACH;
+		printf("ok: the dump server of %s answers and takes dumps\n", t);
+		return 0;
+	}
 	if (config_raw_device(&c->cfg)) {
 		r = test_raw_device(c, t);
 		if (r < 0)

@@ -8,6 +8,7 @@
  * file, this boot's id and the dump directory.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -466,6 +467,49 @@ int need_root(const char *verb)
 		return -EPERM;
 	}
 	return 0;
+}
+
+int run_helper(const struct context *c, char *const argv[])
+{
+	int pipefd[2], err = 0, st;
+	pid_t pid;
+	ssize_t n;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (c->config_path)
+			setenv("LAZY_KDUMP_CONFIG", c->config_path, 1);
+		execv(argv[0], argv);
+		err = errno;
+		if (write(pipefd[1], &err, sizeof(err)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	/* The exec's errno, or nothing (the pipe closed on exec). */
+	do
+		n = read(pipefd[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (n == (ssize_t)sizeof(err))
+		return -err;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
 /* 0 with *@st (maybe empty: -ENOENT is fine), or prints and fails. */

@@ -280,6 +280,22 @@ static const struct verb verbs[] = {
 		"  --yes   do not ask (scripts): panic after the checks\n",
 	},
 	{
+		"propagate", 0, 0, verb_propagate, OPT(ARG_YES),
+		"[--yes]",
+		"Set up the ssh dump target: key, host key, key on the server.",
+		"For DUMP_TARGET=ssh://[USER@]HOST[:PORT]/PATH, as kdumpctl propagate\n"
+		"does: make SSH_KEY when it is missing (ed25519, no passphrase); record\n"
+		"the server's host key in " CONFIG_SSH_KNOWN_HOSTS "\n"
+		"under HOST when it is not there (its fingerprint is shown and must be\n"
+		"confirmed: 'yes' at the terminal, or --yes); install the public key\n"
+		"for USER on the server with ssh-copy-id (which asks for the password\n"
+		"there if one is needed), unless it logs in already; then check what\n"
+		"arming checks: the key logs in and PATH is a writable directory there.\n"
+		"Exit status 1 when anything failed, saying what. Needs root.\n"
+		"\n"
+		"  --yes   record the server's host key without asking\n",
+	},
+	{
 		"config", 0, 0, verb_config,
 		OPT(ARG_CAPTURE) | OPT(ARG_DUMP_TARGET),
 		"[--capture [--dump-target SPEC]]",

@@ -169,6 +169,12 @@ int prepare(struct context *c, const struct lk_state *from_state,
 	    struct prepared *p);
 
 int need_root(const char *verb);
+/*
+ * run_helper - run @argv (argv[0] a path) with LAZY_KDUMP_CONFIG set to
+ * the configuration @c reads, and wait. Return: its exit status (128 + N
+ * for a signal), or -errno when it could not be started.
+ */
+int run_helper(const struct context *c, char *const argv[]);
 int read_state(struct context *c, struct lk_state *st, bool *have);
 void boot_id(const struct context *c, char *buf, size_t size);
 const char *dump_dir(const struct context *c);
@@ -200,6 +206,9 @@ int metrics_update(struct context *c, bool verbose);
 
 /* lazy-kdump-test.c */
 int verb_test(struct context *c, const struct verb *v, int argc, char **argv);
+/* lazy-kdump-propagate.c */
+int verb_propagate(struct context *c, const struct verb *v, int argc,
+		   char **argv);
 
 /* lazy-kdump-dumps.c */
 int verb_dumps(struct context *c, const struct verb *v, int argc, char **argv);

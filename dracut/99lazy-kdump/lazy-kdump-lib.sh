@@ -470,15 +470,216 @@ $l
 # A DEVICE that is a path of a multipath disk (the map not made yet: early
 # at boot) is looked up again until it names the map (lkd_find_device);
 # lkd_mpath_waited says for how many seconds (0: not at all).
+# lkd_net_part KEY: the value of KEY in lkd_net_parts (lazy-kdump config
+# --capture's NET_* lines for the target).
+lkd_net_part() {
+	local line
+	while IFS= read -r line; do
+		case $line in "$1="*)
+			printf '%s' "${line#*=}"
+			return 0
+			;;
+		esac
+	done <<<"$lkd_net_parts"
+}
+
+# lkd_resolve_net URL: a dump server (ssh:// or nfs://), taken apart by
+# lazy-kdump itself, resolved and checked as the crash kernel will need it:
+# its address now (the crash kernel has no DNS), the interface, address
+# method and route that reach it (waiting up to LKD_NET_WAIT s, default 60,
+# for a route early at boot). Sets
+#   lkd_target_spec  URL with the server's address for its name
+#   lkd_net_record   the capture initrd's /etc/lazy-kdump-net (see
+#                    lazy-kdump-capture.sh's net_up)
+#   lkd_net_kind, lkd_net_host (the name as written), lkd_net_addr,
+#   lkd_net_user, lkd_net_port, lkd_net_path, lkd_net_driver, lkd_net_method
+# Refused, returning 1 with lkd_error: a name that does not resolve, no
+# route, a route through the loopback or through an interface the capture
+# initrd cannot bring up by itself (bridge, bond, VLAN, tunnel: no device
+# behind it), DHCP without busybox's udhcpc.
+lkd_resolve_net() {
+	local t=$1 none route dev via src addr prefix mac wait=${LKD_NET_WAIT:-60} i flags sysnet=${LKD_SYSNET:-/sys/class/net}
+	none=${TMPDIR:-/tmp}/lazy-kdump-no-such-config.$$
+	lkd_net_parts=''
+	lkd_config "$none" --capture --dump-target "$t" || return 1
+	lkd_net_parts=$(grep '^NET_\|^NFS_OPTIONS=\|^SSH_KEY=' <<<"$lkd_out")
+	lkd_net_kind=$(lkd_net_part NET_KIND)
+	lkd_net_host=$(lkd_net_part NET_HOST)
+	lkd_net_path=$(lkd_net_part NET_PATH)
+	lkd_net_user=$(lkd_net_part NET_USER)
+	lkd_net_port=$(lkd_net_part NET_PORT)
+	case $lkd_net_host in
+	*:* | [0-9]*.[0-9]*.[0-9]*.[0-9]) lkd_net_addr=$lkd_net_host ;;
+	*)
+		lkd_net_addr=$(getent ahostsv4 "$lkd_net_host" 2>/dev/null | awk 'NR == 1 { print $1 }')
+		[ -n "$lkd_net_addr" ] || lkd_net_addr=$(getent ahosts "$lkd_net_host" 2>/dev/null | awk 'NR == 1 { print $1 }')
+		if [ -z "$lkd_net_addr" ]; then
+			lkd_error="DUMP_TARGET=$t: cannot resolve the dump server $lkd_net_host (getent ahosts): the crash kernel has no DNS and uses the address it has now; fix name resolution or give its address"
+			return 1
+		fi
+		;;
+	esac
+	for ((i = 0; ; i++)); do
+		route=$(ip -o route get "$lkd_net_addr" 2>/dev/null | head -n 1) || route=''
+		if [ -n "$route" ] || [ "$i" -ge "$wait" ]; then break; fi
+		sleep 1
+	done
+	if [ -z "$route" ]; then
+		lkd_error="DUMP_TARGET=$t: no route to the dump server $lkd_net_addr (waited $wait s): bring the network up first"
+		return 1
+	fi
+	dev=$(sed -n 's/.* dev \([^ ]*\).*/\1/p' <<<"$route")
+	via=$(sed -n 's/.* via \([^ ]*\).*/\1/p' <<<"$route")
+	src=$(sed -n 's/.* src \([^ ]*\).*/\1/p' <<<"$route")
+	if [ "$dev" = lo ] || [ -z "$dev" ]; then
+		lkd_error="DUMP_TARGET=$t: the dump server $lkd_net_addr is this machine: a dump must leave it"
+		return 1
+	fi
+	if [ ! -e "$sysnet/$dev/device" ]; then
+		lkd_error="DUMP_TARGET=$t: the dump server is reached through $dev, which is not a network card (a bridge, bond, VLAN or tunnel): the capture initrd brings up one physical interface only; give the server an address reached through one"
+		return 1
+	fi
+	mac=$(cat "$sysnet/$dev/address" 2>/dev/null) || mac=''
+	lkd_net_driver=$(readlink -f "$sysnet/$dev/device/driver/module" 2>/dev/null) || lkd_net_driver=''
+	lkd_net_driver=${lkd_net_driver##*/}
+	addr='' flags=''
+	read -r addr flags < <(ip -o addr show dev "$dev" 2>/dev/null |
+		awk -v src="$src" '{ split($4, a, "/"); if (a[1] == src) { f = ""; for (i = 5; i <= NF; i++) f = f " " $i; print $4, f; exit } }')
+	if [ -z "$addr" ]; then
+		lkd_error="DUMP_TARGET=$t: cannot find the address $src on $dev that reaches the dump server (ip addr show dev $dev)"
+		return 1
+	fi
+	lkd_net_method=static
+	case " $flags " in *" dynamic "*) lkd_net_method=dhcp ;; esac
+	if [ "$lkd_net_method" = dhcp ] && ! busybox udhcpc --help >/dev/null 2>&1 &&
+		! busybox 2>/dev/null | grep -qw udhcpc; then
+		lkd_error="DUMP_TARGET=$t: $dev got its address $addr by DHCP and the crash kernel would need busybox's udhcpc to do the same: install busybox (apt-get install busybox)"
+		return 1
+	fi
+	lkd_net_record=$(printf 'ifname=%s\nmac=%s\ndriver=%s\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=%s\n' \
+		"$dev" "$mac" "$lkd_net_driver" "$lkd_net_method" "$addr" "$via" "$lkd_net_addr" "$lkd_net_host")
+	local h=$lkd_net_addr
+	case $h in *:*) h="[$h]" ;; esac
+	if [ "$lkd_net_kind" = ssh ]; then
+		lkd_target_spec="ssh://$lkd_net_user@$h:$lkd_net_port$lkd_net_path"
+	else
+		lkd_target_spec="nfs://$h:$lkd_net_path"
+	fi
+	return 0
+}
+
+# lkd_ssh_opts KEY ALIAS: the options every ssh to the dump server uses
+# (also the capture's): the key, the known host key under ALIAS.
+lkd_ssh_opts() {
+	lkd_ssh=(-F /dev/null -i "$1" -o BatchMode=yes -o ConnectTimeout=10
+		-o StrictHostKeyChecking=yes -o "UserKnownHostsFile=${LKD_KNOWN_HOSTS:-/etc/lazy-kdump/ssh/known_hosts}"
+		-o "HostKeyAlias=$2" -o LogLevel=ERROR)
+}
+
+# lkd_check_ssh KEY: the ssh dump target lkd_resolve_net took apart works
+# with KEY: the key is there, private and without a passphrase, the
+# server's host key is known (lazy-kdump propagate), and the server lets
+# us in and PATH is a writable directory there. Returns 1 with lkd_error
+# when something is wrong on this side or the server refused; a server
+# that does not answer now only sets lkd_warning (it may be back before
+# a panic).
+lkd_check_ssh() {
+	local key=$1 kh=${LKD_KNOWN_HOSTS:-/etc/lazy-kdump/ssh/known_hosts} out rc=0
+	lkd_warning=''
+	if ! command -v ssh >/dev/null 2>&1; then
+		lkd_error="DUMP_TARGET=ssh://... needs the ssh client: install openssh-client"
+		return 1
+	fi
+	if [ ! -r "$key" ]; then
+		lkd_error="SSH_KEY=$key does not exist or is not readable: run 'lazy-kdump propagate' to make it and install it on $lkd_net_host"
+		return 1
+	fi
+	if ! ssh-keygen -y -P '' -f "$key" >/dev/null 2>&1; then
+		lkd_error="SSH_KEY=$key is not a private key usable without a passphrase (ssh-keygen -y -f $key): nobody types one after a panic; make one with 'lazy-kdump propagate'"
+		return 1
+	fi
+	if ! ssh-keygen -F "$lkd_net_host" -f "$kh" >/dev/null 2>&1; then
+		lkd_error="the host key of the dump server $lkd_net_host is not in $kh: run 'lazy-kdump propagate' (it records it), or add it there under the name $lkd_net_host"
+		return 1
+	fi
+	lkd_ssh_opts "$key" "$lkd_net_host"
+	out=$(ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" \
+		"mkdir -p '$lkd_net_path' && test -w '$lkd_net_path' && df -Pk '$lkd_net_path' >/dev/null" 2>&1 </dev/null) || rc=$?
+	[ "$rc" -ne 0 ] || return 0
+	case $out in
+	*'Permission denied'* | *'verification failed'* | *'IDENTIFICATION HAS CHANGED'*)
+		lkd_error="the dump server $lkd_net_user@$lkd_net_host:$lkd_net_port refused $key: $(tail -n 2 <<<"$out" | tr '\n' ' ')(run 'lazy-kdump propagate')"
+		return 1
+		;;
+	esac
+	if [ "$rc" -ne 255 ]; then
+		lkd_error="the dump server $lkd_net_host let $lkd_net_user in, but $lkd_net_path is not a writable directory there (or df fails): $(tail -n 2 <<<"$out" | tr '\n' ' ')"
+		return 1
+	fi
+	lkd_warning="the dump server $lkd_net_host ($lkd_net_addr) does not answer now: $(tail -n 1 <<<"$out"); armed anyway, a panic before it is back falls to FAILURE_ACTION"
+	return 0
+}
+
+# lkd_check_nfs OPTIONS: the NFS dump target lkd_resolve_net took apart
+# mounts with OPTIONS and is writable by root (root_squash would make it
+# read-only for the capture). Returns 1 with lkd_error; a server that does
+# not answer only sets lkd_warning.
+lkd_check_nfs() {
+	local opts=$1 d out rc=0 src
+	lkd_warning=''
+	if ! command -v mount.nfs >/dev/null 2>&1; then
+		lkd_error="DUMP_TARGET=nfs://... needs mount.nfs: install nfs-common"
+		return 1
+	fi
+	src=$lkd_net_addr
+	case $src in *:*) src="[$src]" ;; esac
+	src=$src:$lkd_net_path
+	d=$(mktemp -d) || {
+		lkd_error="cannot create a temporary directory"
+		return 1
+	}
+	out=$(timeout 60 mount -t nfs -o "$opts" "$src" "$d" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		if ! out=$(touch "$d/.lazy-kdump-check" 2>&1 && rm -f "$d/.lazy-kdump-check"); then
+			umount "$d" 2>/dev/null
+			rmdir "$d"
+			lkd_error="the NFS export $src is mounted but root cannot write there ($out): export it with no_root_squash, or make the directory writable by the squashed user"
+			return 1
+		fi
+		umount "$d" 2>/dev/null
+		rmdir "$d"
+		return 0
+	fi
+	rmdir "$d" 2>/dev/null
+	case $out in
+	*'access denied'* | *'No such file'* | *'Permission denied'* | *'bad option'* | *'Invalid argument'*)
+		lkd_error="cannot mount the NFS dump target $src (-o $opts): $(tail -n 1 <<<"$out")"
+		return 1
+		;;
+	esac
+	lkd_warning="the NFS server of $src does not answer now: $(tail -n 1 <<<"$out"); armed anyway, a panic before it is back falls to FAILURE_ACTION"
+	return 0
+}
+
 lkd_resolve_target() {
 	local t=$1 p mnt src uuid rel devspec rc=0
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
 	lkd_mpath_waited=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
+	lkd_net_kind='' lkd_net_record='' lkd_warning=''
 	case $t in
 	raw:*)
 		lkd_resolve_raw "${t#raw:}" || return 1
 		lkd_target_spec=raw:$lkd_raw_spec
+		return 0
+		;;
+	ssh://* | nfs://*)
+		lkd_resolve_net "$t" || return 1
+		if [ "$lkd_net_kind" = ssh ]; then
+			lkd_check_ssh "$(lkd_net_part SSH_KEY)" || return 1
+		else
+			lkd_check_nfs "$(lkd_net_part NFS_OPTIONS)" || return 1
+		fi
 		return 0
 		;;
 	/*:/* | [A-Z]*=*:/*)

@@ -29,6 +29,9 @@
 #                            (FAILURE_ACTION=dump-local; root_kind=)
 #   LAZY_KDUMP_STACK_CMDLINE rd.md.uuid= and rd.lvm.lv= of the arrays and
 #                            volumes under it (lkd_target_cmdline)
+#   LAZY_KDUMP_NET           for a dump server (ssh://, nfs://): how the
+#                            crash kernel reaches it (lkd_net_record),
+#                            written to /etc/lazy-kdump-net
 #   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
 #
 # dracut provides moddir, initdir, systemdsystemunitdir, SYSTEMCTL and the
@@ -54,7 +57,7 @@ depends() {
 # called by dracut
 install() {
 	local conf=${LAZY_KDUMP_CONFIG:-@SYSCONFDIR@/lazy-kdump.conf}
-	local target final kind
+	local target final kind net
 
 	# shellcheck source=lazy-kdump-lib.sh
 	. "$moddir/lazy-kdump-lib.sh"
@@ -99,12 +102,14 @@ install() {
 	luks=${LAZY_KDUMP_LUKS:-}
 	stack=${LAZY_KDUMP_STACK_CMDLINE:-}
 	kind=${LAZY_KDUMP_DEVICE_KIND:-}
+	net=${LAZY_KDUMP_NET:-}
 	if [ -z "$target" ]; then
 		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
 			target=$lkd_target_spec
 			luks=$lkd_target_luks
 			stack=$lkd_target_cmdline
 			kind=$lkd_target_kind
+			net=$lkd_net_record
 		else
 			dfatal "lazy-kdump: $lkd_error"
 			return 1
@@ -170,6 +175,48 @@ install() {
 		printf '[Service]\nCapabilityBoundingSet=~CAP_IPC_LOCK\nLimitMEMLOCK=0\n' \
 			>"$initdir/$systemdsystemunitdir/multipathd.service.d/90-lazy-kdump.conf"
 	fi
+	# A dump server: the network card's driver, ip, and what reaches the
+	# server (/etc/lazy-kdump-net, the capture's net_up); busybox's
+	# udhcpc when the running system got the address by DHCP; for ssh
+	# the client, SSH_KEY and the server's known host key; for NFS
+	# mount.nfs and the NFS client modules. Nothing else of the network
+	# (hostonly: no other interface, no DNS).
+	case $target in
+	ssh://* | nfs://*)
+		local drv method
+		if [ -z "$net" ]; then
+			dfatal "lazy-kdump: DUMP_TARGET=$target: nothing says how to reach the server (LAZY_KDUMP_NET): build the capture initrd with lazy-kdump's mkinitrd"
+			return 1
+		fi
+		mkdir -p "$initdir/etc"
+		printf '%s\n' "$net" >"$initdir/etc/lazy-kdump-net"
+		drv=$(sed -n 's/^driver=//p' <<<"$net")
+		method=$(sed -n 's/^method=//p' <<<"$net")
+		[ -z "$drv" ] || hostonly='' instmods "$drv"
+		inst_multiple ip
+		if [ "$method" = dhcp ]; then
+			inst_multiple busybox
+			inst_simple "$moddir/lazy-kdump-udhcpc.sh" /usr/lib/lazy-kdump/lazy-kdump-udhcpc.sh
+		fi
+		;;
+	esac
+	case $target in
+	ssh://*)
+		local key kh=/etc/lazy-kdump/ssh/known_hosts
+		key=$(lkd_conf_get SSH_KEY)
+		inst_multiple ssh
+		if ! inst_simple "$key" "$key" || ! inst_simple "$kh" "$kh"; then
+			dfatal "lazy-kdump: cannot copy SSH_KEY=$key and $kh into the capture initrd (lazy-kdump propagate makes them)"
+			return 1
+		fi
+		chmod 0600 "$initdir$key"
+		;;
+	nfs://*)
+		inst_multiple mount.nfs
+		inst_multiple -o /etc/netconfig
+		hostonly='' instmods nfs nfsv3 nfsv4 sunrpc
+		;;
+	esac
 	mkdir -p "$initdir/etc"
 	if ! lkd_config "$conf" --capture --dump-target "$target"; then
 		dfatal "lazy-kdump: $lkd_error"

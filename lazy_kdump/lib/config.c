@@ -44,6 +44,8 @@ void config_free(struct lk_config *c)
 	free(c->kdump_pre);
 	free(c->kdump_post);
 	free(c->luks_key_file);
+	free(c->ssh_key);
+	free(c->nfs_options);
 	config_init(c);
 }
 
@@ -252,12 +254,114 @@ static int device_spec_check(const char *s, size_t len)
 	return -EINVAL;
 }
 
+static bool in_set(char ch, const char *set)
+{
+	return ch && strchr(set, ch);
+}
+
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+/* Copy [s, s + n) into @dst (size @size) when every byte is in @set. */
+static int take(char *dst, size_t size, const char *s, size_t n,
+		const char *set)
+{
+	size_t i;
+
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!in_set(s[i], set))
+			return -EINVAL;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int net_target_parse(const char *s, struct net_target *t)
+{
+	const char *p, *end, *slash;
+
+	memset(t, 0, sizeof(*t));
+	if (strncmp(s, CONFIG_SSH_PREFIX, strlen(CONFIG_SSH_PREFIX)) == 0) {
+		t->kind = NET_SSH;
+		p = s + strlen(CONFIG_SSH_PREFIX);
+	} else if (strncmp(s, CONFIG_NFS_PREFIX,
+			   strlen(CONFIG_NFS_PREFIX)) == 0) {
+		t->kind = NET_NFS;
+		p = s + strlen(CONFIG_NFS_PREFIX);
+	} else {
+		return -ENOENT;
+	}
+	strcpy(t->user, "root");
+	t->port = t->kind == NET_SSH ? 22 : 0;
+	if (t->kind == NET_SSH) {
+		const char *at = strchr(p, '@');
+
+		slash = strchr(p, '/');
+		if (at && (!slash || at < slash)) {
+			if (take(t->user, sizeof(t->user), p, (size_t)(at - p),
+				 ALNUM "._-") < 0 || *p == '-')
+				return -EINVAL;
+			p = at + 1;
+		}
+	}
+	/* HOST: [IPv6] or a name / IPv4 address. */
+	if (*p == '[') {
+		end = strchr(p, ']');
+		if (!end || take(t->host, sizeof(t->host), p + 1,
+				 (size_t)(end - p - 1), "0123456789abcdefABCDEF:.") < 0)
+			return -EINVAL;
+		p = end + 1;
+	} else {
+		size_t n = strspn(p, ALNUM ".-");
+
+		if (take(t->host, sizeof(t->host), p, n, ALNUM ".-") < 0 ||
+		    *p == '-' || *p == '.')
+			return -EINVAL;
+		p += n;
+	}
+	if (t->kind == NET_SSH) {
+		if (*p == ':') {
+			char *e;
+			unsigned long port;
+
+			if (p[1] < '0' || p[1] > '9')
+				return -EINVAL;
+			errno = 0;
+			port = strtoul(p + 1, &e, 10);
+			if (errno || port == 0 || port > 65535 || *e != '/')
+				return -EINVAL;
+			t->port = (unsigned int)port;
+			p = e;
+		}
+	} else {
+		/* nfs://HOST:/PATH, as mount.nfs writes HOST:/PATH. */
+		if (*p != ':')
+			return -EINVAL;
+		p++;
+	}
+	if (*p != '/' ||
+	    take(t->path, sizeof(t->path), p, strlen(p),
+		 ALNUM "._/+@%,=:~-") < 0)
+		return -EINVAL;
+	/* No ".." component: the path is the dump directory's parent. */
+	for (p = t->path; (p = strstr(p, "..")); p += 2)
+		if (p[-1] == '/' && (p[2] == '/' || !p[2]))
+			return -EINVAL;
+	return 0;
+}
+
 int dump_target_check(const char *s)
 {
 	const char *sep = NULL, *eq = strchr(s, '='), *p;
+	struct net_target t;
+	int r;
 
 	if (!*s)
 		return 0;
+	r = net_target_parse(s, &t);
+	if (r != -ENOENT)
+		return r;
 	/* raw:DEVICE, a whole device without a file system. */
 	if (strncmp(s, CONFIG_RAW_PREFIX, strlen(CONFIG_RAW_PREFIX)) == 0) {
 		p = s + strlen(CONFIG_RAW_PREFIX);
@@ -312,6 +416,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 {
 	struct sbuf b = { NULL, 0, 0, 0 };
 	char num[SIZE_FORMAT_MAX + 2];
+	struct net_target nt;
 
 	if (fmt == CONFIG_FORMAT_CAPTURE) {
 		sb_add(&b, CONFIG_CAPTURE_MAGIC, "");
@@ -367,9 +472,32 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 		sb_add(&b, "METRICS_FILE", c->metrics_none ? "none" :
 		       c->metrics_file ? c->metrics_file :
 		       METRICS_DEFAULT_FILE);
-	if (fmt == CONFIG_FORMAT_FULL)
+	if (fmt == CONFIG_FORMAT_FULL) {
 		sb_add(&b, "LUKS_KEY_FILE", c->luks_key_file ?
 		       c->luks_key_file : "");
+		sb_add(&b, "SSH_KEY", config_ssh_key(c));
+		sb_add(&b, "NFS_OPTIONS", c->nfs_options ? c->nfs_options : "");
+	}
+	if (fmt == CONFIG_FORMAT_CAPTURE && c->dump_target &&
+	    net_target_parse(c->dump_target, &nt) == 0) {
+		sb_add(&b, "NET_KIND", nt.kind == NET_SSH ? "ssh" : "nfs");
+		sb_add(&b, "NET_HOST", nt.host);
+		sb_add(&b, "NET_PATH", nt.path);
+		if (nt.kind == NET_SSH) {
+			snprintf(num, sizeof(num), "%u", nt.port);
+			sb_add(&b, "NET_USER", nt.user);
+			sb_add(&b, "NET_PORT", num);
+			sb_add(&b, "SSH_KEY", config_ssh_key(c));
+		} else {
+			char opts[600];
+
+			snprintf(opts, sizeof(opts), "%s%s%s",
+				 CONFIG_NFS_BASE_OPTIONS,
+				 c->nfs_options ? "," : "",
+				 c->nfs_options ? c->nfs_options : "");
+			sb_add(&b, "NFS_OPTIONS", opts);
+		}
+	}
 	if (b.failed) {
 		free(b.s);
 		return NULL;
@@ -378,7 +506,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, FAILURE_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, FAILURE_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE, SSH_KEY, NFS_OPTIONS";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -407,7 +535,7 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		set_str(&c->cmdline_append, v, 0);
 	} else if (strcmp(key, "DUMP_TARGET") == 0) {
 		if (dump_target_check(v) < 0) {
-			*why = "DUMP_TARGET must be an absolute PATH, DEVICE:PATH (DEVICE being /dev/NAME, UUID=..., LABEL=..., PARTUUID=... or PARTLABEL=...) or raw:DEVICE (DEVICE being /dev/NAME, PARTUUID=... or PARTLABEL=...), e.g. /var/crash, LABEL=dumps:/crash or raw:/dev/disk/by-partlabel/crashdump";
+			*why = "DUMP_TARGET must be an absolute PATH, DEVICE:PATH (DEVICE being /dev/NAME, UUID=..., LABEL=..., PARTUUID=... or PARTLABEL=...), raw:DEVICE (DEVICE being /dev/NAME, PARTUUID=... or PARTLABEL=...), ssh://[USER@]HOST[:PORT]/PATH or nfs://HOST:/PATH (PATH of letters, digits and ._/+@%,=:~- only), e.g. /var/crash, LABEL=dumps:/crash, raw:/dev/disk/by-partlabel/crashdump, ssh://kdump@dumps.example.com/var/crash or nfs://dumps.example.com:/export/crash";
 			free(v);
 			return -EINVAL;
 		}
@@ -536,6 +664,21 @@ static int apply(struct lk_config *c, const char *key, char *v,
 			return -EINVAL;
 		}
 		set_str(&c->luks_key_file, v, 1);
+	} else if (strcmp(key, "SSH_KEY") == 0) {
+		if (*v && (*v != '/' || !v[1] || strpbrk(v, " \t"))) {
+			*why = "SSH_KEY must be the absolute path of a private key, without blanks, or empty for " CONFIG_DEFAULT_SSH_KEY;
+			free(v);
+			return -EINVAL;
+		}
+		set_str(&c->ssh_key, v, 1);
+	} else if (strcmp(key, "NFS_OPTIONS") == 0) {
+		if (*v && (strspn(v, ALNUM "._=,:/-") != strlen(v) ||
+			   *v == ',' || *v == '-')) {
+			*why = "NFS_OPTIONS must be mount options separated by commas, without blanks (e.g. vers=3 or vers=4.2,proto=tcp), or empty";
+			free(v);
+			return -EINVAL;
+		}
+		set_str(&c->nfs_options, v, 1);
 	} else {
 		free(v);
 		return -ENOENT;
@@ -601,13 +744,30 @@ int config_parse(struct lk_config *c, const char *text, const char *name,
 			return lk_error_set(e, r, "%s:%u: %s", name, lineno,
 					    why);
 	}
-	if (config_raw_device(c) && c->core_collector &&
+	if ((config_raw_device(c) || config_net_kind(c) == NET_SSH) &&
+	    c->core_collector &&
 	    strncmp(c->core_collector, "makedumpfile ", 13) != 0 &&
 	    strcmp(c->core_collector, "makedumpfile") != 0)
 		return lk_error_set(e, -EINVAL,
-				    "%s: CORE_COLLECTOR=%s cannot write to the raw DUMP_TARGET=%s: a raw device takes makedumpfile's flattened format; set CORE_COLLECTOR to a makedumpfile command (the default is \"" CONFIG_DEFAULT_CORE_COLLECTOR "\")",
-				    name, c->core_collector, c->dump_target);
+				    "%s: CORE_COLLECTOR=%s cannot write to DUMP_TARGET=%s: %s takes makedumpfile's flattened format; set CORE_COLLECTOR to a makedumpfile command (the default is \"" CONFIG_DEFAULT_CORE_COLLECTOR "\")",
+				    name, c->core_collector, c->dump_target,
+				    config_raw_device(c) ? "a raw device" :
+				    "a dump streamed over ssh");
 	return 0;
+}
+
+enum net_kind config_net_kind(const struct lk_config *c)
+{
+	struct net_target t;
+
+	if (!c->dump_target || net_target_parse(c->dump_target, &t) < 0)
+		return NET_NONE;
+	return t.kind;
+}
+
+const char *config_ssh_key(const struct lk_config *c)
+{
+	return c->ssh_key ? c->ssh_key : CONFIG_DEFAULT_SSH_KEY;
 }
 
 const char *config_raw_device(const struct lk_config *c)

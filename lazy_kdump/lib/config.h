@@ -24,7 +24,17 @@
  *                   raw:DEVICE (/dev/NAME, PARTUUID= or PARTLABEL=): the
  *                   dump written to the device itself, saved as files in
  *                   RAW_SAVE_DIR at the next boot (raw-save); needs
- *                   CORE_COLLECTOR to be makedumpfile
+ *                   CORE_COLLECTOR to be makedumpfile; or a dump server:
+ *                   ssh://[USER@]HOST[:PORT]/PATH (the flattened dump
+ *                   streamed over ssh, renamed when complete; needs
+ *                   makedumpfile) or nfs://HOST:/PATH (PATH exported by
+ *                   HOST, or under an export, mounted by the crash kernel)
+ *   SSH_KEY         the private key the capture logs in with
+ *                   (CONFIG_DEFAULT_SSH_KEY; an absolute path); the server's
+ *                   host key must be in CONFIG_SSH_KNOWN_HOSTS
+ *   NFS_OPTIONS     mount options for an nfs:// target besides
+ *                   CONFIG_NFS_BASE_OPTIONS (comma-separated, no blanks;
+ *                   e.g. vers=3 or vers=4.2; default: mount.nfs's choice)
  *   RAW_SAVE_DIR    where the next boot saves a raw dump (default
  *                   /var/crash; an absolute path)
  *   CORE_COLLECTOR  default "makedumpfile -l -d 31"
@@ -70,6 +80,11 @@
 #define CONFIG_DEFAULT_RAW_SAVE_DIR	"/var/crash"
 #define CONFIG_LOCAL_DUMP_DIR		"/var/crash"	/* FAILURE_ACTION=dump-local */
 #define CONFIG_RAW_PREFIX		"raw:"
+#define CONFIG_SSH_PREFIX		"ssh://"
+#define CONFIG_NFS_PREFIX		"nfs://"
+#define CONFIG_DEFAULT_SSH_KEY		"/etc/lazy-kdump/ssh/id_ed25519"
+#define CONFIG_SSH_KNOWN_HOSTS		"/etc/lazy-kdump/ssh/known_hosts"
+#define CONFIG_NFS_BASE_OPTIONS		"nolock"	/* no statd in the crash kernel */
 
 enum placement {
 	PLACEMENT_LOW,
@@ -106,6 +121,8 @@ struct lk_config {
 	char *metrics_file;	/* NULL: METRICS_DEFAULT_FILE */
 	bool metrics_none;	/* METRICS_FILE=none */
 	char *luks_key_file;	/* NULL: none */
+	char *ssh_key;		/* NULL: CONFIG_DEFAULT_SSH_KEY */
+	char *nfs_options;	/* NULL: none */
 };
 
 #define CONFIG_DEFAULT_KEEP_DUMPS	3
@@ -140,8 +157,8 @@ int config_load(struct lk_config *c, const char *path, bool must_exist,
  * value verbatim up to the end of the line (no quotes, no comments; values
  * never hold a newline), after '#' header lines.
  *
- * CONFIG_FORMAT_FULL: every key in the order of config.h (METRICS_FILE
- * and LUKS_KEY_FILE last), defaults filled
+ * CONFIG_FORMAT_FULL: every key in the order of config.h (METRICS_FILE,
+ * LUKS_KEY_FILE, SSH_KEY and NFS_OPTIONS last), defaults filled
  * in, except that an empty KERNEL or INITRD means "the default of the
  * running kernel". Sizes as size_format() writes them. Not shell, and not
  * the syntax of the configuration file (a value with blanks is not
@@ -152,7 +169,11 @@ int config_load(struct lk_config *c, const char *path, bool must_exist,
  * CONFIG_CAPTURE_MAGIC, then DUMP_TARGET, CORE_COLLECTOR, FINAL_ACTION,
  * FAILURE_ACTION,
  * KEEP_DUMPS, MIN_FREE ("N%" or a number of bytes), KDUMP_PRE, KDUMP_POST
- * and HOOK_TIMEOUT, each once.
+ * and HOOK_TIMEOUT, each once; then, for a DUMP_TARGET on a dump server
+ * only, its parts as net_target_parse() took them apart (the shell never
+ * parses the URL): NET_KIND (ssh or nfs), NET_HOST, NET_PATH, and
+ * NET_USER, NET_PORT and SSH_KEY (ssh) or NFS_OPTIONS (nfs, with
+ * CONFIG_NFS_BASE_OPTIONS).
  */
 enum config_format {
 	CONFIG_FORMAT_FULL,
@@ -179,8 +200,43 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
  */
 int dump_target_check(const char *s);
 
+enum net_kind {
+	NET_NONE,
+	NET_SSH,
+	NET_NFS,
+};
+
+/*
+ * struct net_target - a DUMP_TARGET on a dump server, taken apart
+ * @user: ssh:// only ("root" when the URL names none)
+ * @host: a host name, an IPv4 address, or an IPv6 address without its []
+ * @port: ssh:// only (22 when the URL names none)
+ * @path: absolute; only [A-Za-z0-9._/+@%,=:~-], never "..": it goes into
+ *        a remote shell command and a mount source as it is
+ */
+struct net_target {
+	enum net_kind kind;
+	char user[33];
+	char host[254];
+	unsigned int port;
+	char path[1024];
+};
+
+/*
+ * net_target_parse - @s as ssh://[USER@]HOST[:PORT]/PATH or
+ * nfs://HOST:/PATH
+ *
+ * Return: 0 (@t filled in), -ENOENT when @s is neither kind, -EINVAL when
+ * it is one of them but malformed.
+ */
+int net_target_parse(const char *s, struct net_target *t);
+
 /* config_raw_device - DEVICE of DUMP_TARGET=raw:DEVICE, or NULL. */
 const char *config_raw_device(const struct lk_config *c);
+/* config_net_kind - what kind of dump server DUMP_TARGET names, if any. */
+enum net_kind config_net_kind(const struct lk_config *c);
+/* config_ssh_key - SSH_KEY, the default filled in. */
+const char *config_ssh_key(const struct lk_config *c);
 /* config_raw_save_dir - RAW_SAVE_DIR, the default filled in. */
 const char *config_raw_save_dir(const struct lk_config *c);
 

@@ -236,9 +236,21 @@ stackinstall)
 	rc=0
 	debfiles=()
 	for f in "$ROOT"/tmp/lazy-debs/*.deb; do debfiles+=("${f#"$ROOT"}"); done
-	stackpkgs=(mdadm lvm2 cryptsetup multipath-tools kpartx)
-	# Debian 13 ships systemd-cryptsetup apart (12: part of systemd).
-	if in_root apt-cache show systemd-cryptsetup >/dev/null 2>&1; then stackpkgs+=(systemd-cryptsetup); fi
+	if [ "$first" = netsetup ]; then
+		# The dump-server run: the clients of ssh and NFS, and
+		# busybox (udhcpc: the capture asks for its address by DHCP as
+		# this system does).
+		stackpkgs=(openssh-client nfs-common busybox iproute2)
+		mkdir -p "$ROOT/etc/systemd/network"
+		printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nDHCP=ipv4\n' \
+			>"$ROOT/etc/systemd/network/10-lazy-test.network"
+		printf '192.168.77.1\tdumpserver\n' >>"$ROOT/etc/hosts"
+		in_root systemctl enable systemd-networkd.service >&2
+	else
+		stackpkgs=(mdadm lvm2 cryptsetup multipath-tools kpartx)
+		# Debian 13 ships systemd-cryptsetup apart (12: part of systemd).
+		if in_root apt-cache show systemd-cryptsetup >/dev/null 2>&1; then stackpkgs+=(systemd-cryptsetup); fi
+	fi
 	in_root apt-get -q -y install "${stackpkgs[@]}" "${debfiles[@]}" >&2 || rc=$?
 	"$here/image-dracut-conf.sh" off "$ROOT"
 	if [ "$rc" = 0 ]; then
@@ -248,6 +260,62 @@ stackinstall)
 		exit 1
 	fi
 	in_root systemctl disable lazy-kdump.service >&2
+	copy_boot "$kver" "$out"
+	echo "kver $kver"
+	;;
+netserver)
+	# The dump server of the network run: sshd (root may log in without a
+	# password: lazy-kdump propagate installs its key with ssh-copy-id),
+	# an NFS server exporting /srv/crash, busybox's udhcpd handing out
+	# addresses, 192.168.77.1/24 on the link to the client.
+	out=$2
+	kver=$(newest_kver)
+	"$here/image-dracut-conf.sh" on "$ROOT"
+	rc=0
+	in_root apt-get -q -y install openssh-server nfs-kernel-server busybox >&2 || rc=$?
+	"$here/image-dracut-conf.sh" off "$ROOT"
+	if [ "$rc" = 0 ]; then
+		ok "the dump server: apt-get install openssh-server nfs-kernel-server busybox"
+	else
+		nok "the dump server: apt-get install openssh-server nfs-kernel-server busybox (exit $rc)"
+		exit 1
+	fi
+	mkdir -p "$ROOT/etc/systemd/network" "$ROOT/srv/crash/ssh" "$ROOT/srv/crash/nfs" "$ROOT/etc/ssh/sshd_config.d"
+	printf '[Match]\nMACAddress=52:54:00:77:00:01\n\n[Network]\nAddress=192.168.77.1/24\n' \
+		>"$ROOT/etc/systemd/network/10-lazy-test.network"
+	in_root systemctl enable systemd-networkd.service >&2
+	printf 'PermitRootLogin yes\nPermitEmptyPasswords yes\nPasswordAuthentication yes\nUseDNS no\n' \
+		>"$ROOT/etc/ssh/sshd_config.d/lazy-test.conf"
+	printf '/srv/crash/nfs 192.168.77.0/24(rw,sync,no_root_squash,no_subtree_check)\n' >"$ROOT/etc/exports"
+	printf 'start 192.168.77.100\nend 192.168.77.150\ninterface enp0s5\nlease_file /run/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\n' \
+		>"$ROOT/etc/lazy-udhcpd.conf"
+	cat >"$ROOT/etc/systemd/system/lazy-udhcpd.service" <<-UNIT
+	[Unit]
+	Description=DHCP server of the lazy-kdump network test
+	After=systemd-networkd.service
+	[Service]
+	ExecStartPre=/bin/touch /run/udhcpd.leases
+	ExecStart=/bin/busybox udhcpd -f /etc/lazy-udhcpd.conf
+	Restart=always
+	RestartSec=2
+	[Install]
+	WantedBy=multi-user.target
+	UNIT
+	in_root systemctl enable lazy-udhcpd.service ssh.service nfs-server.service >&2
+	echo dumpserver >"$ROOT/etc/hostname"
+	sed -i 's/lazyvm/dumpserver/' "$ROOT/etc/hosts"
+	# Tell the host on ttyS1 when the services are up (no test unit here).
+	cat >"$ROOT/etc/systemd/system/lazy-server-ready.service" <<-UNIT
+	[Unit]
+	Description=Tell the host the dump server is up
+	After=ssh.service nfs-server.service lazy-udhcpd.service
+	[Service]
+	Type=oneshot
+	ExecStart=/bin/sh -c 'echo "LAZYSERVER READY" >/dev/ttyS1'
+	[Install]
+	WantedBy=multi-user.target
+	UNIT
+	in_root systemctl enable lazy-server-ready.service >&2
 	copy_boot "$kver" "$out"
 	echo "kver $kver"
 	;;

@@ -50,6 +50,7 @@
 # on multipath (two SCSI paths to one disk), armed, panic, the dump on it
 # (mpathsetup's steps, mpathpanicked).
 # SUITE-mpath (mpath_run): only that multipath part, on SUITE's plain image.
+# SUITE-net (net_run): dumps to a dump-server guest over ssh and NFS.
 # Kernel command line: root=/dev/vda ro console=ttyS0 panic=-1, no
 # crashkernel=. Results: build/full-results/SUITE/ (console logs, ttyS1 logs
 # with host timestamps, metrics).
@@ -135,7 +136,9 @@ qemu_run() {
 	mkdir -p "$out"
 	run_ok=0 run_why=''
 	exec {lock_fd}>"$LAZY_KDUMP_CACHE/qemu.lock"
-	if ! flock -n "$lock_fd"; then
+	if [ "${qemu_locked:-0}" = 1 ]; then
+		: # net_run holds the lock for its pair of guests
+	elif ! flock -n "$lock_fd"; then
 		echo "# $name: waiting for another QEMU guest to finish"
 		flock "$lock_fd"
 	fi
@@ -289,7 +292,6 @@ emergency_check() {
 # mpath_args IMG: QEMU options for two SCSI paths to IMG (one serial, one
 # WWN: the same disk seen twice), for multipath; sets mpath.
 mpath_args() {
-	local i
 	mpath=(-device "virtio-scsi-pci,id=mpscsi")
 	for i in 0 1; do
 		mpath+=(-drive "file=$1,format=raw,if=none,id=mpath$i,file.locking=off"
@@ -348,6 +350,75 @@ mpath_run() {
 	rm -f "$work/disk.img" "$work/mpath.img" "$work/raw.img"
 }
 
+# net_run SUITE WORK WHERE: (SUITE-net) two guests on one QEMU link whose
+# only host end is a socket on 127.0.0.1 (-netdev socket): a dump server
+# (a copy of SUITE's image with sshd, an NFS server and a DHCP server:
+# prepare.sh netserver) and the system under test (the packages installed
+# with apt, its address by DHCP: prepare.sh stackinstall ... netsetup),
+# which arms with ssh:// (lazy-kdump propagate), nfs:// and an
+# unreachable server, panics each time and checks the dumps
+# (guest/step.sh netsetup, sshpanicked, nfspanicked, fallbackpanicked).
+# The server runs under the same QEMU lock, with 1 CPU and 768 MiB.
+net_run() {
+	local suite=$1 work=$2 where=$3 kver skver port spid img i
+	stack_install "$suite" "$work" "$where" netsetup || return 0
+	img=$("$here/build-image.sh" "$suite" 2>>"$work/build-image.log") || return 0
+	mkdir -p "$work/server"
+	cp --sparse=always "$img" "$work/server/disk.img"
+	"$here/in-image.sh" -b "$LAZY_KDUMP_CACHE/full/debs/$suite:/var/cache/apt/archives" "$work/server/disk.img" -- \
+		"$here/prepare.sh" netserver "$work/server" >"$work/server/prepare.out" 2>"$work/server/prepare.log" || true
+	emit_all "$where" < <(grep -E '^(ok|not ok)' "$work/server/prepare.out")
+	skver=$(sed -n 's/^kver //p' "$work/server/prepare.out")
+	if [ -z "$skver" ]; then
+		emit "$where" "not ok - the dump server image could not be made (log: $work/server/prepare.log)"
+		rm -f "$work/disk.img" "$work/server/disk.img"
+		return 0
+	fi
+	exec {net_lock}>"$LAZY_KDUMP_CACHE/qemu.lock"
+	if ! flock -n "$net_lock"; then
+		echo "# net: waiting for another QEMU guest to finish"
+		flock "$net_lock"
+	fi
+	# A free port on 127.0.0.1 for the link.
+	for ((i = 0; i < 50; i++)); do
+		port=$((20000 + RANDOM % 20000))
+		# Nothing listens there (a connection fails).
+		! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	done
+	qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m 768M \
+		-display none -monitor none -nodefaults \
+		-kernel "$work/server/boot/vmlinuz-$skver" -initrd "$work/server/boot/initrd.img-$skver" \
+		-append "root=/dev/vda ro console=ttyS0 panic=-1" \
+		-drive "file=$work/server/disk.img,format=raw,if=virtio" \
+		-serial "file:$work/server/console.log" -serial "file:$work/server/ttyS1.log" \
+		-netdev "socket,id=n0,listen=127.0.0.1:$port" \
+		-device "virtio-net-pci,netdev=n0,mac=52:54:00:77:00:01,addr=0x5" \
+		>"$work/server/qemu.log" 2>&1 &
+	spid=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'LAZYSERVER READY' "$work/server/ttyS1.log" 2>/dev/null && break
+		kill -0 "$spid" 2>/dev/null || break
+		sleep 1
+	done
+	if grep -q 'LAZYSERVER READY' "$work/server/ttyS1.log" 2>/dev/null; then
+		emit "$where" "ok - the dump server booted: sshd, NFS and DHCP up ($i s)"
+		qemu_locked=1 qemu_run "$work" net "$work/boot/vmlinuz-$kver" "$work/boot/initrd.img-$kver" \
+			"root=/dev/vda ro console=ttyS0 panic=-1" \
+			-netdev "socket,id=n0,connect=127.0.0.1:$port" \
+			-device "virtio-net-pci,netdev=n0,mac=52:54:00:77:00:02,addr=0x5"
+		report_run "$where" "$work/net"
+	else
+		emit "$where" "not ok - the dump server booted: sshd, NFS and DHCP up (console: $work/server/console.log)"
+		tail -n 15 "$work/server/console.log" | sed 's/^/#   /'
+	fi
+	# The client powers the server off at its end (ssh poweroff).
+	for ((i = 0; i < 60; i++)); do kill -0 "$spid" 2>/dev/null || break; sleep 1; done
+	kill -9 "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	exec {net_lock}>&-
+	rm -f "$work/disk.img" "$work/server/disk.img"
+}
+
 # stack_run SUITE WORK WHERE: the storage-stack test (SUITE-stack): the
 # packages installed with apt, then run S1 (guest/step.sh stackbuild)
 # builds the root file system on LVM on LUKS on MD RAID 1 over two more
@@ -402,6 +473,11 @@ for suite in "${suites[@]}"; do
 		;;
 	*-mpath)
 		mpath_run "${suite%-mpath}" "$work" "$where"
+		echo "# $where: $((SECONDS - t0)) s in all"
+		continue
+		;;
+	*-net)
+		net_run "${suite%-net}" "$work" "$where"
 		echo "# $where: $((SECONDS - t0)) s in all"
 		continue
 		;;

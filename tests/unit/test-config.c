@@ -126,8 +126,14 @@ static const struct bad bads[] = {
 	{ "FAILURE_ACTION=Reboot\n", "t.conf:1: FAILURE_ACTION must be" },
 	{ "RAW_SAVE_DIR=crash\n", "t.conf:1: RAW_SAVE_DIR must be an absolute directory path" },
 	{ "RAW_SAVE_DIR=\"/var/my crash\"\n", "t.conf:1: RAW_SAVE_DIR must be" },
-	{ "DUMP_TARGET=raw:/dev/vdb\nCORE_COLLECTOR=cp\n", "t.conf: CORE_COLLECTOR=cp cannot write to the raw DUMP_TARGET=raw:/dev/vdb: a raw device takes makedumpfile's flattened format" },
-	{ "CORE_COLLECTOR=\"cat -\"\nDUMP_TARGET=raw:/dev/vdb\n", "t.conf: CORE_COLLECTOR=cat - cannot write to the raw" },
+	{ "DUMP_TARGET=raw:/dev/vdb\nCORE_COLLECTOR=cp\n", "t.conf: CORE_COLLECTOR=cp cannot write to DUMP_TARGET=raw:/dev/vdb: a raw device takes makedumpfile's flattened format" },
+	{ "CORE_COLLECTOR=\"cat -\"\nDUMP_TARGET=raw:/dev/vdb\n", "t.conf: CORE_COLLECTOR=cat - cannot write to DUMP_TARGET=raw:/dev/vdb" },
+	{ "DUMP_TARGET=ssh://h/crash\nCORE_COLLECTOR=cp\n", "t.conf: CORE_COLLECTOR=cp cannot write to DUMP_TARGET=ssh://h/crash: a dump streamed over ssh takes makedumpfile's flattened format" },
+	{ "DUMP_TARGET=ssh://h\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "DUMP_TARGET=nfs://h/crash\n", "t.conf:1: DUMP_TARGET must be" },
+	{ "SSH_KEY=id_rsa\n", "t.conf:1: SSH_KEY must be the absolute path of a private key" },
+	{ "NFS_OPTIONS=\"vers=3 ro\"\n", "t.conf:1: NFS_OPTIONS must be mount options separated by commas" },
+	{ "NFS_OPTIONS=,vers=3\n", "t.conf:1: NFS_OPTIONS must be" },
 	{ "DUMP_TARGET=/mnt/x:/crash\n", "t.conf:1: DUMP_TARGET must be" },
 	{ "DUMP_TARGET=FOO=1:/crash\n", "t.conf:1: DUMP_TARGET must be" },
 	{ "DUMP_TARGET=UUID=:/crash\n", "t.conf:1: DUMP_TARGET must be" },
@@ -187,11 +193,17 @@ static void targets(void)
 		"LABEL=dumps:/crash", "PARTUUID=x:/a/b", "PARTLABEL=p:/c",
 		"/srv/a:b", "LABEL=a:/b:/c", "raw:/dev/vdb",
 		"raw:/dev/disk/by-path/pci-0000:00:05.0", "raw:PARTUUID=1a-2b",
-		"raw:PARTLABEL=crashdump",
+		"raw:PARTLABEL=crashdump", "nfs://h:/e", "nfs://10.0.0.1:/srv/crash",
+		"nfs://[fe80::1]:/x", "ssh://h/x", "ssh://kdump@dumps.example.com:2222/var/crash",
+		"ssh://u_1.x@[2001:db8::2]/a/b", "ssh://h/a..b",
 	};
 	static const char *const bad_t[] = {
 		"crash", "var/crash", "/dev/:/x", "/mnt/x:/y", "UUID=:/x",
-		"FOO=x:/y", "uuid=x:/y", "LABEL=x", "nfs://h:/e", "raw:",
+		"FOO=x:/y", "uuid=x:/y", "LABEL=x", "nfs://h/e", "nfs://:/e", "raw:",
+		"ssh://h", "ssh://h:/x", "ssh://h:0/x", "ssh://h:65536/x",
+		"ssh://@h/x", "ssh://-u@h/x", "ssh://h/../x", "ssh://h/a/..",
+		"ssh://h/a'b", "ssh://h/a$b", "ssh://-h/x", "ssh://[h]/x",
+		"nfs://h:/a b", "ssh://h/x;rm",
 		"raw:/dev/", "raw:vdb", "raw:UUID=1a", "raw:LABEL=x",
 		"raw:/dev/vdb:/crash", "raw:PARTUUID=", "raw:/dev/a b",
 	};
@@ -203,6 +215,29 @@ static void targets(void)
 	for (i = 0; i < ARRAY_SIZE(bad_t); i++)
 		is_int(dump_target_check(bad_t[i]), -EINVAL,
 		       "DUMP_TARGET '%s' is refused", bad_t[i]);
+}
+
+static void net_targets(void)
+{
+	struct net_target t;
+
+	is_int(net_target_parse("/var/crash", &t), -ENOENT, "a path is no dump server");
+	is_int(net_target_parse("ssh://h/x", &t), 0, "ssh://h/x parses");
+	is_str(t.user, "root", "ssh: USER defaults to root");
+	is_int((int)t.port, 22, "ssh: PORT defaults to 22");
+	is_str(t.host, "h", "ssh: HOST");
+	is_str(t.path, "/x", "ssh: PATH");
+	is_int(net_target_parse("ssh://kdump@[2001:db8::2]:2222/var/crash", &t), 0,
+	       "ssh with user, IPv6 and port parses");
+	is_str(t.user, "kdump", "ssh: USER");
+	is_str(t.host, "2001:db8::2", "ssh: an IPv6 HOST without its brackets");
+	is_int((int)t.port, 2222, "ssh: PORT");
+	is_str(t.path, "/var/crash", "ssh: PATH after the port");
+	is_int(net_target_parse("nfs://srv.example.com:/export/crash", &t), 0, "nfs parses");
+	ok(t.kind == NET_NFS, "nfs: the kind");
+	is_str(t.host, "srv.example.com", "nfs: HOST");
+	is_str(t.path, "/export/crash", "nfs: PATH");
+	is_int(net_target_parse("nfs://h/x", &t), -EINVAL, "nfs without ':/' is malformed");
 }
 
 /* The value of KEY= in a config_format() text (NULL: not there). */
@@ -262,7 +297,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 19, "full: every key, once");
+	is_int(count_lines(out, 0), 21, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");
@@ -318,6 +353,37 @@ static void format(void)
 	is_str(value_of(out, "KDUMP_PRE", buf, sizeof(buf)), "", "capture: KDUMP_PRE empty");
 	is_str(value_of(out, "MIN_FREE", buf, sizeof(buf)), "536870912",
 	       "capture: MIN_FREE in bytes");
+	ok(value_of(out, "NET_KIND", buf, sizeof(buf)) == NULL,
+	   "capture: no NET_* keys for a local target");
+	free(out);
+	config_free(&c);
+
+	/* A dump server: its parts, so that no shell parses the URL. */
+	config_init(&c);
+	is_int(config_parse(&c, "DUMP_TARGET=ssh://kdump@dumps:2222/var/crash\nSSH_KEY=/root/k\n",
+			    "t.conf", &e), 0, "an ssh target parses (%s)", e.msg);
+	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "t.conf");
+	is_str(value_of(out, "NET_KIND", buf, sizeof(buf)), "ssh", "capture: NET_KIND=ssh");
+	is_str(value_of(out, "NET_HOST", buf, sizeof(buf)), "dumps", "capture: NET_HOST");
+	is_str(value_of(out, "NET_USER", buf, sizeof(buf)), "kdump", "capture: NET_USER");
+	is_str(value_of(out, "NET_PORT", buf, sizeof(buf)), "2222", "capture: NET_PORT");
+	is_str(value_of(out, "NET_PATH", buf, sizeof(buf)), "/var/crash", "capture: NET_PATH");
+	is_str(value_of(out, "SSH_KEY", buf, sizeof(buf)), "/root/k", "capture: SSH_KEY");
+	ok(value_of(out, "NFS_OPTIONS", buf, sizeof(buf)) == NULL, "capture: no NFS_OPTIONS for ssh");
+	free(out);
+	config_free(&c);
+	config_init(&c);
+	is_int(config_parse(&c, "DUMP_TARGET=nfs://srv:/export/crash\nNFS_OPTIONS=vers=3\n",
+			    "t.conf", &e), 0, "an nfs target parses (%s)", e.msg);
+	out = config_format(&c, CONFIG_FORMAT_CAPTURE, "t.conf");
+	is_str(value_of(out, "NET_KIND", buf, sizeof(buf)), "nfs", "capture: NET_KIND=nfs");
+	is_str(value_of(out, "NFS_OPTIONS", buf, sizeof(buf)), "nolock,vers=3",
+	       "capture: NFS_OPTIONS after nolock");
+	ok(value_of(out, "SSH_KEY", buf, sizeof(buf)) == NULL, "capture: no SSH_KEY for nfs");
+	free(out);
+	out = config_format(&c, CONFIG_FORMAT_FULL, "t.conf");
+	is_str(value_of(out, "NFS_OPTIONS", buf, sizeof(buf)), "vers=3", "full: NFS_OPTIONS as given");
+	is_str(value_of(out, "SSH_KEY", buf, sizeof(buf)), CONFIG_DEFAULT_SSH_KEY, "full: SSH_KEY default");
 	free(out);
 	config_free(&c);
 }
@@ -353,6 +419,7 @@ int main(int argc, char **argv)
 	good();
 	bad();
 	targets();
+	net_targets();
 	format();
 	files(argc > 1 ? argv[1] : NULL);
 	return tap_done();

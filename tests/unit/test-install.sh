@@ -43,12 +43,13 @@ files="usr/sbin/lazy-kdump usr/sbin/lazy-cma usr/lib/lazy-kdump/mkinitrd
 usr/lib/lazy-kdump/rearm usr/lib/lazy-kdump/no-other-kdump usr/lib/lazy-kdump/kernel-hook
 usr/lib/systemd/system/lazy-kdump.service usr/lib/systemd/system/lazy-kdump-rearm.path
 usr/lib/systemd/system/lazy-kdump-rearm.service usr/lib/systemd/system/lazy-kdump-raw-save.service
-usr/lib/lazy-kdump/memhp usr/lib/lazy-kdump/raw-save usr/lib/udev/rules.d/98-lazy-kdump.rules
+usr/lib/lazy-kdump/memhp usr/lib/lazy-kdump/raw-save usr/lib/lazy-kdump/propagate usr/lib/udev/rules.d/98-lazy-kdump.rules
 usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-lib.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.service
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-emergency.sh
+usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-udhcpc.sh
 usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-prune.sh
 etc/kernel/postinst.d/lazy-kdump etc/kernel/postrm.d/lazy-kdump
 usr/lib/kernel/install.d/60-lazy-kdump.install
@@ -62,7 +63,7 @@ expect "every file is installed${missing:+ (missing:$missing)}" test -z "$missin
 notexec=''
 for f in usr/sbin/lazy-kdump usr/lib/lazy-kdump/mkinitrd usr/lib/lazy-kdump/rearm \
 	usr/lib/lazy-kdump/no-other-kdump usr/lib/lazy-kdump/kernel-hook \
-	usr/lib/lazy-kdump/memhp usr/lib/lazy-kdump/raw-save \
+	usr/lib/lazy-kdump/memhp usr/lib/lazy-kdump/raw-save usr/lib/lazy-kdump/propagate \
 	usr/lib/dracut/modules.d/99lazy-kdump/module-setup.sh \
 	usr/lib/dracut/modules.d/99lazy-kdump/lazy-kdump-capture.sh \
 	etc/kernel/postinst.d/lazy-kdump usr/lib/kernel/install.d/60-lazy-kdump.install; do

@@ -54,6 +54,24 @@
 #   rawpanicked   the service saved the dump from the raw disk into
 #                 RAW_SAVE_DIR at boot, makedumpfile reads it; armed
 #                 again; poweroff
+#   netsetup      (the network run: a dump server, "dumpserver", on the
+#                 one network card; this system's address by DHCP)
+#                 DUMP_TARGET=ssh://: refused without a key, propagate
+#                 without confirmation records nothing, propagate --yes
+#                 makes the key and installs it, a key the server does not
+#                 know is refused; armed: the capture initrd has ssh, the
+#                 key, busybox's udhcpc and the route; lazy-kdump test
+#                 --yes panics                                 -> sshpanicked
+#   sshpanicked   the dump is on the server (dmesg.txt, vmcore.flat,
+#                 status), makedumpfile -R reads it back; DUMP_TARGET=
+#                 nfs:// (a missing export refused); armed; panic
+#                                                              -> nfspanicked
+#   nfspanicked   the dump is on the NFS export; then an ssh port where
+#                 nothing listens: armed with a warning,
+#                 FAILURE_ACTION=dump-local; panic        -> fallbackpanicked
+#   fallbackpanicked  the dump is in /var/crash, its status saying
+#                 fallback=dump-local and why; the server powered off;
+#                 poweroff
 # remove + purge: apt-get remove disarms and keeps the configuration;
 # apt-get purge leaves nothing of the packages; the file list after it
 # (after.list) and dpkg's list of packaged files (owned.list) are left for
@@ -202,6 +220,26 @@ file_list() { find / -xdev -path "$dir" -prune -o -print | LC_ALL=C sort; }
 # twice, one serial and WWN) made one map by multipath-tools, an ext4 on
 # the map the dump target; lazy-kdump (re)started arms with dracut's
 # multipath module in the capture initrd; panic -> mpathpanicked.
+# The network run: the dump server's name and what logs in there.
+SERVER=dumpserver
+SSHKEY=/etc/lazy-kdump/ssh/id_ed25519
+on_server() {
+	ssh -F /dev/null -i "$SSHKEY" -o BatchMode=yes -o ConnectTimeout=10 \
+		-o UserKnownHostsFile=/etc/lazy-kdump/ssh/known_hosts -o HostKeyAlias=$SERVER \
+		root@$SERVER "$@"
+}
+set_target() {
+	sed -i '/^DUMP_TARGET=/d; /^SSH_KEY=/d; /^NFS_OPTIONS=/d; /^FAILURE_ACTION=/d' /etc/lazy-kdump.conf
+	printf '%s\n' "$@" >>/etc/lazy-kdump.conf
+}
+# rearm DESC: lazy-kdump restarted; armed.
+rearm() {
+	check "$1" systemctl restart lazy-kdump.service
+	settle
+	armed_checks
+	journalctl -b -u lazy-kdump.service --no-pager -n 30 >&2
+}
+
 mpath_arm() {
 	local uuid img
 	# lsblk reads WWN from udev's database: settled first (a loaded host
@@ -734,6 +772,105 @@ mpathpanicked)
 	;;
 rawpanicked)
 	raw_checks
+	next finished
+	finish END
+	;;
+netsetup)
+	check "this system got its address on the link to the server by DHCP" bash -c \
+		"for _ in \$(seq 1 90); do ip -o -4 addr show | grep -q 'inet 192\.168\.77\.1[0-9][0-9]/24 .*dynamic' && exit 0; sleep 1; done; ip -o addr show; exit 1"
+	ip -o -4 addr show >&2
+	set_target "DUMP_TARGET=ssh://root@$SERVER/srv/crash/ssh"
+	check "without a key, arming refuses and names lazy-kdump propagate" bash -c \
+		"! /usr/lib/lazy-kdump/mkinitrd --check-target 2>/tmp/t.err; cat /tmp/t.err; grep -q \"SSH_KEY=$SSHKEY does not exist.*lazy-kdump propagate\" /tmp/t.err"
+	check "lazy-kdump propagate without confirmation (no terminal) makes the key but records no host key" bash -c \
+		"! lazy-kdump propagate </dev/null 2>/tmp/p.err; cat /tmp/p.err; grep -q 'not recording the host keys of $SERVER without confirmation' /tmp/p.err && [ -s $SSHKEY ] && ! [ -s /etc/lazy-kdump/ssh/known_hosts ]"
+	check "lazy-kdump propagate --yes records the host key, installs the key with ssh-copy-id, checks it" bash -c \
+		"lazy-kdump propagate --yes </dev/null 2>/tmp/p.err; rc=\$?; cat /tmp/p.err; [ \$rc = 0 ] && grep -q 'ok: $SSHKEY logs in to root@192.168.77.1' /tmp/p.err"
+	check "the key is private (0600) and the server's host key is recorded under its name" bash -c \
+		"[ \$(stat -c %a $SSHKEY) = 600 ] && ssh-keygen -F $SERVER -f /etc/lazy-kdump/ssh/known_hosts >/dev/null"
+	check "lazy-kdump propagate again: the key logs in already" bash -c \
+		"lazy-kdump propagate 2>&1 </dev/null | grep -q 'already logs in'"
+	ssh-keygen -q -t ed25519 -N '' -f /root/other-key
+	set_target "DUMP_TARGET=ssh://root@$SERVER/srv/crash/ssh" "SSH_KEY=/root/other-key"
+	check "a key the server does not accept is refused when arming" bash -c \
+		"! /usr/lib/lazy-kdump/mkinitrd --check-target 2>/tmp/t.err; cat /tmp/t.err; grep -q 'refused /root/other-key' /tmp/t.err"
+	set_target "DUMP_TARGET=ssh://root@$SERVER/srv/crash/ssh"
+	t0=$(mono)
+	rearm "armed with DUMP_TARGET=ssh://root@$SERVER/srv/crash/ssh"
+	metric net-ssh-arm-seconds "$(awk -v a="$t0" -v b="$(mono)" 'BEGIN { printf "%.1f", b - a }')"
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	metric net-ssh-capture-initrd-bytes "$(stat -c %s "$img" 2>/dev/null || echo 0)"
+	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	lsinitrd -f etc/lazy-kdump-net "$img" >/tmp/net.txt 2>&1
+	cat /tmp/net.txt >&2
+	check "the capture initrd has ssh, the key, the known host key, busybox and the udhcpc script" bash -c \
+		"for f in bin/ssh ${SSHKEY#/} etc/lazy-kdump/ssh/known_hosts bin/busybox lazy-kdump-udhcpc.sh; do grep -q \"\$f\$\" /tmp/lsinitrd.txt || { echo \"no \$f\"; exit 1; }; done"
+	check "... and how to reach the server: the card's MAC, virtio_net, DHCP" bash -c \
+		"grep -qx 'mac=52:54:00:77:00:02' /tmp/net.txt && grep -qx 'driver=virtio_net' /tmp/net.txt && grep -qx 'method=dhcp' /tmp/net.txt && grep -qx 'server=192.168.77.1' /tmp/net.txt"
+	check "the settings name the server by its address (no DNS in the crash kernel)" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf $img | grep -qx 'NET_HOST=192.168.77.1'"
+	check "lazy-kdump test checks the server before it panics" bash -c \
+		"! lazy-kdump test </dev/null >/tmp/test.out 2>&1; cat /tmp/test.out; grep -q 'ok: the dump server of ssh://root@$SERVER/srv/crash/ssh answers' /tmp/test.out"
+	next sshpanicked
+	LAZYTEST_PANIC=TEST finish PANIC
+	;;
+sshpanicked)
+	d=$(on_server "ls -d /srv/crash/ssh/lazyvm-20*" 2>/dev/null | sort | tail -n 1)
+	out "# dump directory on the server: $d"
+	check "a dump directory on the server" test -n "$d"
+	check "vmcore.flat, dmesg.txt, lazy-kdump.log and status there, no vmcore.flat.incomplete" bash -c \
+		"$(declare -f on_server); SERVER=$SERVER SSHKEY=$SSHKEY; on_server 'cd $d && [ -s vmcore.flat ] && [ -s dmesg.txt ] && [ -s lazy-kdump.log ] && [ ! -e vmcore.flat.incomplete ] && grep -qx result=saved status'"
+	on_server "cat $d/lazy-kdump.log" >&2
+	check "dmesg.txt on the server holds the panic" bash -c \
+		"$(declare -f on_server); SERVER=$SERVER SSHKEY=$SSHKEY; on_server 'cat $d/dmesg.txt' | grep -q 'sysrq triggered crash'"
+	check "makedumpfile -R turns vmcore.flat back into a vmcore that shows the panic" bash -c \
+		"$(declare -f on_server); SERVER=$SERVER SSHKEY=$SSHKEY; on_server 'cat $d/vmcore.flat' | makedumpfile -R /tmp/vmcore >/dev/null 2>&1 && makedumpfile --dump-dmesg /tmp/vmcore /tmp/vmcore-dmesg.txt >/dev/null 2>&1 && grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	metric net-ssh-vmcore-bytes "$(stat -c %s /tmp/vmcore 2>/dev/null || echo 0)"
+	check "the crash kernel got its address by DHCP (the log says so)" bash -c \
+		"$(declare -f on_server); SERVER=$SERVER SSHKEY=$SSHKEY; on_server 'cat $d/lazy-kdump.log' | grep -q 'network: .* up, 192\.168\.77\.1[0-9][0-9]/24 (dhcp)'"
+	rm -f /tmp/vmcore
+	armed_checks
+	set_target "DUMP_TARGET=nfs://$SERVER:/srv/nothere"
+	check "an NFS path the server does not export is refused when arming" bash -c \
+		"! /usr/lib/lazy-kdump/mkinitrd --check-target 2>/tmp/t.err; cat /tmp/t.err; grep -q 'cannot mount the NFS dump target 192.168.77.1:/srv/nothere' /tmp/t.err"
+	set_target "DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
+	rearm "armed with DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	check "the capture initrd has mount.nfs and the NFS client" bash -c \
+		"grep -q 'sbin/mount.nfs\$' /tmp/lsinitrd.txt && grep -Eq 'fs/nfs/nfs\.ko' /tmp/lsinitrd.txt && ! grep -q 'bin/ssh\$' /tmp/lsinitrd.txt"
+	next nfspanicked
+	finish PANIC
+	;;
+nfspanicked)
+	mkdir -p /mnt/nfs
+	check "the export mounts here" mount -t nfs "$SERVER:/srv/crash/nfs" /mnt/nfs
+	d=$(for x in /mnt/nfs/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
+	out "# dump directory on the NFS export: $d"
+	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
+	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
+		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	check "the crash kernel mounted the export over NFS" grep -q 'mounted 192.168.77.1:/srv/crash/nfs (NFS' "$d/lazy-kdump.log"
+	metric net-nfs-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
+	cat "$d/lazy-kdump.log" >&2
+	umount /mnt/nfs
+	armed_checks
+	# Nothing listens on port 2222 of the server.
+	set_target "DUMP_TARGET=ssh://root@$SERVER:2222/srv/crash/ssh" "FAILURE_ACTION=dump-local"
+	check "a server that does not answer: arming warns and arms" bash -c \
+		"/usr/lib/lazy-kdump/mkinitrd --force 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 0 ] && grep -q 'warning: the dump server $SERVER (192.168.77.1) does not answer now' /tmp/mk.err"
+	rearm "armed with the unreachable ssh target and FAILURE_ACTION=dump-local"
+	next fallbackpanicked
+	finish PANIC
+	;;
+fallbackpanicked)
+	d=$(newest_dump)
+	out "# dump directory: $d"
+	check "the dump fell back to /var/crash: saved, fallback=dump-local, the target named" bash -c \
+		"grep -qx result=saved '$d/status' && grep -qx fallback=dump-local '$d/status' && grep -qx 'target=ssh://root@192.168.77.1:2222/srv/crash/ssh' '$d/status' && [ -s '$d/vmcore' ]"
+	check "... and the reason says the server did not answer" grep -q 'reason=.*the dump server root@192.168.77.1:2222 did not answer within' "$d/status"
+	cat "$d/status" >&2
+	on_server "systemctl poweroff" >/dev/null 2>&1 || true
 	next finished
 	finish END
 	;;
