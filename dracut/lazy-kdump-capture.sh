@@ -669,6 +669,7 @@ ssh_retention() {
 	sr_free=$(sed -n 's/^MIN_FREE=//p' "$conf" 2>/dev/null)
 	[ "$config" = ok ] || { sr_keep=3 sr_free=5%; }
 	case $sr_keep in '' | *[!0-9]*) sr_keep=3 ;; esac
+	case $sr_free in '' | *[!0-9%]* | %*) sr_free=5% ;; esac
 	if [ "$sr_keep" -gt 0 ]; then
 		# Dump directories sort by their date: oldest first.
 		sr_old=$(ssh_run "cd '$net_path' && ls -d $host-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]-* 2>/dev/null" </dev/null |

@@ -287,15 +287,27 @@ netserver)
 	printf 'PermitRootLogin yes\nPermitEmptyPasswords yes\nPasswordAuthentication yes\nUseDNS no\n' \
 		>"$ROOT/etc/ssh/sshd_config.d/lazy-test.conf"
 	printf '/srv/crash/nfs 192.168.77.0/24(rw,sync,no_root_squash,no_subtree_check)\n' >"$ROOT/etc/exports"
-	printf 'start 192.168.77.100\nend 192.168.77.150\ninterface enp0s5\nlease_file /run/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\n' \
-		>"$ROOT/etc/lazy-udhcpd.conf"
+	# The card's name is the kernel's choice (ens5 on bookworm): udhcpd's
+	# configuration gets it at start, found by its MAC address.
+	printf 'start 192.168.77.100\nend 192.168.77.150\ninterface @IF@\nlease_file /run/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\n' \
+		>"$ROOT/etc/lazy-udhcpd.conf.in"
+	cat >"$ROOT/usr/local/sbin/lazy-udhcpd" <<-'SH'
+	#!/bin/sh
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address")" = 52:54:00:77:00:01 ] && i=${d##*/}
+	done
+	sed "s/@IF@/$i/" /etc/lazy-udhcpd.conf.in >/run/lazy-udhcpd.conf
+	touch /run/udhcpd.leases
+	exec busybox udhcpd -f /run/lazy-udhcpd.conf
+	SH
+	chmod 0755 "$ROOT/usr/local/sbin/lazy-udhcpd"
 	cat >"$ROOT/etc/systemd/system/lazy-udhcpd.service" <<-UNIT
 	[Unit]
 	Description=DHCP server of the lazy-kdump network test
 	After=systemd-networkd.service
+	Wants=systemd-networkd.service
 	[Service]
-	ExecStartPre=/bin/touch /run/udhcpd.leases
-	ExecStart=/bin/busybox udhcpd -f /etc/lazy-udhcpd.conf
+	ExecStart=/usr/local/sbin/lazy-udhcpd
 	Restart=always
 	RestartSec=2
 	[Install]

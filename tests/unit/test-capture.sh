@@ -20,7 +20,7 @@ script=$(realpath "${1:?usage: test-capture.sh CAPTURE_SCRIPT [LAZY_KDUMP]}")
 emergency_script=$(dirname "$script")/99lazy-kdump/lazy-kdump-emergency.sh
 lazy_kdump=${2:-}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 
 n=0
 pass() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -94,6 +94,29 @@ enospc) head -c 10 "$src" >"$out"; echo "write_buffer: Can't write the dump file
 esac
 EOF
 chmod +x "$tmp/bin/makedumpfile"
+
+# The fake ssh: the options up to USER@HOST are logged (FAKE_SSH_LOG), then
+# the "remote" command runs here, in sh, with stdin and stdout passed
+# through: NET_PATH is a directory of this test. FAKE_SSH says how the
+# server behaves: ok, down (connection refused), refused (the key).
+cat >"$tmp/bin/ssh" <<'EOF'
+#!/bin/sh
+opts=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	-F | -i | -p | -o) opts="$opts $1 $2"; shift 2 ;;
+	*@*) dest=$1; shift; break ;;
+	*) opts="$opts $1"; shift ;;
+	esac
+done
+echo "$dest$opts :: $*" >>"$FAKE_SSH_LOG"
+case ${FAKE_SSH:-ok} in
+down) echo "ssh: connect to host ${dest#*@} port 22: Connection refused" >&2; exit 255 ;;
+refused) echo "$dest: Permission denied (publickey)." >&2; exit 255 ;;
+esac
+exec sh -c "$*"
+EOF
+chmod +x "$tmp/bin/ssh"
 printf 'ELF fake vmcore\n' >"$tmp/vmcore"
 printf 'MemTotal:          98304 kB\nMemFree:           20000 kB\n' >"$tmp/meminfo"
 
@@ -142,6 +165,7 @@ capture() {
 		LAZY_KDUMP_CMDLINE="$case_dir/cmdline" LAZY_KDUMP_MNT="$case_dir/target" \
 		LAZY_KDUMP_NOMOUNT="${nomount:-1}" LAZY_KDUMP_NODRIVERS=1 LAZY_KDUMP_FINAL=none \
 		LAZY_KDUMP_VMSTAT="$case_dir/vmstat" FAKE_VMSTAT="$case_dir/vmstat" \
+		FAKE_SSH_LOG="$case_dir/ssh.log" LAZY_KDUMP_NONET=1 \
 		LAZY_KDUMP_MEMINFO="$tmp/meminfo" \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
 		LAZY_KDUMP_KMSG=0 $sh "${cap_script:-$script}" >"$case_dir/out" 2>&1 || rc=$?
@@ -533,6 +557,73 @@ CORE_COLLECTOR=makedumpfile -l -d 31" "lazy_kdump.host=db02" "$m"
 	hdr=$(head -c 4096 "$tmp/raw-cp" | tr -d '\000')
 	expect "$sh: raw: a failing collector: exit 1, result=collector-failed with its message, dmesg kept" \
 		[ "$rc" -eq 1 ] && grep -qx 'result=collector-failed' <<<"$hdr" && grep -q "reason=.*Can't read the dump memory" <<<"$hdr" && grep -qx 'dmesg=saved' <<<"$hdr"
+
+	# DUMP_TARGET=ssh:// (the fake ssh runs the server's commands here,
+	# in $case_dir/server): dmesg.txt, vmcore.flat renamed when complete,
+	# the log and the status there; KEEP_DUMPS among this host's dumps.
+	srv=$tmp/${sh// /-}-ssh-server
+	mkdir -p "$srv"
+	for old in web01-2020-01-01-00:00:00 web01-2021-01-01-00:00:00 web01-2022-01-01-00:00:00 db01-2019-01-01-00:00:00; do
+		mkdir -p "$srv/$old"
+	done
+	sshconf="DUMP_TARGET=ssh://kdump@dumps:2222$srv
+KEEP_DUMPS=2
+NET_KIND=ssh
+NET_HOST=192.0.2.7
+NET_PATH=$srv
+NET_USER=kdump
+NET_PORT=2222
+SSH_KEY=/etc/lazy-kdump/ssh/k"
+	capture "$sh" ssh "$sshconf" "lazy_kdump.host=web01" ok
+	d=$(cd "$srv" && ls -d web01-202[3-9]* 2>/dev/null | head -n 1 || true)
+	expect "$sh: ssh: a complete capture exits 0, result=saved in the status on the server" \
+		[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx result=saved "$srv/$d/status"
+	{ printf FLAT; cat "$tmp/vmcore"; printf END; } >"$tmp/flat"
+	expect "$sh: ssh: vmcore.flat on the server is makedumpfile -F's stream, no .incomplete left" \
+		cmp -s "$tmp/flat" "$srv/$d/vmcore.flat" && [ ! -e "$srv/$d/vmcore.flat.incomplete" ]
+	expect "$sh: ssh: dmesg.txt and lazy-kdump.log on the server" \
+		grep -q 'sysrq triggered crash' "$srv/$d/dmesg.txt" && grep -q 'saved .*/vmcore.flat on the dump server 192.0.2.7' "$srv/$d/lazy-kdump.log"
+	expect "$sh: ssh: dmesg.txt was sent before the dump started" \
+		[ "$(grep -n 'dmesg.txt' "$case_dir/ssh.log" | head -n 1 | cut -d: -f1)" -lt "$(grep -n 'vmcore.flat.incomplete' "$case_dir/ssh.log" | head -n 1 | cut -d: -f1)" ]
+	expect "$sh: ssh: as kdump@192.0.2.7, port 2222, SSH_KEY, the known host key only, under its name" \
+		holds 'grep -q "^kdump@192.0.2.7 .*-i /etc/lazy-kdump/ssh/k -p 2222 .*-o StrictHostKeyChecking=yes .*-o HostKeyAlias=192.0.2.7" "$case_dir/ssh.log"'
+	expect "$sh: ssh: KEEP_DUMPS=2: the oldest two of this host's dumps removed, another host's kept" \
+		[ "$(cd "$srv" && ls -d web01-* | sort | tr '\n' ' ')" = "web01-2022-01-01-00:00:00 $d " ] && [ -d "$srv/db01-2019-01-01-00:00:00" ]
+	expect "$sh: ssh: the status says dir= on the server and retention=applied" \
+		grep -qx "dir=$srv/$d" "$srv/$d/status" && grep -qx retention=applied "$srv/$d/status"
+	# A dump that does not finish: the partial stream keeps its name.
+	capture "$sh" ssh-fail "$sshconf" "lazy_kdump.host=web01" fail
+	d=$(cd "$srv" && ls -d web01-202[3-9]* 2>/dev/null | sort | tail -n 1 || true)
+	expect "$sh: ssh: a failing collector: exit 1, collector-failed, vmcore.flat.incomplete stays, no vmcore.flat" \
+		[ "$rc" -eq 1 ] && grep -qx result=collector-failed "$srv/$d/status" && [ -e "$srv/$d/vmcore.flat.incomplete" ] && [ ! -e "$srv/$d/vmcore.flat" ]
+	# MIN_FREE: the stream is cut where it would be crossed.
+	head -c 3000000 /dev/zero >"$tmp/bigcore"
+	capture "$sh" ssh-full "${sshconf/KEEP_DUMPS=2/KEEP_DUMPS=0
+MIN_FREE=99%}" "lazy_kdump.host=big" ok "$tmp/bigcore"
+	d=$(cd "$srv" && ls -d big-20* 2>/dev/null | head -n 1 || true)
+	expect "$sh: ssh: MIN_FREE would be crossed: the stream cut at 1 MiB, result=no-space" \
+		[ "$rc" -eq 1 ] && grep -qx result=no-space "$srv/$d/status" && [ "$(wc -c <"$srv/$d/vmcore.flat.incomplete")" -eq 1048576 ]
+	# The server does not answer: after lazy_kdump.wait, FAILURE_ACTION.
+	FAKE_SSH=down capture "$sh" ssh-down "$sshconf
+FAILURE_ACTION=dump-local" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
+	d=$(one_dir "$case_dir/target/var/crash" || true)
+	expect "$sh: ssh: the server down: FAILURE_ACTION=dump-local saved it in /var/crash, saying why" \
+		[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx fallback=dump-local "$d/status" && grep -qx "target=ssh://kdump@dumps:2222$srv" "$d/status" && grep -q '^reason=.*the dump server kdump@192.0.2.7:2222 did not answer within 2 s' "$d/status"
+	FAKE_SSH=refused capture "$sh" ssh-refused "$sshconf" "lazy_kdump.host=web01 lazy_kdump.wait=30" ok
+	expect "$sh: ssh: the key refused: no-target at once (no waiting), saying so" \
+		[ "$rc" -eq 1 ] && grep -qx result=no-target "$case_dir/run/status" && grep -q '^reason=the dump server refused: kdump@192.0.2.7:2222' "$case_dir/run/status" && [ "$(grep -c . "$case_dir/ssh.log")" -eq 1 ]
+	capture "$sh" ssh-noparts "DUMP_TARGET=ssh://h/x" "" ok
+	expect "$sh: ssh: settings without the target's parts: no-target, rebuild the initrd" \
+		[ "$rc" -eq 1 ] && grep -q '^reason=DUMP_TARGET=ssh://h/x: the settings lack its parts.*mkinitrd --force' "$case_dir/run/status"
+	# nfs:// (LAZY_KDUMP_NOMOUNT: the export is the mount point here).
+	capture "$sh" nfs "DUMP_TARGET=nfs://dumps:/export/crash
+NET_KIND=nfs
+NET_HOST=192.0.2.7
+NET_PATH=/export/crash
+NFS_OPTIONS=nolock" "lazy_kdump.host=web01" ok
+	d=$(one_dir "$case_dir/target" || true)
+	expect "$sh: nfs: the dump at the export's top, as on a file system" \
+		[ "$rc" -eq 0 ] && [ -n "$d" ] && cmp -s "$tmp/vmcore" "$d/vmcore" && grep -qx result=saved "$d/status"
 
 done
 

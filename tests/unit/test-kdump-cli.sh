@@ -522,6 +522,65 @@ expect "lazy-kdump-lib.sh: LUKS without systemd-cryptsetup is refused" 0 "" \
 run env PATH="$tmp/nothing" /bin/bash -c '. "$1"; lkd_check_stack /dev/mapper/vg-all && echo "supported <$lkd_target_dracut>"' sh "$lib"
 expect "lazy-kdump-lib.sh: without lsblk nothing is checked" 0 "" "supported <>"
 
+# ---- lkd_resolve_net: a dump server, resolved as the crash kernel needs it
+# (ip, getent and busybox stubbed; a fake /sys/class/net: LKD_SYSNET).
+netstub=$tmp/netstub
+mkdir -p "$netstub" "$tmp/sysnet/ens3/device/driver" "$tmp/sysnet/br0" "$tmp/modules/virtio_net"
+echo 52:54:00:aa:bb:cc >"$tmp/sysnet/ens3/address"
+ln -sfn "$tmp/modules/virtio_net" "$tmp/sysnet/ens3/device/driver/module"
+# NET_ROUTE: what 'ip route get' prints; NET_FLAGS: the address's flags.
+cat >"$netstub/ip" <<'EOS'
+#!/bin/sh
+case "$*" in
+*"route get"*) [ -n "$NET_ROUTE" ] && echo "$NET_ROUTE" ;;
+*"addr show dev"*) echo "2: ens3    inet 10.1.2.3/24 brd 10.1.2.255 scope global $NET_FLAGS ens3" ;;
+esac
+EOS
+cat >"$netstub/getent" <<'EOS'
+#!/bin/sh
+[ "$2" = dumps.example.com ] && echo "198.51.100.9    STREAM dumps.example.com"
+exit 0
+EOS
+printf '#!/bin/sh\n[ -n "$NET_BUSYBOX" ] || exit 127\necho "udhcpc"\n' >"$netstub/busybox"
+chmod +x "$netstub/ip" "$netstub/getent" "$netstub/busybox"
+# shellcheck disable=SC2016 # for the inner shell
+netsh='. "$1"; if lkd_resolve_net "$2"; then echo "spec $lkd_target_spec"; echo "$lkd_net_record"; else echo "refused: $lkd_error"; fi'
+netrun() {
+	run env PATH="$netstub:$PATH" LAZY_KDUMP="$LK" LKD_SYSNET="$tmp/sysnet" LKD_NET_WAIT=1 \
+		NET_ROUTE="${NET_ROUTE-198.51.100.9 via 10.1.2.1 dev ens3 src 10.1.2.3 uid 0}" \
+		NET_FLAGS="${NET_FLAGS-}" NET_BUSYBOX="${NET_BUSYBOX-1}" bash -c "$netsh" sh "$lib" "$1"
+}
+netrun ssh://kdump@dumps.example.com:2222/var/crash
+expect "lazy-kdump-lib.sh: an ssh server by name: its address now, the card, the route, static" 0 "" \
+	"spec ssh://kdump@198.51.100.9:2222/var/crash
+ifname=ens3
+mac=52:54:00:aa:bb:cc
+driver=virtio_net
+method=static
+address=10.1.2.3/24
+gateway=10.1.2.1
+server=198.51.100.9
+alias=dumps.example.com"
+NET_FLAGS="dynamic noprefixroute" NET_ROUTE="192.0.2.5 dev ens3 src 10.1.2.3" netrun nfs://192.0.2.5:/export/crash
+expect "lazy-kdump-lib.sh: an NFS server on the link, the address by DHCP: method=dhcp, no gateway" 0 "" \
+	"spec nfs://192.0.2.5:/export/crash*method=dhcp*gateway=
+server=192.0.2.5*"
+NET_FLAGS=dynamic NET_BUSYBOX='' netrun nfs://192.0.2.5:/export/crash
+expect "lazy-kdump-lib.sh: DHCP without busybox's udhcpc is refused, saying what to install" 0 "" \
+	"refused: *got its address 10.1.2.3/24 by DHCP*install busybox*"
+netrun ssh://nowhere.example.com/x
+expect "lazy-kdump-lib.sh: a name that does not resolve is refused (no DNS in the crash kernel)" 0 "" \
+	"refused: DUMP_TARGET=ssh://nowhere.example.com/x: cannot resolve the dump server nowhere.example.com*"
+NET_ROUTE="local 127.0.0.1 dev lo src 127.0.0.1" netrun ssh://127.0.0.1/x
+expect "lazy-kdump-lib.sh: a server that is this machine is refused" 0 "" "refused: *is this machine*"
+NET_ROUTE="192.0.2.5 dev br0 src 10.1.2.3" netrun nfs://192.0.2.5:/x
+expect "lazy-kdump-lib.sh: a server reached through a bridge (no card behind it) is refused" 0 "" \
+	"refused: *reached through br0, which is not a network card*"
+NET_ROUTE='' netrun nfs://192.0.2.5:/x
+expect "lazy-kdump-lib.sh: no route: refused after LKD_NET_WAIT" 0 "" "refused: *no route to the dump server 192.0.2.5 (waited 1 s)*"
+netrun 'ssh://h/a b'
+expect "lazy-kdump-lib.sh: a malformed URL is refused by lazy-kdump's parser" 0 "" "refused: *Invalid dump target*"
+
 # ---- status ----
 run lk status
 expect "status: nothing armed: exit 3" 3 "" "kdump: NOT ARMED*"
