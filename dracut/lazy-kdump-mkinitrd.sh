@@ -10,6 +10,10 @@
 #   --force      build even when up to date
 #   --check      build nothing: exit 0 when up to date, 1 when missing or
 #                stale (saying why)
+#   --fetch-dumps DIR  build nothing: mirror this host's dumps on the dump
+#                server (ssh://, nfs://) into DIR, their status files and
+#                sparse stand-ins of their dumps' sizes (lazy-kdump status,
+#                dumps and the next boot's report read that)
 #   --check-target  build nothing: check the dump target as arming does
 #                (lazy-kdump test); a dump server that does not answer
 #                fails here (arming only warns); exit 0 when it is fine
@@ -71,12 +75,17 @@ usage() {
 	exit "${1:-0}"
 }
 
-mode=build kver='' kernel_opt=''
+mode=build kver='' kernel_opt='' fetch_dir=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--force) mode=force ;;
 	--check) mode=check ;;
 	--check-target) mode=target ;;
+	--fetch-dumps)
+		[ $# -ge 2 ] || { say "--fetch-dumps needs a directory"; usage 2 >&2; }
+		mode=fetch fetch_dir=$2
+		shift
+		;;
 	--kver)
 		[ $# -ge 2 ] || { say "--kver needs a kernel release"; usage 2 >&2; }
 		kver=$2
@@ -187,6 +196,17 @@ stale_reason() {
 	done
 }
 
+if [ "$mode" = fetch ]; then
+	t=$(lkd_conf_get DUMP_TARGET)
+	case $t in ssh://* | nfs://*) ;; *) die "DUMP_TARGET=$t is not on a dump server: nothing to fetch" ;; esac
+	LKD_NET_WAIT=${LKD_NET_WAIT:-20} lkd_resolve_net "$t" || die "$lkd_error"
+	# The name the capture gives its dumps: /etc/hostname (in its initrd).
+	host=$(head -n 1 /etc/hostname 2>/dev/null) || host=''
+	[ -n "$host" ] || host=$(uname -n)
+	host=$(printf '%s' "$host" | tr -c 'A-Za-z0-9._-' '_')
+	lkd_fetch_dumps "$fetch_dir" "$host" "$(lkd_net_part SSH_KEY)" "$(lkd_net_part NFS_OPTIONS)" || die "$lkd_error"
+	exit 0
+fi
 if [ "$mode" = target ]; then
 	lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
 	[ -z "$lkd_warning" ] || die "$lkd_warning"

@@ -78,7 +78,7 @@ int verb_dumps(struct context *c, const struct verb *v, int argc, char **argv)
 	const char *target;
 	struct lk_lastdump *list;
 	char dir[4096];
-	size_t n;
+	size_t n, i;
 	int r;
 
 	(void)v;
@@ -99,6 +99,11 @@ int verb_dumps(struct context *c, const struct verb *v, int argc, char **argv)
 			target);
 		return EXIT_FAILURE;
 	}
+	if (r == -EHOSTUNREACH) {
+		log_msg("Failed to list the dumps on the dump server of DUMP_TARGET=%s (said above); check the network and the server, then run this again.",
+			target);
+		return EXIT_FAILURE;
+	}
 	if (r < 0) {
 		log_failure(r, NULL, "Failed to find the directory of DUMP_TARGET=%s",
 			    target);
@@ -109,6 +114,10 @@ int verb_dumps(struct context *c, const struct verb *v, int argc, char **argv)
 		log_failure(r, NULL, "Failed to read the dump directory %s", dir);
 		return EXIT_FAILURE;
 	}
+	/* A dump server's: named as they are there, not as mirrored. */
+	for (i = 0; i < n; i++)
+		net_display_path(c, list[i].path, sizeof(list[i].path));
+	net_display_path(c, dir, sizeof(dir));
 	if (c->json)
 		print_json(target, dir, list, n);
 	else

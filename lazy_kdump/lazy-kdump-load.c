@@ -472,6 +472,7 @@ static void judge_previous_boot(struct context *c)
 			 "The previous boot, armed since %s, ended without a clean shutdown (a panic, a reset or a power loss); whether it left a dump is not checked: DUMP_TARGET names a device that %s.",
 			 when, dr == -ENODEV ? "is not on this machine now" :
 			 dr == -ENOENT ? "is not mounted here" :
+			 dr == -EHOSTUNREACH ? "is on a dump server that cannot be read now" :
 			 "cannot be looked up here");
 	else if (r < 0)
 		snprintf(text, sizeof(text),

@@ -577,7 +577,35 @@ int dump_dir_here(const struct context *c, char *buf, size_t size)
 
 	if (config_raw_device(&c->cfg))
 		t = config_raw_save_dir(&c->cfg);
+	if (config_net_kind(&c->cfg) != NET_NONE) {
+		char *args[] = { (char *)LAZY_KDUMP_MKINITRD,
+				 (char *)"--fetch-dumps", buf, NULL };
+		int r, w = snprintf(buf, size, "%s/" NET_MIRROR, c->state_dir);
+
+		if (w < 0 || (size_t)w >= size)
+			return -ENAMETOOLONG;
+		/* The helper says what failed. */
+		r = run_helper(c, args);
+		return r == 0 ? 0 : r < 0 ? r : -EHOSTUNREACH;
+	}
 	return dumpdir_resolve(t, c->sysroot ? c->sysroot : "", buf, size);
+}
+
+void net_display_path(const struct context *c, char *path, size_t size)
+{
+	char pre[4096], out[4096];
+	struct net_target t;
+	size_t n;
+
+	if (!c->cfg.dump_target ||
+	    net_target_parse(c->cfg.dump_target, &t) < 0)
+		return;
+	n = (size_t)snprintf(pre, sizeof(pre), "%s/" NET_MIRROR, c->state_dir);
+	if (n >= sizeof(pre) || strncmp(path, pre, n) != 0)
+		return;
+	if (snprintf(out, sizeof(out), "%s:%s%s", t.host, t.path, path + n) <
+	    (int)sizeof(out))
+		snprintf(path, size, "%s", out);
 }
 
 /*
@@ -596,6 +624,8 @@ int last_dump(const struct context *c, const char *dir, struct lk_lastdump *ld)
 	memset(ld, 0, sizeof(*ld));
 	if (dir)
 		r = lastdump_find(dir, ld);
+	if (r == 0 && ld->found)
+		net_display_path(c, ld->path, sizeof(ld->path));
 	if (strcmp(config_failure_action(&c->cfg), "dump-local") != 0)
 		return r;
 	snprintf(local, sizeof(local), "%s%s", c->sysroot ? c->sysroot : "",

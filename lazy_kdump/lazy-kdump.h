@@ -175,6 +175,13 @@ int need_root(const char *verb);
  * for a signal), or -errno when it could not be started.
  */
 int run_helper(const struct context *c, char *const argv[]);
+/*
+ * Where dump_dir_here() mirrors the dumps of a dump server (ssh://, nfs://)
+ * under state_dir, and net_display_path(), which turns a path there into
+ * HOST:PATH/... for messages.
+ */
+#define NET_MIRROR	"dump-server"
+void net_display_path(const struct context *c, char *path, size_t size);
 int read_state(struct context *c, struct lk_state *st, bool *have);
 void boot_id(const struct context *c, char *buf, size_t size);
 const char *dump_dir(const struct context *c);

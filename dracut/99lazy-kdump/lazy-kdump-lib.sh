@@ -661,6 +661,65 @@ lkd_check_nfs() {
 	return 0
 }
 
+# lkd_fetch_dumps DIR HOST: what the dump server (lkd_resolve_net's) holds
+# of HOST's dumps, mirrored into DIR (emptied first) for lazy-kdump's
+# status, dumps and next-boot report, which read dump directories: each
+# HOST-DATE directory with its status file and, as sparse files of the
+# same sizes, its vmcore, vmcore.flat and their .incomplete forms. Over
+# ssh (KEY) with one command; NFS mounted read-only for the copy
+# (OPTIONS). Returns 1 with lkd_error.
+lkd_fetch_dumps() {
+	local dir=$1 host=$2 key=$3 opts=$4 list d rc=0 mnt='' src line name bytes
+	# The listing, run where the dumps are: "== DIR", the status lines,
+	# then "size NAME BYTES" lines.
+	local lister="cd '$lkd_net_path' 2>/dev/null || exit 0; for d in $host-[0-9][0-9][0-9][0-9]-*; do [ -d \"\$d\" ] || continue; echo \"== \$d\"; cat \"\$d/status\" 2>/dev/null; for f in vmcore vmcore.incomplete vmcore.flat vmcore.flat.incomplete; do [ -f \"\$d/\$f\" ] && echo \"size \$f \$(wc -c < \"\$d/\$f\")\"; done; done; exit 0"
+	if [ "$lkd_net_kind" = ssh ]; then
+		lkd_ssh_opts "$key" "$lkd_net_host"
+		list=$(ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" "$lister" 2>&1 </dev/null) || rc=$?
+	else
+		src=$lkd_net_addr
+		case $src in *:*) src="[$src]" ;; esac
+		mnt=$(mktemp -d) || {
+			lkd_error="cannot create a temporary directory"
+			return 1
+		}
+		if list=$(timeout 60 mount -t nfs -o "ro,$opts" "$src:$lkd_net_path" "$mnt" 2>&1); then
+			list=$(cd "$mnt" && lkd_net_path=$mnt sh -c "$lister" 2>&1) || rc=$?
+			umount "$mnt" 2>/dev/null
+		else
+			rc=1
+		fi
+		rmdir "$mnt" 2>/dev/null
+	fi
+	if [ "$rc" -ne 0 ]; then
+		lkd_error="cannot read the dumps on the dump server $lkd_net_host: $(tail -n 1 <<<"$list")"
+		return 1
+	fi
+	rm -rf "${dir:?}"
+	mkdir -p "$dir" || {
+		lkd_error="cannot create $dir"
+		return 1
+	}
+	d=''
+	while IFS= read -r line; do
+		case $line in
+		"== "*)
+			d=${line#== }
+			case $d in */* | .* | '') d='' ;; *) mkdir -p "$dir/$d" ;; esac
+			;;
+		"size "*)
+			[ -n "$d" ] || continue
+			read -r _ name bytes <<<"$line"
+			case $name in vmcore | vmcore.incomplete | vmcore.flat | vmcore.flat.incomplete) ;; *) continue ;; esac
+			case $bytes in '' | *[!0-9]*) continue ;; esac
+			truncate -s "$bytes" "$dir/$d/$name"
+			;;
+		*=*) [ -z "$d" ] || printf '%s\n' "$line" >>"$dir/$d/status" ;;
+		esac
+	done <<<"$list"
+	return 0
+}
+
 lkd_resolve_target() {
 	local t=$1 p mnt src uuid rel devspec rc=0
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''

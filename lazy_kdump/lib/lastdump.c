@@ -102,9 +102,12 @@ static bool read_one(const char *status, const char *path,
 	kv(text, "memory", out->memory, sizeof(out->memory));
 	kv(text, "reason", out->reason, sizeof(out->reason));
 	out->vmcore_bytes = -1;
+	/* vmcore, or vmcore.flat (a dump sent over ssh). */
 	if (strcmp(status, path) != 0 &&
-	    snprintf(vmcore, sizeof(vmcore), "%s/vmcore", path) < (int)sizeof(vmcore) &&
-	    stat(vmcore, &st) == 0 && S_ISREG(st.st_mode))
+	    ((snprintf(vmcore, sizeof(vmcore), "%s/vmcore", path) < (int)sizeof(vmcore) &&
+	      stat(vmcore, &st) == 0 && S_ISREG(st.st_mode)) ||
+	     (snprintf(vmcore, sizeof(vmcore), "%s/vmcore.flat", path) < (int)sizeof(vmcore) &&
+	      stat(vmcore, &st) == 0 && S_ISREG(st.st_mode))))
 		out->vmcore_bytes = (int64_t)st.st_size;
 	return true;
 }

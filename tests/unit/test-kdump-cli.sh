@@ -25,7 +25,7 @@ LAZY_CMA=$(realpath "${4:?missing LAZY_CMA}")
 
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 
 # lazy-kdump, always with the fake kexec_file_load.
 LK=$tmp/lazy-kdump
@@ -580,6 +580,31 @@ NET_ROUTE='' netrun nfs://192.0.2.5:/x
 expect "lazy-kdump-lib.sh: no route: refused after LKD_NET_WAIT" 0 "" "refused: *no route to the dump server 192.0.2.5 (waited 1 s)*"
 netrun 'ssh://h/a b'
 expect "lazy-kdump-lib.sh: a malformed URL is refused by lazy-kdump's parser" 0 "" "refused: *Invalid dump target*"
+
+# lkd_fetch_dumps: this host's dumps on an ssh server (the fake ssh runs
+# the server's side here), mirrored as status files and sparse stand-ins.
+cat >"$netstub/ssh" <<'EOS'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+	case $1 in -F | -i | -p | -o) shift 2 ;; *@*) shift; break ;; *) shift ;; esac
+done
+exec sh -c "$*"
+EOS
+chmod +x "$netstub/ssh"
+srvd=$tmp/srvdumps
+mkdir -p "$srvd/web01-2026-01-01-00:00:00" "$srvd/web01-2026-02-01-00:00:00" "$srvd/db01-2026-01-01-00:00:00" "$srvd/web01-notadump"
+printf 'result=saved\nfinished=100\n' >"$srvd/web01-2026-01-01-00:00:00/status"
+head -c 5000 /dev/zero >"$srvd/web01-2026-01-01-00:00:00/vmcore.flat"
+head -c 100 /dev/zero >"$srvd/web01-2026-02-01-00:00:00/vmcore.flat.incomplete"
+printf 'result=saved\n' >"$srvd/db01-2026-01-01-00:00:00/status"
+# shellcheck disable=SC2016 # for the inner shell
+fetchsh='. "$1"; lkd_resolve_net "$2" && lkd_fetch_dumps "$3" web01 /k "" && (cd "$3" && find . -type f -printf "%P %s\n" | sort)'
+run env PATH="$netstub:$PATH" LAZY_KDUMP="$LK" LKD_SYSNET="$tmp/sysnet" LKD_NET_WAIT=1 \
+	NET_ROUTE="192.0.2.5 dev ens3 src 10.1.2.3" NET_FLAGS='' bash -c "$fetchsh" sh "$lib" "ssh://192.0.2.5$srvd" "$tmp/mirror"
+expect "lazy-kdump-lib.sh: lkd_fetch_dumps mirrors this host's dumps on the server: status, sizes; no other host's" 0 "" \
+	"web01-2026-01-01-00:00:00/status 26
+web01-2026-01-01-00:00:00/vmcore.flat 5000
+web01-2026-02-01-00:00:00/vmcore.flat.incomplete 100"
 
 # ---- status ----
 run lk status

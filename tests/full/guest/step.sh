@@ -830,6 +830,12 @@ sshpanicked)
 		"$(declare -f on_server); SERVER=$SERVER SSHKEY=$SSHKEY; on_server 'cat $d/lazy-kdump.log' | grep -q 'network: .* up, 192\.168\.77\.1[0-9][0-9]/24 (dhcp)'"
 	rm -f /tmp/vmcore
 	armed_checks
+	check "the service's report at boot names the dump on the server and its result" bash -c \
+		"journalctl -b -u lazy-kdump.service --no-pager | grep -q \"'lazy-kdump test' panicked the previous boot on purpose.*its capture: $SERVER:$d, result saved\""
+	check "lazy-kdump dumps lists it on the server, with its size" bash -c \
+		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:$d\$'"
+	check "lazy-kdump status --json: last_dump is it" bash -c \
+		"lazy-kdump status --json | grep -q '\"path\": \"$SERVER:$d\"'"
 	set_target "DUMP_TARGET=nfs://$SERVER:/srv/nothere"
 	check "an NFS path the server does not export is refused when arming" bash -c \
 		"! /usr/lib/lazy-kdump/mkinitrd --check-target 2>/tmp/t.err; cat /tmp/t.err; grep -q 'cannot mount the NFS dump target 192.168.77.1:/srv/nothere' /tmp/t.err"
@@ -853,6 +859,8 @@ nfspanicked)
 	check "the crash kernel mounted the export over NFS" grep -q 'mounted 192.168.77.1:/srv/crash/nfs (NFS' "$d/lazy-kdump.log"
 	metric net-nfs-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
 	cat "$d/lazy-kdump.log" >&2
+	check "lazy-kdump dumps lists it on the NFS server" bash -c \
+		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:/srv/crash/nfs/${d##*/}\$'"
 	umount /mnt/nfs
 	armed_checks
 	# Nothing listens on port 2222 of the server.
