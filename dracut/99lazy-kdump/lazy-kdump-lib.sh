@@ -556,6 +556,9 @@ lkd_resolve_net() {
 		lkd_error="DUMP_TARGET=$t: $dev got its address $addr by DHCP and the crash kernel would need busybox's udhcpc to do the same: install busybox (apt-get install busybox)"
 		return 1
 	fi
+	# A DHCP lease's address is not recorded: the crash kernel asks for
+	# its own, and a new lease must not make the initrd stale.
+	[ "$lkd_net_method" = static ] || addr=''
 	lkd_net_record=$(printf 'ifname=%s\nmac=%s\ndriver=%s\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=%s\n' \
 		"$dev" "$mac" "$lkd_net_driver" "$lkd_net_method" "$addr" "$via" "$lkd_net_addr" "$lkd_net_host")
 	local h=$lkd_net_addr

@@ -234,7 +234,7 @@ set_target() {
 }
 # rearm DESC: lazy-kdump restarted; armed.
 rearm() {
-	check "$1" systemctl restart lazy-kdump.service
+	check "$1" bash -c "systemctl enable lazy-kdump.service && systemctl restart lazy-kdump.service"
 	settle
 	armed_checks
 	journalctl -b -u lazy-kdump.service --no-pager -n 30 >&2
@@ -790,6 +790,10 @@ netsetup)
 		"[ \$(stat -c %a $SSHKEY) = 600 ] && ssh-keygen -F $SERVER -f /etc/lazy-kdump/ssh/known_hosts >/dev/null"
 	check "lazy-kdump propagate again: the key logs in already" bash -c \
 		"lazy-kdump propagate 2>&1 </dev/null | grep -q 'already logs in'"
+	# From here on the server lets root in by key only (it took an empty
+	# password for ssh-copy-id): the capture must log in with the key.
+	check "the server now takes keys only" on_server \
+		"printf 'PermitRootLogin prohibit-password\nPermitEmptyPasswords no\nUseDNS no\n' >/etc/ssh/sshd_config.d/lazy-test.conf && systemctl reload ssh"
 	ssh-keygen -q -t ed25519 -N '' -f /root/other-key
 	set_target "DUMP_TARGET=ssh://root@$SERVER/srv/crash/ssh" "SSH_KEY=/root/other-key"
 	check "a key the server does not accept is refused when arming" bash -c \
