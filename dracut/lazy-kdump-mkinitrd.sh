@@ -310,6 +310,18 @@ if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi
+# dracut goes on when a module's install() fails: an initrd without the
+# capture (its settings, its unit enabled, for a dump server the network
+# record) would boot the crash kernel into nothing. Never keep one.
+if command -v lsinitrd >/dev/null 2>&1; then
+	listing=$(lsinitrd "$tmp" 2>/dev/null) || listing=''
+	need=(' etc/lazy-kdump-capture.conf$' 'initrd.target.wants/lazy-kdump-capture.service')
+	[ -z "$lkd_net_record" ] || need+=(' etc/lazy-kdump-net$')
+	for f in "${need[@]}"; do
+		grep -q -- "$f" <<<"$listing" ||
+			die "dracut built a capture initrd without ${f# } (lazy-kdump's dracut module failed: see its message above); nothing was changed"
+	done
+fi
 # A LUKS target is opened by systemd-cryptsetup from the initrd's
 # crypttab: without either, the capture would wait for a device that
 # never appears.

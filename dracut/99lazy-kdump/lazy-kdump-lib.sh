@@ -421,7 +421,10 @@ lkd_add_root_stack() {
 		lkd_error="/var/crash here is on the file system mounted on $mnt, not on the root file system, where the capture's fallback writes it (hidden under $mnt after boot): FAILURE_ACTION=dump-local needs /var/crash on the root file system; use FAILURE_ACTION=final (or another action)"
 		return 1
 	fi
+	# lkd_resolve_target resets the dump server's record: kept here.
+	local n_kind=$lkd_net_kind n_record=$lkd_net_record n_warning=$lkd_warning
 	lkd_resolve_target / || return 1
+	lkd_net_kind=$n_kind lkd_net_record=$n_record lkd_warning=$n_warning
 	r_dracut=$lkd_target_dracut r_cmdline=$lkd_target_cmdline r_luks=$lkd_target_luks
 	lkd_root_kind=$lkd_target_kind
 	lkd_target_spec=$t_spec lkd_target_dev=$t_dev lkd_target_fstype=$t_fstype
