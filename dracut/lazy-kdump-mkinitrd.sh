@@ -318,8 +318,9 @@ if command -v lsinitrd >/dev/null 2>&1; then
 	need=(' etc/lazy-kdump-capture.conf$' 'initrd.target.wants/lazy-kdump-capture.service')
 	[ -z "$lkd_net_record" ] || need+=(' etc/lazy-kdump-net$')
 	for f in "${need[@]}"; do
+		f2=${f# }
 		grep -q -- "$f" <<<"$listing" ||
-			die "dracut built a capture initrd without ${f# } (lazy-kdump's dracut module failed: see its message above); nothing was changed"
+			die "dracut built a capture initrd without ${f2%\$} (lazy-kdump's dracut module failed: see its message above); nothing was changed"
 	done
 fi
 # A LUKS target is opened by systemd-cryptsetup from the initrd's

@@ -838,6 +838,12 @@ sshpanicked)
 		"journalctl -b -u lazy-kdump.service --no-pager | grep -q \"'lazy-kdump test' panicked the previous boot on purpose.*its capture: $SERVER:$d, result saved\""
 	check "lazy-kdump dumps lists it on the server, with its size" bash -c \
 		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:$d\$'"
+	# dracut goes on when lazy-kdump's module fails; mkinitrd must not
+	# keep what it built (DRACUT=true: a "successful" build of nothing).
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	sum=$(cksum <"$img")
+	check "an initrd dracut built without the capture is refused, the one in place kept" bash -c \
+		"DRACUT=true /usr/lib/lazy-kdump/mkinitrd --force 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 1 ] && grep -q 'dracut built a capture initrd without etc/lazy-kdump-capture.conf' /tmp/mk.err && [ \"\$(cksum <$img)\" = '$sum' ]"
 	check "lazy-kdump status --json: last_dump is it" bash -c \
 		"lazy-kdump status --json | grep -q '\"path\": \"$SERVER:$d\"'"
 	set_target "DUMP_TARGET=nfs://$SERVER:/srv/nothere"
