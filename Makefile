@@ -28,8 +28,12 @@
 #                        and dracut, `make install` in it, kdump armed by the
 #                        service, panic, dump, reboot; also on Debian 12,
 #                        and Debian 12 with the root on LVM on LUKS on
-#                        MD RAID 1 (FULL_SUITES="trixie bookworm
-#                        bookworm-stack", the default)
+#                        MD RAID 1, and dumps sent to a dump-server
+#                        guest over ssh and NFS (FULL_SUITES="trixie
+#                        bookworm bookworm-stack bookworm-net", the
+#                        default, as make check), plus the multipath
+#                        and raw-disk run (FULL_EXTRA_SUITES=
+#                        "bookworm-mpath")
 #   make bench           the benchmarks (tests/bench/run.sh): memory held,
 #                        time to arm under fragmentation, capture time;
 #                        report in build/bench/report.md
@@ -67,8 +71,10 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SUITES ?= bookworm trixie trixie-backports
 export SUITES
-FULL_SUITES ?= trixie bookworm bookworm-stack
+FULL_SUITES ?= trixie bookworm bookworm-stack bookworm-net
 export FULL_SUITES
+# check-full adds what make check leaves out for CI's time.
+FULL_EXTRA_SUITES ?= bookworm-mpath
 
 # The one version of everything: the commands' --version, the DKMS package,
 # the module's MODULE_VERSION, the man pages.
@@ -145,7 +151,7 @@ check-debug: deps
 	tests/vm/check-debug.sh $(if $(DEBUG_GROUPS),-g $(DEBUG_GROUPS))
 
 check-full: deps
-	tests/full/run.sh $(FULL_SUITES)
+	tests/full/run.sh $(FULL_SUITES) $(FULL_EXTRA_SUITES)
 
 bench: deps
 	tests/bench/run.sh $(SUITES)

@@ -10,8 +10,9 @@
 #   SUITES       Debian suites for the VM tests and the bench smoke run
 #                (default "bookworm trixie trixie-backports"; empty: none)
 #   FULL_SUITES  suites of the full-system test (default "trixie bookworm
-#                bookworm-stack"; SUITE-stack: the dump target on LVM on LUKS
-#                on MD RAID 1; empty: none)
+#                bookworm-stack bookworm-net"; SUITE-stack: the dump target
+#                on LVM on LUKS on MD RAID 1; SUITE-net: dumps sent to a
+#                dump-server guest over ssh and NFS; empty: none)
 #   DEB_SUITES   the Debian packages to build (scripts/build-deb.sh; default
 #                "bookworm trixie"; empty: none)
 #   BENCH        "quick": also the benchmarks' smoke run (tests/bench/run.sh
@@ -30,7 +31,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
-full_suites=${FULL_SUITES-trixie bookworm bookworm-stack}
+full_suites=${FULL_SUITES-trixie bookworm bookworm-stack bookworm-net}
 deb_suites=${DEB_SUITES-bookworm trixie}
 bench=${BENCH-}
 static=${STATIC-fast}
@@ -77,7 +78,7 @@ image_pid=''
 if [ -n "$full_suites" ] && [ -n "$suites" ]; then
 	(
 		# shellcheck disable=SC2086 # the suites are words
-		for s in $(printf '%s\n' $full_suites | sed 's/-stack$//; s/-mpath$//' | awk '!seen[$0]++'); do
+		for s in $(printf '%s\n' $full_suites | sed 's/-stack$//; s/-mpath$//; s/-net$//' | awk '!seen[$0]++'); do
 			nice -n 19 "$top/tests/full/build-image.sh" "$s" >/dev/null 2>&1 || true
 		done
 	) &

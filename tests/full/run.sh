@@ -46,9 +46,9 @@
 # LUKS_KEY_FILE is given (and refuses bad keys), then a panic's dump goes
 # through RAID, LUKS and LVM onto the root (guest/step.sh stackbuild,
 # stackboot, stackpanicked; the host cannot read that disk: the guest
-# checks the dump with makedumpfile); then, in the same run, a dump target
-# on multipath (two SCSI paths to one disk), armed, panic, the dump on it
-# (mpathsetup's steps, mpathpanicked).
+# checks the dump with makedumpfile); then, with LAZY_FULL_STACK_MPATH=1,
+# in the same run, a dump target on multipath (two SCSI paths to one
+# disk), armed, panic, the dump on it (mpathsetup's steps, mpathpanicked).
 # SUITE-mpath (mpath_run): only that multipath part, on SUITE's plain image.
 # SUITE-net (net_run): dumps to a dump-server guest over ssh and NFS.
 # Kernel command line: root=/dev/vda ro console=ttyS0 panic=-1, no
@@ -58,6 +58,8 @@
 # Environment:
 #   LAZY_FULL_RESULTS   results directory (default build/full-results)
 #   LAZY_FULL_TIMEOUT   seconds a run may take (default 1200)
+#   LAZY_FULL_STACK_MPATH  1: SUITE-stack runs the multipath steps too
+#                       (default 0: SUITE-mpath runs them)
 #   LAZY_FULL_STALL     seconds without output (console or ttyS1) before a guest
 #                       counts as hung (default 300); a hung guest is
 #                       restarted once on the same disk (it resumes its
@@ -425,7 +427,8 @@ net_run() {
 # disks and hands its kernel and boot initrd back on a scratch disk (a
 # tar); run S2 boots from the two RAID disks alone, arms once the LUKS
 # key is given, panics; the dump must come back through the stack; then,
-# in the same run, the multipath steps (as mpath_run).
+# with LAZY_FULL_STACK_MPATH=1, in the same run, the multipath steps (as
+# mpath_run).
 stack_run() {
 	local suite=$1 work=$2 where=$3 kver
 	stack_install "$suite" "$work" "$where" stackbuild || return 0
@@ -445,10 +448,14 @@ stack_run() {
 	rm -f "$work/disk.img" "$work/boot.img"
 	# qemu_run boots DIR/disk.img as vda: the first RAID disk.
 	mv "$work/raid-a.img" "$work/disk.img"
-	# And two SCSI paths to one more disk: after the stack's own panic, a
-	# dump target on multipath (step.sh mpathsetup's steps).
-	truncate -s 512M "$work/mpath.img"
-	mpath_args "$work/mpath.img"
+	# With LAZY_FULL_STACK_MPATH=1, two SCSI paths to one more disk: after
+	# the stack's own panic, a dump target on multipath (step.sh
+	# mpathsetup's steps; SUITE-mpath runs them on the plain image).
+	mpath=()
+	if [ "${LAZY_FULL_STACK_MPATH:-0}" = 1 ]; then
+		truncate -s 512M "$work/mpath.img"
+		mpath_args "$work/mpath.img"
+	fi
 	qemu_run "$work" stack-boot "$work/stack-boot-files/vmlinuz-$kver" "$work/stack-boot-files/initrd.img-$kver" \
 		"root=/dev/mapper/lazyvg-root ro console=ttyS0 panic=-1" \
 		-drive "file=$work/raid-b.img,format=raw,if=virtio" "${mpath[@]}"
