@@ -575,7 +575,7 @@ NET_USER=kdump
 NET_PORT=2222
 SSH_KEY=/etc/lazy-kdump/ssh/k"
 	capture "$sh" ssh "$sshconf" "lazy_kdump.host=web01" ok
-	d=$(cd "$srv" && ls -d web01-202[3-9]* 2>/dev/null | head -n 1 || true)
+	d=$(find "$srv" -maxdepth 1 -name 'web01-202[3-9]*' -printf '%f\n' | sort | head -n 1)
 	expect "$sh: ssh: a complete capture exits 0, result=saved in the status on the server" \
 		[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx result=saved "$srv/$d/status"
 	{ printf FLAT; cat "$tmp/vmcore"; printf END; } >"$tmp/flat"
@@ -585,22 +585,23 @@ SSH_KEY=/etc/lazy-kdump/ssh/k"
 		grep -q 'sysrq triggered crash' "$srv/$d/dmesg.txt" && grep -q 'saved .*/vmcore.flat on the dump server 192.0.2.7' "$srv/$d/lazy-kdump.log"
 	expect "$sh: ssh: dmesg.txt was sent before the dump started" \
 		[ "$(grep -n 'dmesg.txt' "$case_dir/ssh.log" | head -n 1 | cut -d: -f1)" -lt "$(grep -n 'vmcore.flat.incomplete' "$case_dir/ssh.log" | head -n 1 | cut -d: -f1)" ]
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: as kdump@192.0.2.7, port 2222, SSH_KEY, the known host key only, under its name" \
 		holds 'grep -q "^kdump@192.0.2.7 .*-i /etc/lazy-kdump/ssh/k -p 2222 .*-o StrictHostKeyChecking=yes .*-o HostKeyAlias=192.0.2.7" "$case_dir/ssh.log"'
 	expect "$sh: ssh: KEEP_DUMPS=2: the oldest two of this host's dumps removed, another host's kept" \
-		[ "$(cd "$srv" && ls -d web01-* | sort | tr '\n' ' ')" = "web01-2022-01-01-00:00:00 $d " ] && [ -d "$srv/db01-2019-01-01-00:00:00" ]
+		[ "$(find "$srv" -maxdepth 1 -name 'web01-*' -printf '%f\n' | sort | tr '\n' ' ')" = "web01-2022-01-01-00:00:00 $d " ] && [ -d "$srv/db01-2019-01-01-00:00:00" ]
 	expect "$sh: ssh: the status says dir= on the server and retention=applied" \
 		grep -qx "dir=$srv/$d" "$srv/$d/status" && grep -qx retention=applied "$srv/$d/status"
 	# A dump that does not finish: the partial stream keeps its name.
 	capture "$sh" ssh-fail "$sshconf" "lazy_kdump.host=web01" fail
-	d=$(cd "$srv" && ls -d web01-202[3-9]* 2>/dev/null | sort | tail -n 1 || true)
+	d=$(find "$srv" -maxdepth 1 -name 'web01-202[3-9]*' -printf '%f\n' | sort | tail -n 1)
 	expect "$sh: ssh: a failing collector: exit 1, collector-failed, vmcore.flat.incomplete stays, no vmcore.flat" \
 		[ "$rc" -eq 1 ] && grep -qx result=collector-failed "$srv/$d/status" && [ -e "$srv/$d/vmcore.flat.incomplete" ] && [ ! -e "$srv/$d/vmcore.flat" ]
 	# MIN_FREE: the stream is cut where it would be crossed.
 	head -c 3000000 /dev/zero >"$tmp/bigcore"
 	capture "$sh" ssh-full "${sshconf/KEEP_DUMPS=2/KEEP_DUMPS=0
 MIN_FREE=99%}" "lazy_kdump.host=big" ok "$tmp/bigcore"
-	d=$(cd "$srv" && ls -d big-20* 2>/dev/null | head -n 1 || true)
+	d=$(find "$srv" -maxdepth 1 -name 'big-20*' -printf '%f\n' | sort | head -n 1)
 	expect "$sh: ssh: MIN_FREE would be crossed: the stream cut at 1 MiB, result=no-space" \
 		[ "$rc" -eq 1 ] && grep -qx result=no-space "$srv/$d/status" && [ "$(wc -c <"$srv/$d/vmcore.flat.incomplete")" -eq 1048576 ]
 	# The server does not answer: after lazy_kdump.wait, FAILURE_ACTION.
