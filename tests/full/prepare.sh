@@ -264,8 +264,8 @@ stackinstall)
 	echo "kver $kver"
 	;;
 netserver)
-	# The dump server of the network run: sshd (root may log in without a
-	# password: lazy-kdump propagate installs its key with ssh-copy-id),
+	# The dump server of the network run: sshd (root's password is
+	# "lazytest": lazy-kdump propagate installs its key with ssh-copy-id),
 	# an NFS server exporting /srv/crash, busybox's udhcpd handing out
 	# addresses, 192.168.77.1/24 on the link to the client.
 	out=$2
@@ -284,8 +284,12 @@ netserver)
 	printf '[Match]\nMACAddress=52:54:00:77:00:01\n\n[Network]\nAddress=192.168.77.1/24\n' \
 		>"$ROOT/etc/systemd/network/10-lazy-test.network"
 	in_root systemctl enable systemd-networkd.service >&2
-	printf 'PermitRootLogin yes\nPermitEmptyPasswords yes\nPasswordAuthentication yes\nUseDNS no\n' \
+	# root logs in with a password (lazy-kdump propagate's ssh-copy-id
+	# gives it through SSH_ASKPASS) or a key; an empty password would let
+	# any key "log in" (the "none" method), which proves nothing.
+	printf 'PermitRootLogin yes\nPasswordAuthentication yes\nUseDNS no\n' \
 		>"$ROOT/etc/ssh/sshd_config.d/lazy-test.conf"
+	echo 'root:lazytest' | in_root chpasswd
 	printf '/srv/crash/nfs 192.168.77.0/24(rw,sync,no_root_squash,no_subtree_check)\n' >"$ROOT/etc/exports"
 	# The card's name is the kernel's choice (ens5 on bookworm): udhcpd's
 	# configuration gets it at start, found by its MAC address.
