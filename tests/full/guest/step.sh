@@ -887,6 +887,8 @@ fallbackpanicked)
 	check "the dump fell back to /var/crash: saved, fallback=dump-local, the target named" bash -c \
 		"grep -qx result=saved '$d/status' && grep -qx fallback=dump-local '$d/status' && grep -qx 'target=ssh://root@192.168.77.1:2222/srv/crash/ssh' '$d/status' && [ -s '$d/vmcore' ]"
 	check "... and the reason says the server did not answer" grep -q 'reason=.*the dump server root@192.168.77.1:2222 did not answer within' "$d/status"
+	check "the service's report at boot names the local dump and why the server was out of reach" bash -c \
+		"journalctl -b -u lazy-kdump.service --no-pager | grep -q 'The previous boot panicked; its capture: $d, result saved: .*did not answer'"
 	cat "$d/status" >&2
 	on_server "systemctl poweroff" >/dev/null 2>&1 || true
 	next finished
