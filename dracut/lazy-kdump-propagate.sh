@@ -107,7 +107,14 @@ else
 	copy=(ssh-copy-id -i "$key.pub" -p "$lkd_net_port" -o "UserKnownHostsFile=$kh"
 		-o StrictHostKeyChecking=yes -o "HostKeyAlias=$lkd_net_host" "$dest")
 	say "installing $key.pub for $lkd_net_user on $lkd_net_host (${copy[*]})"
-	"${copy[@]}" >&2 || die "ssh-copy-id failed to install $key.pub on $dest: see its messages above"
+	# ssh-copy-id keeps its temporary files in ~/.ssh, which root may not
+	# have: a HOME of its own, removed afterwards (root's is not touched).
+	home=$(mktemp -d) || die "cannot create a temporary directory"
+	mkdir -m 0700 "$home/.ssh"
+	rc=0
+	HOME=$home "${copy[@]}" >&2 || rc=$?
+	rm -rf "$home"
+	[ "$rc" -eq 0 ] || die "ssh-copy-id failed to install $key.pub on $dest: see its messages above"
 fi
 
 # 4. What arming checks.
