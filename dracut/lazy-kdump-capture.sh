@@ -1144,7 +1144,7 @@ save_vmcore() {
 	if [ "$sv_rc" -eq 0 ] && [ -s "$sv_part" ] && mv "$sv_part" "$dump_dir/vmcore"; then
 		sync
 		vmcore_state=saved result=saved
-		[ "$memory" = ok ] || reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+		[ "$memory" = ok ] || saved_short
 		say "saved ${dump_dir#"$mnt"}/vmcore ($(wc -c <"$dump_dir/vmcore") bytes in $(($(date +%s) - sv_t0)) s)"
 		return 0
 	fi
@@ -1189,7 +1189,7 @@ save_vmcore() {
 save_vmcore_raw() {
 	if [ "$sv_rc" -eq 0 ]; then
 		vmcore_state=saved result=saved
-		[ "$memory" = ok ] || reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+		[ "$memory" = ok ] || saved_short
 		say "saved the dump on $raw_dev (flattened$([ "$raw_vmcore_bytes" = 0 ] || echo ", $raw_vmcore_bytes bytes"), in $(($(date +%s) - sv_t0)) s): the next boot saves it as a vmcore"
 		return 0
 	fi
@@ -1197,7 +1197,22 @@ save_vmcore_raw() {
 	if grep -q -e 'No space left on device' "$sv_log" 2>/dev/null; then
 		result=no-space
 		reason="the raw dump device $raw_dev is full: the dump did not fit after its first $raw_stream_off bytes ($core_collector, exit status $sv_rc); give DUMP_TARGET=raw: a larger device, or filter more (makedumpfile -d 31)"
-	elif [ "$memory" = short ]; then
+	else
+		stream_failed "$core_collector -F | dd of=$raw_dev"
+	fi
+	say "$reason"
+	return 1
+}
+
+# saved_short: the reason of a dump that only a retry with less memory saved.
+saved_short() {
+	reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+}
+
+# stream_failed PIPELINE: result and reason of a streamed dump (raw, ssh)
+# that failed for another reason than room.
+stream_failed() {
+	if [ "$memory" = short ]; then
 		result=short-of-memory
 		reason="the crash kernel ran out of memory ($(crash_mem) MiB in it): $core_collector failed twice (exit status $sv_rc), the second time with less memory; raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
 	elif [ "$sv_rc" -eq 124 ] && [ "$collector_timeout" -gt 0 ]; then
@@ -1205,11 +1220,9 @@ save_vmcore_raw() {
 		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
 	else
 		result=collector-failed
-		reason="$core_collector -F | dd of=$raw_dev failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
+		reason="$1 failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
 		reason=${reason%"${reason##*[![:space:]]}"}
 	fi
-	say "$reason"
-	return 1
 }
 
 # save_vmcore_ssh: save_vmcore's outcome for a dump server over ssh: the
@@ -1218,7 +1231,7 @@ ssh_bytes=''
 save_vmcore_ssh() {
 	if [ "$sv_rc" -eq 0 ] && ssh_run "mv '$ssh_dir/vmcore.flat.incomplete' '$ssh_dir/vmcore.flat'" </dev/null 2>>"$sv_log"; then
 		vmcore_state=saved result=saved
-		[ "$memory" = ok ] || reason="the crash kernel ran out of memory ($(crash_mem) MiB in it) and only a retry with less memory saved the dump: raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
+		[ "$memory" = ok ] || saved_short
 		say "saved $ssh_dir/vmcore.flat on the dump server $net_host (${ssh_bytes:-?} bytes in $(($(date +%s) - sv_t0)) s; makedumpfile -R vmcore < vmcore.flat makes it a vmcore)"
 		return 0
 	fi
@@ -1229,13 +1242,8 @@ save_vmcore_ssh() {
 	elif grep -q 'No space left on device' "$sv_log" 2>/dev/null; then
 		result=no-space
 		reason="the dump server's file system is full ($net_path): $core_collector -F | ssh failed (exit status $sv_rc); the partial dump stays as $ssh_dir/vmcore.flat.incomplete"
-	elif [ "$memory" = short ]; then
-		result=short-of-memory
-		reason="the crash kernel ran out of memory ($(crash_mem) MiB in it): $core_collector failed twice (exit status $sv_rc), the second time with less memory; raise SIZE in lazy-kdump.conf (or use SIZE=auto), then systemctl reload lazy-kdump"
 	else
-		result=collector-failed
-		reason="$core_collector -F | ssh $net_user@$net_host failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
-		reason=${reason%"${reason##*[![:space:]]}"}
+		stream_failed "$core_collector -F | ssh $net_user@$net_host"
 	fi
 	say "$reason"
 	return 1
