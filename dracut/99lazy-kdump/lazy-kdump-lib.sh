@@ -45,7 +45,7 @@ lkd_config() {
 # lkd_conf_load FILE: check FILE and keep its normalised form (every key,
 # defaults filled in) for lkd_conf_get. Returns 1 with lkd_error.
 lkd_conf_load() {
-	lkd_conf_text=''
+	lkd_conf_text='' lkd_conf_file=$1
 	lkd_config "$1" || return 1
 	lkd_conf_text=$lkd_out
 }
@@ -504,7 +504,8 @@ lkd_resolve_net() {
 	local t=$1 none route dev via src addr prefix mac wait=${LKD_NET_WAIT:-60} i flags sysnet=${LKD_SYSNET:-/sys/class/net}
 	none=${TMPDIR:-/tmp}/lazy-kdump-no-such-config.$$
 	lkd_net_parts=''
-	lkd_config "$none" --capture --dump-target "$t" || return 1
+	# SSH_KEY and NFS_OPTIONS as configured (lkd_conf_load's file).
+	lkd_config "${lkd_conf_file:-$none}" --capture --dump-target "$t" || return 1
 	lkd_net_parts=$(grep '^NET_\|^NFS_OPTIONS=\|^SSH_KEY=' <<<"$lkd_out")
 	lkd_net_kind=$(lkd_net_part NET_KIND)
 	lkd_net_host=$(lkd_net_part NET_HOST)

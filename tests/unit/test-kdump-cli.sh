@@ -581,6 +581,13 @@ NET_ROUTE='' netrun nfs://192.0.2.5:/x
 expect "lazy-kdump-lib.sh: no route: refused after LKD_NET_WAIT" 0 "" "refused: *no route to the dump server 192.0.2.5 (waited 1 s)*"
 netrun 'ssh://h/a b'
 expect "lazy-kdump-lib.sh: a malformed URL is refused by lazy-kdump's parser" 0 "" "refused: *Invalid dump target*"
+printf 'DUMP_TARGET=ssh://192.0.2.5/x\nSSH_KEY=/root/other\nNFS_OPTIONS=vers=3\n' >"$tmp/net.conf"
+# shellcheck disable=SC2016 # for the inner shell
+run env PATH="$netstub:$PATH" LAZY_KDUMP="$LK" LKD_SYSNET="$tmp/sysnet" LKD_NET_WAIT=1 \
+	NET_ROUTE="192.0.2.5 dev ens3 src 10.1.2.3" NET_FLAGS='' bash -c \
+	'. "$1"; lkd_conf_load "$2" && lkd_resolve_net ssh://192.0.2.5/x && lkd_net_part SSH_KEY && echo && lkd_resolve_net nfs://192.0.2.5:/x && lkd_net_part NFS_OPTIONS' sh "$lib" "$tmp/net.conf"
+expect "lazy-kdump-lib.sh: the dump server is checked with the configured SSH_KEY and NFS_OPTIONS" 0 "" "/root/other
+nolock,vers=3"
 
 # lkd_fetch_dumps: this host's dumps on an ssh server (the fake ssh runs
 # the server's side here), mirrored as status files and sparse stand-ins.
