@@ -677,12 +677,13 @@ lkd_check_nfs() {
 # (OPTIONS). Returns 1 with lkd_error.
 lkd_fetch_dumps() {
 	local dir=$1 host=$2 key=$3 opts=$4 list d rc=0 mnt='' src line name bytes
-	# The listing, run where the dumps are: "== DIR", the status lines,
-	# then "size NAME BYTES" lines.
-	local lister="cd '$lkd_net_path' 2>/dev/null || exit 0; for d in $host-[0-9][0-9][0-9][0-9]-*; do [ -d \"\$d\" ] || continue; echo \"== \$d\"; cat \"\$d/status\" 2>/dev/null; for f in vmcore vmcore.incomplete vmcore.flat vmcore.flat.incomplete; do [ -f \"\$d/\$f\" ] && echo \"size \$f \$(wc -c < \"\$d/\$f\")\"; done; done; exit 0"
+	# The listing, run in the directory of the dumps: "== DIR", the
+	# status lines, then "size NAME BYTES" lines.
+	local lister="for d in $host-[0-9][0-9][0-9][0-9]-*; do [ -d \"\$d\" ] || continue; echo \"== \$d\"; cat \"\$d/status\" 2>/dev/null; for f in vmcore vmcore.incomplete vmcore.flat vmcore.flat.incomplete; do [ -f \"\$d/\$f\" ] && echo \"size \$f \$(wc -c < \"\$d/\$f\")\"; done; done; exit 0"
 	if [ "$lkd_net_kind" = ssh ]; then
 		lkd_ssh_opts "$key" "$lkd_net_host"
-		list=$(ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" "$lister" 2>&1 </dev/null) || rc=$?
+		list=$(ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" \
+			"cd '$lkd_net_path' 2>/dev/null || exit 0; $lister" 2>&1 </dev/null) || rc=$?
 	else
 		src=$lkd_net_addr
 		case $src in *:*) src="[$src]" ;; esac
@@ -691,7 +692,7 @@ lkd_fetch_dumps() {
 			return 1
 		}
 		if list=$(timeout 60 mount -t nfs -o "ro,$opts" "$src:$lkd_net_path" "$mnt" 2>&1); then
-			list=$(cd "$mnt" && lkd_net_path=$mnt sh -c "$lister" 2>&1) || rc=$?
+			list=$(cd "$mnt" && sh -c "$lister" 2>&1) || rc=$?
 			umount "$mnt" 2>/dev/null
 		else
 			rc=1
