@@ -112,14 +112,14 @@ static int test_dump_target(struct context *c)
 	int fd, r;
 
 	if (config_net_kind(&c->cfg) != NET_NONE) {
-		char *args[] = { (char *)LAZY_KDUMP_MKINITRD,
+		char *args[] = { (char *)mkinitrd_path(),
 				 (char *)"--check-target", NULL };
 
 		/* What arming checks, and the server must answer now. */
 		r = run_helper(c, args);
 		if (r < 0)
 			log_failure(r, "Reinstall lazy-kdump.", "Failed to run %s",
-				    LAZY_KDUMP_MKINITRD);
+				    args[0]);
 		if (r != 0)
 			return -EHOSTUNREACH;
 		printf("ok: the dump server of %s answers and takes dumps\n", t);

@@ -578,17 +578,27 @@ int dump_dir_here(const struct context *c, char *buf, size_t size)
 	if (config_raw_device(&c->cfg))
 		t = config_raw_save_dir(&c->cfg);
 	if (config_net_kind(&c->cfg) != NET_NONE) {
-		char *args[] = { (char *)LAZY_KDUMP_MKINITRD,
+		char *args[] = { (char *)mkinitrd_path(),
 				 (char *)"--fetch-dumps", buf, NULL };
 		int r, w = snprintf(buf, size, "%s/" NET_MIRROR, c->state_dir);
 
 		if (w < 0 || (size_t)w >= size)
 			return -ENAMETOOLONG;
-		/* The helper says what failed. */
+		/* The helper says what failed; one it could not run, here. */
 		r = run_helper(c, args);
-		return r == 0 ? 0 : r < 0 ? r : -EHOSTUNREACH;
+		if (r < 0)
+			log_failure(r, "Reinstall lazy-kdump.", "Failed to run %s",
+				    args[0]);
+		return r == 0 ? 0 : -EHOSTUNREACH;
 	}
 	return dumpdir_resolve(t, c->sysroot ? c->sysroot : "", buf, size);
+}
+
+const char *mkinitrd_path(void)
+{
+	const char *v = getenv(ENV_MKINITRD);
+
+	return v && *v ? v : LAZY_KDUMP_MKINITRD;
 }
 
 void net_display_path(const struct context *c, char *path, size_t size)

@@ -38,6 +38,7 @@
 #define ENV_MODPROBE		"LAZY_KDUMP_MODPROBE"
 #define ENV_VARDIR		"LAZY_KDUMP_STATEDIR"
 #define ENV_METRICS		"LAZY_KDUMP_METRICS_FILE"
+#define ENV_MKINITRD		"LAZY_KDUMP_MKINITRD"	/* tests */
 #define SYS_BOOT_ID		"/proc/sys/kernel/random/boot_id"
 #define PROC_SYSRQ_TRIGGER	"/proc/sysrq-trigger"
 
@@ -181,6 +182,8 @@ int run_helper(const struct context *c, char *const argv[]);
  * HOST:PATH/... for messages.
  */
 #define NET_MIRROR	"dump-server"
+/* mkinitrd_path - the capture initrd builder (LAZY_KDUMP_MKINITRD). */
+const char *mkinitrd_path(void);
 void net_display_path(const struct context *c, char *path, size_t size);
 int read_state(struct context *c, struct lk_state *st, bool *have);
 void boot_id(const struct context *c, char *buf, size_t size);

@@ -946,6 +946,61 @@ run dk status
 [[ $out != *"previous boot"* ]] && pass "status: the verdict belongs to the boot that made it" ||
 	fail "status: the verdict belongs to the boot that made it"
 run dk unload
+# A dump server: the next boot's report, status and dumps read it through
+# mkinitrd --fetch-dumps (a fake: FAKE_FETCH=up mirrors one dump of 3 MiB,
+# down fails as an unreachable server does); with FAILURE_ACTION=dump-local
+# a fallback dump in the root file system's /var/crash counts too.
+cat >"$tmp/fake-mkinitrd" <<'EOS'
+#!/bin/sh
+[ "$1" = --fetch-dumps ] || exit 2
+if [ "$FAKE_FETCH" != up ]; then
+	echo "lazy-kdump-mkinitrd: cannot read the dumps on the dump server dumps: Connection refused" >&2
+	exit 1
+fi
+rm -rf "$2"
+mkdir -p "$2/web-2026-12-07-01:00:00"
+printf 'result=saved\nfinished=%s\n' "$FAKE_FINISHED" >"$2/web-2026-12-07-01:00:00/status"
+truncate -s 3145728 "$2/web-2026-12-07-01:00:00/vmcore.flat"
+EOS
+chmod +x "$tmp/fake-mkinitrd"
+printf 'DUMP_TARGET=ssh://kdump@dumps/srv/crash\nFAILURE_ACTION=dump-local\n' >"$tmp/net-dump.conf"
+fetch=down finished=0
+nk() {
+	env EXTRA_PRELOAD="$FAKE_SO" LAZY_KDUMP_MKINITRD="$tmp/fake-mkinitrd" FAKE_FETCH="$fetch" \
+		FAKE_FINISHED="$finished" "$LK" --config "$tmp/net-dump.conf" --device "$dev" "$@"
+}
+# a panic: the reservation and the state are gone at the next boot
+crashed() {
+	: >"$dev"
+	rm -f "$tmp/state/state"
+	echo 0 >"$root/sys/kernel/kexec_crash_loaded"
+	newboot "$1"
+}
+newboot 5
+run nk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+armed_at=$(sed -n 's/^armed_at=//p' "$vd/armed")
+crashed 6
+fetch=up finished=$((armed_at + 60))
+run nk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+expect "dump server: the next boot's report names the dump on the server" 0 \
+	"lazy-kdump: The previous boot panicked; its capture: dumps:/srv/crash/web-2026-12-07-01:00:00, result saved." "kdump armed*"
+run nk dumps
+expect "dump server: dumps lists it as HOST:PATH, with the size of vmcore.flat" 0 "" \
+	"*saved*3.0 MiB  dumps:/srv/crash/web-2026-12-07-01:00:00*1 dump in dumps:/srv/crash."
+armed_at=$(sed -n 's/^armed_at=//p' "$vd/armed")
+crashed 7
+fetch=down
+mkdir -p "$root/var/crash/web-2026-12-07-02:00:00"
+printf 'result=saved\nfallback=dump-local\ntarget=ssh://kdump@192.0.2.5:22/srv/crash\nreason=the dump target ssh://kdump@192.0.2.5:22/srv/crash was out of reach (the dump server kdump@192.0.2.5:22 did not answer within 60 s): saved on the root file system instead (FAILURE_ACTION=dump-local)\nfinished=%s\n' \
+	$((armed_at + 90)) >"$root/var/crash/web-2026-12-07-02:00:00/status"
+run nk load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 96M
+expect "dump server down: the report names the fallback dump in /var/crash and why" 0 \
+	"*lazy-kdump: The previous boot panicked; its capture: $root/var/crash/web-2026-12-07-02:00:00, result saved: the dump target ssh://kdump@192.0.2.5:22/srv/crash was out of reach (the dump server kdump@192.0.2.5:22 did not answer within 60 s)*" "kdump armed*"
+run nk dumps
+expect "dump server down: dumps says it cannot read the server, and why" 1 \
+	"lazy-kdump-mkinitrd: cannot read the dumps on the dump server dumps: Connection refused*lazy-kdump: Failed to list the dumps on the dump server of DUMP_TARGET=ssh://kdump@dumps/srv/crash (said above)*" ""
+run nk unload
+rm -rf "$root/var/crash"
 newboot 1
 
 run env FAKE_KEXEC_FAIL=129 EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"

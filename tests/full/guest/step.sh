@@ -834,8 +834,9 @@ sshpanicked)
 		"$(declare -f on_server); SERVER=$SERVER SSHKEY=$SSHKEY; on_server 'cat $d/lazy-kdump.log' | grep -q 'network: .* up, 192\.168\.77\.1[0-9][0-9]/24 (dhcp)'"
 	rm -f /tmp/vmcore
 	armed_checks
+	journalctl -b -u lazy-kdump.service --no-pager >/tmp/j.txt 2>&1
 	check "the service's report at boot names the dump on the server and its result" bash -c \
-		"journalctl -b -u lazy-kdump.service --no-pager | grep -q \"'lazy-kdump test' panicked the previous boot on purpose.*its capture: $SERVER:$d, result saved\""
+		"grep -q \"'lazy-kdump test' panicked the previous boot on purpose.*its capture: $SERVER:$d, result saved\" /tmp/j.txt || { grep -i -e 'previous boot' -e 'dump server' /tmp/j.txt; exit 1; }"
 	check "lazy-kdump dumps lists it on the server, with its size" bash -c \
 		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:$d\$'"
 	# dracut goes on when lazy-kdump's module fails; mkinitrd must not
@@ -887,8 +888,9 @@ fallbackpanicked)
 	check "the dump fell back to /var/crash: saved, fallback=dump-local, the target named" bash -c \
 		"grep -qx result=saved '$d/status' && grep -qx fallback=dump-local '$d/status' && grep -qx 'target=ssh://root@192.168.77.1:2222/srv/crash/ssh' '$d/status' && [ -s '$d/vmcore' ]"
 	check "... and the reason says the server did not answer" grep -q 'reason=.*the dump server root@192.168.77.1:2222 did not answer within' "$d/status"
+	journalctl -b -u lazy-kdump.service --no-pager >/tmp/j.txt 2>&1
 	check "the service's report at boot names the local dump and why the server was out of reach" bash -c \
-		"journalctl -b -u lazy-kdump.service --no-pager | grep -q 'The previous boot panicked; its capture: $d, result saved: .*did not answer'"
+		"grep -q 'The previous boot panicked; its capture: $d, result saved: .*did not answer' /tmp/j.txt || { grep -i -e 'previous boot' -e 'last panic' -e 'dump server' /tmp/j.txt; exit 1; }"
 	cat "$d/status" >&2
 	on_server "systemctl poweroff" >/dev/null 2>&1 || true
 	next finished
