@@ -229,7 +229,7 @@ on_server() {
 		root@$SERVER "$@"
 }
 set_target() {
-	sed -i '/^DUMP_TARGET=/d; /^SSH_KEY=/d; /^NFS_OPTIONS=/d; /^FAILURE_ACTION=/d' /etc/lazy-kdump.conf
+	sed -i '/^DUMP_TARGET=/d; /^SSH_KEY=/d; /^NFS_OPTIONS=/d; /^FAILURE_ACTION=/d; /^CMDLINE_APPEND=/d' /etc/lazy-kdump.conf
 	printf '%s\n' "$@" >>/etc/lazy-kdump.conf
 }
 # rearm DESC: lazy-kdump restarted; armed.
@@ -877,8 +877,10 @@ nfspanicked)
 		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:/srv/crash/nfs/${d##*/}\$'"
 	umount /mnt/nfs
 	armed_checks
-	# Nothing listens on port 2222 of the server.
-	set_target "DUMP_TARGET=ssh://root@$SERVER:2222/srv/crash/ssh" "FAILURE_ACTION=dump-local"
+	# Nothing listens on port 2222 of the server; the capture gives up
+	# after lazy_kdump.wait=20 (60 by default).
+	set_target "DUMP_TARGET=ssh://root@$SERVER:2222/srv/crash/ssh" "FAILURE_ACTION=dump-local" \
+		"CMDLINE_APPEND=\"$(sed -n 's/^#CMDLINE_APPEND="\(.*\)"$/\1/p' /etc/lazy-kdump.conf) lazy_kdump.wait=20\""
 	check "a server that does not answer: arming warns and arms" bash -c \
 		"/usr/lib/lazy-kdump/mkinitrd --force 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 0 ] && grep -q 'warning: the dump server $SERVER (192.168.77.1) does not answer now' /tmp/mk.err"
 	rearm "armed with the unreachable ssh target and FAILURE_ACTION=dump-local"
@@ -890,7 +892,7 @@ fallbackpanicked)
 	out "# dump directory: $d"
 	check "the dump fell back to /var/crash: saved, fallback=dump-local, the target named" bash -c \
 		"grep -qx result=saved '$d/status' && grep -qx fallback=dump-local '$d/status' && grep -qx 'target=ssh://root@192.168.77.1:2222/srv/crash/ssh' '$d/status' && [ -s '$d/vmcore' ]"
-	check "... and the reason says the server did not answer" grep -q 'reason=.*the dump server root@192.168.77.1:2222 did not answer within' "$d/status"
+	check "... and the reason says the server did not answer (within lazy_kdump.wait=20)" grep -q 'reason=.*the dump server root@192.168.77.1:2222 did not answer within 20 s' "$d/status"
 	journalctl -b -u lazy-kdump.service --no-pager >/tmp/j.txt 2>&1
 	check "the service's report at boot names the local dump and why the server was out of reach" bash -c \
 		"grep -q 'The previous boot panicked; its capture: $d, result saved: .*did not answer' /tmp/j.txt || { grep -i -e 'previous boot' -e 'last panic' -e 'dump server' /tmp/j.txt; exit 1; }"
