@@ -451,10 +451,9 @@ static void judge_previous_boot(struct context *c)
 	struct lk_marker m, t;
 	struct lk_lastdump ld;
 	char id[64], when[64], text[6144], dirbuf[4096];
-	int dr = dump_dir_here(c, dirbuf, sizeof(dirbuf));
-	const char *dir = dr == 0 ? dirbuf : NULL;
+	const char *dir;
 	bool have_t;
-	int r;
+	int dr, r;
 
 	boot_id(c, id, sizeof(id));
 	have_t = marker_read(c->vardir, LASTDUMP_TEST_MARKER, &t) == 0;
@@ -465,6 +464,9 @@ static void judge_previous_boot(struct context *c)
 			marker_remove(c->vardir, LASTDUMP_TEST_MARKER);
 		return;
 	}
+	/* Only now: for a dump server this reads the server. */
+	dr = dump_dir_here(c, dirbuf, sizeof(dirbuf));
+	dir = dr == 0 ? dirbuf : NULL;
 	time_str(m.armed_at, when, sizeof(when));
 	r = last_dump(c, dir, &ld);
 	if (!dir && !ld.found)

@@ -302,9 +302,13 @@ int marker_remove(const char *vardir, const char *name)
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", vardir, name);
-	if (unlink(path) < 0 && errno != ENOENT)
+	if (unlink(path) < 0) {
+		if (errno == ENOENT)
+			return 0;
 		return -errno;
-	return 0;
+	}
+	/* A removal that a crash undoes would report a clean end as not. */
+	return dir_sync(path);
 }
 
 int previous_write(const char *vardir, const char *boot_id, const char *text)

@@ -282,5 +282,31 @@ int file_write_atomic(const char *path, const char *text)
 		r = -errno;
 	if (r)
 		unlink(tmp);
+	else
+		r = dir_sync(path);
+	return r;
+}
+
+int dir_sync(const char *path)
+{
+	char dir[4200];
+	char *slash;
+	int fd, r = 0;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		r = -errno;
+	close(fd);
 	return r;
 }

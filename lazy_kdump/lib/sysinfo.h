@@ -91,10 +91,20 @@ int lockdown_mode(const char *text, char *buf, size_t size);
 /*
  * file_write_atomic - @text into @path, mode 0644: written to "@path.tmp",
  * synced, then renamed over @path, so that a reader sees the old file or
- * the new one, never a part. The directory must exist.
+ * the new one, never a part; then the directory is synced (dir_sync), so
+ * that a crash right after (the arming marker: a panic just after arming)
+ * still finds the new file. The directory must exist.
  *
  * Return: 0 or -errno.
  */
 int file_write_atomic(const char *path, const char *text);
+
+/*
+ * dir_sync - fsync() the directory holding @path: what was renamed or
+ * removed there survives a crash.
+ *
+ * Return: 0 or -errno.
+ */
+int dir_sync(const char *path);
 
 #endif /* LAZY_KDUMP_SYSINFO_H */
