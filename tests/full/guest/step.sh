@@ -884,6 +884,7 @@ nfspanicked)
 	check "a server that does not answer: arming warns and arms" bash -c \
 		"/usr/lib/lazy-kdump/mkinitrd --force 2>/tmp/mk.err; rc=\$?; cat /tmp/mk.err; [ \$rc = 0 ] && grep -q 'warning: the dump server $SERVER (192.168.77.1) does not answer now' /tmp/mk.err"
 	rearm "armed with the unreachable ssh target and FAILURE_ACTION=dump-local"
+	out "# arming marker: $(tr '\n' ' ' </var/lib/lazy-kdump/armed 2>&1)"
 	next fallbackpanicked
 	finish PANIC
 	;;
@@ -894,6 +895,7 @@ fallbackpanicked)
 		"grep -qx result=saved '$d/status' && grep -qx fallback=dump-local '$d/status' && grep -qx 'target=ssh://root@192.168.77.1:2222/srv/crash/ssh' '$d/status' && [ -s '$d/vmcore' ]"
 	check "... and the reason says the server did not answer (within lazy_kdump.wait=20)" grep -q 'reason=.*the dump server root@192.168.77.1:2222 did not answer within 20 s' "$d/status"
 	journalctl -b -u lazy-kdump.service --no-pager >/tmp/j.txt 2>&1
+	out "# this boot: $(cat /proc/sys/kernel/random/boot_id); previous-boot: $(tr '\n' ' ' </var/lib/lazy-kdump/previous-boot 2>&1 | cut -c1-300); armed: $(tr '\n' ' ' </var/lib/lazy-kdump/armed 2>&1)"
 	check "the service's report at boot names the local dump and why the server was out of reach" bash -c \
 		"grep -q 'The previous boot panicked; its capture: $d, result saved: .*did not answer' /tmp/j.txt || { grep -i -e 'previous boot' -e 'last panic' -e 'dump server' /tmp/j.txt; exit 1; }"
 	cat "$d/status" >&2
