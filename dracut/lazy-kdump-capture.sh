@@ -723,7 +723,7 @@ nfs_setup() {
 			return 0
 		fi
 		case $ns_err in
-		*'access denied'* | *'No such file'* | *'Permission denied'*)
+		*'access denied'* | *'No such file'* | *'Permission denied'* | *'Protocol not supported'*)
 			reason="the NFS server refused to mount $ns_src: $ns_err"
 			return 1
 			;;

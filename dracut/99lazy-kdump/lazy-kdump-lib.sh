@@ -659,7 +659,7 @@ lkd_check_nfs() {
 	fi
 	rmdir "$d" 2>/dev/null
 	case $out in
-	*'access denied'* | *'No such file'* | *'Permission denied'* | *'bad option'* | *'Invalid argument'*)
+	*'access denied'* | *'No such file'* | *'Permission denied'* | *'bad option'* | *'Invalid argument'* | *'Protocol not supported'*)
 		lkd_error="cannot mount the NFS dump target $src (-o $opts): $(tail -n 1 <<<"$out")"
 		return 1
 		;;

@@ -272,12 +272,14 @@ netserver)
 	kver=$(newest_kver)
 	"$here/image-dracut-conf.sh" on "$ROOT"
 	rc=0
-	in_root apt-get -q -y install openssh-server nfs-kernel-server busybox >&2 || rc=$?
+	# rpcbind: NFSv3 needs the portmapper (not pulled in without
+	# Recommends).
+	in_root apt-get -q -y install openssh-server nfs-kernel-server rpcbind busybox >&2 || rc=$?
 	"$here/image-dracut-conf.sh" off "$ROOT"
 	if [ "$rc" = 0 ]; then
-		ok "the dump server: apt-get install openssh-server nfs-kernel-server busybox"
+		ok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind busybox"
 	else
-		nok "the dump server: apt-get install openssh-server nfs-kernel-server busybox (exit $rc)"
+		nok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind busybox (exit $rc)"
 		exit 1
 	fi
 	mkdir -p "$ROOT/etc/systemd/network" "$ROOT/srv/crash/ssh" "$ROOT/srv/crash/nfs" "$ROOT/etc/ssh/sshd_config.d"
@@ -317,14 +319,14 @@ netserver)
 	[Install]
 	WantedBy=multi-user.target
 	UNIT
-	in_root systemctl enable lazy-udhcpd.service ssh.service nfs-server.service >&2
+	in_root systemctl enable lazy-udhcpd.service ssh.service rpcbind.service rpcbind.socket nfs-server.service >&2
 	echo dumpserver >"$ROOT/etc/hostname"
 	sed -i 's/lazyvm/dumpserver/' "$ROOT/etc/hosts"
 	# Tell the host on ttyS1 when the services are up (no test unit here).
 	cat >"$ROOT/etc/systemd/system/lazy-server-ready.service" <<-UNIT
 	[Unit]
 	Description=Tell the host the dump server is up
-	After=ssh.service nfs-server.service lazy-udhcpd.service
+	After=ssh.service rpcbind.service nfs-server.service lazy-udhcpd.service
 	[Service]
 	Type=oneshot
 	ExecStart=/bin/sh -c 'echo "LAZYSERVER READY" >/dev/ttyS1'
