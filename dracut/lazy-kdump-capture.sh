@@ -1345,6 +1345,18 @@ fallback_local() {
 	return 0
 }
 
+# dump_and_conclude: the dump (a raw device, a dump server over ssh), then
+# the end: KDUMP_POST, the status, the final action. Exits.
+dump_and_conclude() {
+	save_vmcore
+	ct_status=$?
+	if [ "$ct_status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
+		reason="the vmcore was saved but not the kernel log (dmesg.txt)"
+	fi
+	conclude
+	exit "$ct_status"
+}
+
 # capture_on_target: the capture onto the target setup_target reached.
 # Exits with the capture's status.
 capture_on_target() {
@@ -1361,13 +1373,7 @@ capture_on_target() {
 			raw_dmesg_bytes=$(raw_put "$dump_dir/dmesg.txt" "$raw_dmesg_off" $((raw_log_off - raw_dmesg_off)))
 			raw_header writing
 		fi
-		save_vmcore
-		ct_status=$?
-		if [ "$ct_status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
-			reason="the vmcore was saved but not the kernel log (dmesg.txt)"
-		fi
-		conclude
-		exit "$ct_status"
+		dump_and_conclude
 	fi
 	if [ "$net_kind" = ssh ]; then
 		# Everything but the dump is made here first, then sent:
@@ -1387,13 +1393,7 @@ capture_on_target() {
 			dmesg_state=failed
 			say "cannot send dmesg.txt to the dump server"
 		fi
-		save_vmcore
-		ct_status=$?
-		if [ "$ct_status" -eq 0 ] && [ "$dmesg_state" != saved ]; then
-			reason="the vmcore was saved but not the kernel log (dmesg.txt)"
-		fi
-		conclude
-		exit "$ct_status"
+		dump_and_conclude
 	fi
 	base=$mnt$target_path
 	if ! mkdir -p "$base" 2>/dev/null; then
