@@ -850,9 +850,6 @@ sshpanicked)
 	set_target "DUMP_TARGET=nfs://$SERVER:/srv/nothere"
 	check "an NFS path the server does not export is refused when arming" bash -c \
 		"! /usr/lib/lazy-kdump/mkinitrd --check-target 2>/tmp/t.err; cat /tmp/t.err; grep -q 'cannot mount the NFS dump target 192.168.77.1:/srv/nothere' /tmp/t.err"
-	set_target "DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs" "NFS_OPTIONS=vers=3"
-	check "NFSv3 (NFS_OPTIONS=vers=3): the export mounts and root can write there (arming's check)" \
-		/usr/lib/lazy-kdump/mkinitrd --check-target
 	set_target "DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
 	rearm "armed with DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
 	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
