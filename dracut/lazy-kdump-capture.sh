@@ -906,6 +906,10 @@ conclude() {
 # and .log, whichever is writable; a copy of the status always goes to
 # $LAZY_KDUMP_RUNDIR/status (memory: for FINAL_ACTION=shell).
 write_status() {
+	# One line of text: command output in a reason may carry control
+	# characters (ssh ends its messages in "\r"), which make the journal
+	# keep a line as binary.
+	reason=$(printf '%s' "$reason" | tr '\t\r\n' '   ' | tr -d '\000-\037\177')
 	if [ -n "$raw_dev" ]; then
 		ws_dir=raw:$raw_spec
 	elif [ -n "$ssh_dir" ]; then

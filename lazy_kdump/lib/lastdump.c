@@ -52,8 +52,17 @@ static bool kv(const char *text, const char *key, char *out, size_t size)
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
 		if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			char *c;
+
 			snprintf(out, size, "%.*s", (int)(len - klen - 1),
 				 p + klen + 1);
+			/*
+			 * A control character (ssh's "\r" in a reason) would
+			 * make the journal keep the verdict as a blob.
+			 */
+			for (c = out; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					*c = ' ';
 			return true;
 		}
 		p = nl ? nl + 1 : NULL;

@@ -111,7 +111,7 @@ while [ $# -gt 0 ]; do
 done
 echo "$dest$opts :: $*" >>"$FAKE_SSH_LOG"
 case ${FAKE_SSH:-ok} in
-down) echo "ssh: connect to host ${dest#*@} port 22: Connection refused" >&2; exit 255 ;;
+down) printf 'ssh: connect to host %s port 22: Connection refused\r\n' "${dest#*@}" >&2; exit 255 ;;
 refused) echo "$dest: Permission denied (publickey)." >&2; exit 255 ;;
 esac
 exec sh -c "$*"
@@ -608,6 +608,9 @@ MIN_FREE=99%}" "lazy_kdump.host=big" ok "$tmp/bigcore"
 	FAKE_SSH=down capture "$sh" ssh-down "$sshconf
 FAILURE_ACTION=dump-local" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: ssh: ssh's \\r in the reason does not reach the status" \
+		holds '[ -n "$d" ] && ! grep -q "$(printf "\r")" "$d/status"'
 	expect "$sh: ssh: the server down: FAILURE_ACTION=dump-local saved it in /var/crash, saying why" \
 		[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx fallback=dump-local "$d/status" && grep -qx "target=ssh://kdump@dumps:2222$srv" "$d/status" && grep -q '^reason=.*the dump server kdump@192.0.2.7:2222 did not answer within 2 s' "$d/status"
 	FAKE_SSH=refused capture "$sh" ssh-refused "$sshconf" "lazy_kdump.host=web01 lazy_kdump.wait=30" ok
