@@ -58,6 +58,8 @@
 # Environment:
 #   LAZY_FULL_RESULTS   results directory (default build/full-results)
 #   LAZY_FULL_TIMEOUT   seconds a run may take (default 1200)
+#   LAZY_FULL_NET_TIMEOUT  seconds SUITE-net's client guest may take
+#                       (default 2400)
 #   LAZY_FULL_STACK_MPATH  1: SUITE-stack runs the multipath steps too
 #                       (default 0: SUITE-mpath runs them)
 #   LAZY_FULL_STALL     seconds without output (console or ttyS1) before a guest
@@ -363,6 +365,10 @@ mpath_run() {
 # The server runs under the same QEMU lock, with 1 CPU and 768 MiB.
 net_run() {
 	local suite=$1 work=$2 where=$3 kver skver port spid img i
+	# Four boots, three panics and three capture initrd builds in one
+	# guest: 1024-1198 s measured with other guests beside it, too close
+	# to LAZY_FULL_TIMEOUT's 1200 (qemu_run reads limit).
+	local limit=${LAZY_FULL_NET_TIMEOUT:-2400}
 	stack_install "$suite" "$work" "$where" netsetup || return 0
 	img=$("$here/build-image.sh" "$suite" 2>>"$work/build-image.log") || return 0
 	mkdir -p "$work/server"
