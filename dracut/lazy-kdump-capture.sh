@@ -861,7 +861,9 @@ run_hooks() {
 		if [ "$rh_rc" -eq 0 ]; then
 			[ "$hooks" = failed ] || hooks=ok
 			say "the $rh_when hook $rh_h succeeded in $rh_s s"
-		elif [ -n "$rh_tmo" ] && { [ "$rh_rc" -eq 124 ] || [ "$rh_rc" -eq 137 ]; }; then
+		elif [ -n "$rh_tmo" ] && { [ "$rh_rc" -eq 124 ] || [ "$rh_rc" -eq 137 ] || [ "$rh_rc" -eq 143 ]; }; then
+			# 124: coreutils' timeout; 137 after -k's SIGKILL; 143:
+			# busybox's, whose SIGTERM ends the hook.
 			hooks=failed
 			say "the $rh_when hook $rh_h did not finish within HOOK_TIMEOUT=$hook_timeout s and was killed; the capture goes on"
 		else
@@ -1224,7 +1226,8 @@ stream_failed() {
 		reason="$core_collector did not finish within lazy_kdump.timeout=$collector_timeout s"
 	else
 		result=collector-failed
-		reason="$1 failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n' ' ')"
+		# The collector's last words, not dd's record counts after them.
+		reason="$1 failed (exit status $sv_rc): $(tr '\r' '\n' <"$sv_log" | grep -v -e '^[[:space:]]*$' -e 'records in$' -e 'records out$' -e 'bytes .* copied' | tail -n 2 | tr '\n' ' ')"
 		reason=${reason%"${reason##*[![:space:]]}"}
 	fi
 }

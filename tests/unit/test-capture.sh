@@ -38,6 +38,10 @@ expect() {
 	if "$@"; then pass "$desc"; else fail "$desc" "failed: $*" "log: $(tail -n 5 "$case_dir/run/capture.log" 2>/dev/null | tr '\n' '|')"; fi
 }
 
+# holds CONDITION: expect's test command for a compound condition (a list
+# with &&), evaluated here, as one.
+holds() { eval "$1"; }
+
 # The fake makedumpfile: FAKE_MDF says how it behaves.
 #   ok        dmesg and dump written
 #   fail      the dump fails half-way
@@ -235,19 +239,21 @@ MIN_FREE=5%"
 	# No settings file: the defaults, said and recorded.
 	no_settings=1 capture "$sh" nosettings "" "lazy_kdump.host=h" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: without a settings file: saved to /var/crash, status config=missing, said" \
-		[ "$rc" -eq 0 ] && [ "$(status_of "$d" config)" = missing ] &&
-		grep -q 'no readable .*: using the defaults; rebuild the capture initrd' "$case_dir/out"
+		holds '[ "$rc" -eq 0 ] && [ "$(status_of "$d" config)" = missing ] &&
+		grep -q '\''no readable .*: using the defaults; rebuild the capture initrd'\'' "$case_dir/out"'
 
 	# A settings file lazy-kdump did not write (the raw configuration, as
 	# initrds before the normalised copy had it): not parsed, the defaults.
 	raw_settings=1 capture "$sh" foreign "DUMP_TARGET='/elsewhere'
 CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: a foreign settings file: the defaults (/var/crash), status config=foreign, said" \
-		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" config)" = foreign ] &&
+		holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" config)" = foreign ] &&
 		[ ! -e "$case_dir/target/elsewhere" ] &&
-		grep -q "was not written by 'lazy-kdump config --capture'" "$case_dir/out"
+		grep -q "was not written by '\''lazy-kdump config --capture'\''" "$case_dir/out"'
 	expect "$sh: a foreign settings file: the default collector" \
 		grep -qx -- "-l -d 31 $tmp/vmcore $d/vmcore.incomplete" "$case_dir/mdf.log"
 
@@ -262,8 +268,9 @@ CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
 		if "$lazy_kdump" --config "$tmp/admin.conf" config --capture >"$tmp/capture.conf"; then
 			raw_settings=1 capture "$sh" e2e "$(cat "$tmp/capture.conf")" "lazy_kdump.host=h" ok
 			d=$(one_dir "$case_dir/target/dumps" || true)
+			# shellcheck disable=SC2016 # holds evaluates it here
 			expect "$sh: lazy-kdump config --capture -> capture: saved under /dumps, config=ok" \
-				[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" config)" = ok ]
+				holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" config)" = ok ]'
 			expect "$sh: ... the collector's options as double-quoted in lazy-kdump.conf" \
 				grep -qx -- "-l -d 17 --message-level 7 $tmp/vmcore $d/vmcore.incomplete" "$case_dir/mdf.log"
 			expect "$sh: ... MIN_FREE=1M taken, in bytes (the log)" \
@@ -276,51 +283,60 @@ CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
 	# The crash kernel short of memory: one retry with less memory.
 	capture "$sh" oom "" "lazy_kdump.host=h" oom
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: OOM-killed twice: exit 1, result short-of-memory, memory=short, crash_mem_mib" \
-		[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = short-of-memory ] &&
-		[ "$(status_of "$d" memory)" = short ] && [ "$(status_of "$d" crash_mem_mib)" = 96 ]
+		holds '[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = short-of-memory ] &&
+		[ "$(status_of "$d" memory)" = short ] && [ "$(status_of "$d" crash_mem_mib)" = 96 ]'
 	expect "$sh: OOM-killed: the reason says raise SIZE (or auto)" \
 		grep -q '^reason=the crash kernel ran out of memory (96 MiB in it).*raise SIZE in lazy-kdump.conf (or use SIZE=auto)' "$d/status"
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: OOM-killed: the retry ran with --cyclic-buffer 4096" \
-		[ "$(grep -vc -- '^--dump-dmesg' "$case_dir/mdf.log")" = 2 ] &&
-		grep -q -- '^-l -d 31 --cyclic-buffer 4096 ' "$case_dir/mdf.log"
+		holds '[ "$(grep -vc -- '\''^--dump-dmesg'\'' "$case_dir/mdf.log")" = 2 ] &&
+		grep -q -- '\''^-l -d 31 --cyclic-buffer 4096 '\'' "$case_dir/mdf.log"'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: OOM-killed: said on the console, dmesg.txt kept" \
-		grep -q 'ran out of memory while makedumpfile -l -d 31 ran (96 MiB' "$case_dir/out" && [ -s "$d/dmesg.txt" ]
+		holds 'grep -q '\''ran out of memory while makedumpfile -l -d 31 ran (96 MiB'\'' "$case_dir/out" && [ -s "$d/dmesg.txt" ]'
 
 	capture "$sh" oomonce "" "lazy_kdump.host=h" oomonce
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: OOM-killed once: the retry saves the dump, memory=short and a reason" \
-		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ] &&
-		[ "$(status_of "$d" memory)" = short ] && grep -q '^reason=.*only a retry with less memory saved the dump: raise SIZE' "$d/status"
+		holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ] &&
+		[ "$(status_of "$d" memory)" = short ] && grep -q '\''^reason=.*only a retry with less memory saved the dump: raise SIZE'\'' "$d/status"'
 
 	capture "$sh" enomem "CORE_COLLECTOR=makedumpfile -c --cyclic-buffer 1024" "lazy_kdump.host=h" enomem
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: the collector cannot allocate: short-of-memory; a given --cyclic-buffer is kept" \
-		[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = short-of-memory ] &&
-		[ "$(grep -c -- '--cyclic-buffer' "$case_dir/mdf.log")" = 2 ] &&
-		! grep -q -- '--cyclic-buffer 4096' "$case_dir/mdf.log"
+		holds '[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = short-of-memory ] &&
+		[ "$(grep -c -- '\''--cyclic-buffer'\'' "$case_dir/mdf.log")" = 2 ] &&
+		! grep -q -- '\''--cyclic-buffer 4096'\'' "$case_dir/mdf.log"'
 
 	capture "$sh" txtbsy "" "lazy_kdump.host=h" txtbsy
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: Text file busy: retried after a second, saved, memory=ok" \
-		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" memory)" = ok ] &&
-		grep -q 'could not be started (Text file busy): retrying in 1 s (1 of 3)' "$case_dir/out"
+		holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" memory)" = ok ] &&
+		grep -q '\''could not be started (Text file busy): retrying in 1 s (1 of 3)'\'' "$case_dir/out"'
 
 	capture "$sh" fail2 "" "" fail
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: an ordinary failure is not taken for memory: memory=ok, one try" \
-		[ "$(status_of "$d" memory)" = ok ] && [ "$(status_of "$d" result)" = collector-failed ] &&
-		[ "$(grep -vc -- '^--dump-dmesg' "$case_dir/mdf.log")" = 1 ]
+		holds '[ "$(status_of "$d" memory)" = ok ] && [ "$(status_of "$d" result)" = collector-failed ] &&
+		[ "$(grep -vc -- '\''^--dump-dmesg'\'' "$case_dir/mdf.log")" = 1 ]'
 
 	# Not a crash kernel: nothing happens.
 	capture "$sh" novmcore "" "" ok "$tmp/no-such-vmcore"
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: without a vmcore it exits 2 and writes nothing" \
-		[ "$rc" -eq 2 ] && [ -z "$(ls -A "$case_dir/target")" ]
+		holds '[ "$rc" -eq 2 ] && [ -z "$(ls -A "$case_dir/target")" ]'
 
 	# A DUMP_TARGET that is not a path.
 	capture "$sh" badtarget "DUMP_TARGET=var/crash" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: a relative DUMP_TARGET is refused with the syntax" \
-		[ "$rc" -eq 1 ] && grep -q 'neither PATH nor DEVICE:PATH' "$case_dir/out"
+		holds '[ "$rc" -eq 1 ] && grep -q '\''neither PATH nor DEVICE:PATH'\'' "$case_dir/out"'
 	expect "$sh: ... and the status is kept in memory" grep -q '^result=no-target' "$case_dir/run/status"
 
 	# Two captures in the same second do not share a directory.
@@ -336,8 +352,9 @@ CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
 	printf x >"$tmp/afile"
 	LAZY_KDUMP_RUNDIR=$tmp/afile/run TMPDIR=$tmp/afile capture "$sh" norun "" "" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: without a scratch directory the dump is still saved" \
-		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]
+		holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]'
 
 	# A host name with a slash cannot escape the dump path.
 	capture "$sh" slash "" "lazy_kdump.host=../x/y" ok
@@ -355,15 +372,18 @@ CORE_COLLECTOR=\"makedumpfile -c\"" "lazy_kdump.host=h" ok
 	capture "$sh" keep "KEEP_DUMPS=2
 MIN_FREE=0" "lazy_kdump.host=h" ok
 	expect "$sh: KEEP_DUMPS=2: the capture succeeds" [ "$rc" -eq 0 ]
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: KEEP_DUMPS=2: the two oldest dumps are removed" \
-		[ ! -e "$rdir/h-2020-01-01-00:00:00" ] && [ ! -e "$rdir/h-2020-01-02-00:00:00" ]
+		holds '[ ! -e "$rdir/h-2020-01-01-00:00:00" ] && [ ! -e "$rdir/h-2020-01-02-00:00:00" ]'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: KEEP_DUMPS=2: the newest old dump and the new one stay, other directories too" \
-		[ -e "$rdir/h-2020-01-03-00:00:00/vmcore" ] && [ -d "$rdir/notes" ] &&
-		[ "$(find "$rdir" -mindepth 2 -maxdepth 2 -name vmcore | wc -l)" -eq 2 ]
+		holds '[ -e "$rdir/h-2020-01-03-00:00:00/vmcore" ] && [ -d "$rdir/notes" ] &&
+		[ "$(find "$rdir" -mindepth 2 -maxdepth 2 -name vmcore | wc -l)" -eq 2 ]'
 	d=$(find "$rdir" -mindepth 1 -maxdepth 1 -name "h-$(date +%Y)-*" | head -n 1)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: KEEP_DUMPS=2: status retention=applied, the log names what went" \
-		[ "$(status_of "$d" retention)" = applied ] &&
-		grep -q 'removed the old dump h-2020-01-01-00:00:00 (KEEP_DUMPS=2)' "$d/lazy-kdump.log"
+		holds '[ "$(status_of "$d" retention)" = applied ] &&
+		grep -q '\''removed the old dump h-2020-01-01-00:00:00 (KEEP_DUMPS=2)'\'' "$d/lazy-kdump.log"'
 
 	# MIN_FREE: a dump that would cross it stops at the size limit; old
 	# dumps go first, the newest old one stays.
@@ -376,13 +396,16 @@ MIN_FREE=0" "lazy_kdump.host=h" ok
 	capture "$sh" minfree "MIN_FREE=100%
 KEEP_DUMPS=0" "lazy_kdump.host=h" ok "$tmp/vmcore-3m"
 	d=$(find "$rdir" -mindepth 1 -maxdepth 1 -name "h-$(date +%Y)-*" | head -n 1)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: MIN_FREE reached: exit 1, result no-space, says MIN_FREE" \
-		[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = no-space ] &&
-		grep -q '^reason=the dump target is full: the dump would leave less than MIN_FREE free' "$d/status"
+		holds '[ "$rc" -eq 1 ] && [ "$(status_of "$d" result)" = no-space ] &&
+		grep -q '\''^reason=the dump target is full: the dump would leave less than MIN_FREE free'\'' "$d/status"'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: MIN_FREE reached: the partial dump is removed, dmesg.txt kept" \
-		[ ! -e "$d/vmcore.incomplete" ] && [ ! -e "$d/vmcore" ] && [ -s "$d/dmesg.txt" ]
+		holds '[ ! -e "$d/vmcore.incomplete" ] && [ ! -e "$d/vmcore" ] && [ -s "$d/dmesg.txt" ]'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: MIN_FREE reached: the oldest dump removed, the newest old one kept" \
-		[ ! -e "$rdir/h-2020-01-01-00:00:00" ] && [ -e "$rdir/h-2020-01-02-00:00:00/vmcore" ]
+		holds '[ ! -e "$rdir/h-2020-01-01-00:00:00" ] && [ -e "$rdir/h-2020-01-02-00:00:00/vmcore" ]'
 
 	# No retention script in the initrd: said, recorded, the dump saved.
 	if [ ! -e /usr/lib/lazy-kdump/lazy-kdump-prune.sh ]; then
@@ -390,9 +413,10 @@ KEEP_DUMPS=0" "lazy_kdump.host=h" ok "$tmp/vmcore-3m"
 		cp "$script" "$tmp/alone/lazy-kdump-capture.sh"
 		cap_script=$tmp/alone/lazy-kdump-capture.sh capture "$sh" noprune "KEEP_DUMPS=1" "" ok
 		d=$(one_dir "$case_dir/target/var/crash" || true)
+		# shellcheck disable=SC2016 # holds evaluates it here
 		expect "$sh: without lazy-kdump-prune.sh: saved, status retention=missing, said" \
-			[ "$rc" -eq 0 ] && [ "$(status_of "$d" retention)" = missing ] &&
-			grep -q 'KEEP_DUMPS and MIN_FREE are not applied' "$case_dir/out"
+			holds '[ "$rc" -eq 0 ] && [ "$(status_of "$d" retention)" = missing ] &&
+			grep -q '\''KEEP_DUMPS and MIN_FREE are not applied'\'' "$case_dir/out"'
 	fi
 
 	# KDUMP_PRE and KDUMP_POST: in order, with the dump directory (and the
@@ -402,22 +426,25 @@ KEEP_DUMPS=0" "lazy_kdump.host=h" ok "$tmp/vmcore-3m"
 KDUMP_POST=$h/hang $h/post
 HOOK_TIMEOUT=1" "lazy_kdump.host=h" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: hooks: the dump is saved whatever the hooks do" \
-		[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]
+		holds '[ "$rc" -eq 0 ] && [ -s "$d/vmcore" ] && [ "$(status_of "$d" result)" = saved ]'
 	expect "$sh: hooks: pre ran before the dump with DIR, post after it with DIR and the result, in order" \
 		[ "$(cat "$d/hooks.txt" 2>/dev/null)" = "pre $d (env $d) vmcore: no
 post $d saved (env saved) vmcore: yes" ]
 	expect "$sh: hooks: status hooks=failed" [ "$(status_of "$d" hooks)" = failed ]
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: hooks: the failing, missing and hanging hooks are named in the log, with the output" \
-		grep -q "the pre hook $h/fail failed (exit status 3)" "$d/lazy-kdump.log" &&
+		holds 'grep -q "the pre hook $h/fail failed (exit status 3)" "$d/lazy-kdump.log" &&
 		grep -q "the pre hook $h/missing is not an executable file" "$d/lazy-kdump.log" &&
 		grep -q "the post hook $h/hang did not finish within HOOK_TIMEOUT=1 s and was killed" "$d/lazy-kdump.log" &&
-		grep -q '^pre hook output$' "$d/lazy-kdump.log" && grep -q '^fail hook output$' "$d/lazy-kdump.log"
+		grep -q '\''^pre hook output$'\'' "$d/lazy-kdump.log" && grep -q '\''^fail hook output$'\'' "$d/lazy-kdump.log"'
 	capture "$sh" hooksok "KDUMP_PRE=$h/pre
 KDUMP_POST=$h/post" "lazy_kdump.host=h" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: hooks that succeed: status hooks=ok" \
-		[ "$rc" -eq 0 ] && [ "$(status_of "$d" hooks)" = ok ] && [ "$(wc -l <"$d/hooks.txt")" = 2 ]
+		holds '[ "$rc" -eq 0 ] && [ "$(status_of "$d" hooks)" = ok ] && [ "$(wc -l <"$d/hooks.txt")" = 2 ]'
 	capture "$sh" nohooks "" "lazy_kdump.host=h" ok
 	d=$(one_dir "$case_dir/target/var/crash" || true)
 	expect "$sh: no hooks: status hooks=none" [ "$(status_of "$d" hooks)" = none ]
@@ -426,8 +453,9 @@ KDUMP_POST=$h/post" "lazy_kdump.host=h" ok
 	rm -f "$HOOK_SPILL"
 	capture "$sh" hooksnotarget "DUMP_TARGET=var/crash
 KDUMP_POST=$h/post" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: hooks: an unreachable target still runs KDUMP_POST with DIR '' and result no-target" \
-		[ "$rc" -eq 1 ] && grep -qx "post  no-target (env no-target) vmcore: no" "$HOOK_SPILL"
+		holds '[ "$rc" -eq 1 ] && grep -qx "post  no-target (env no-target) vmcore: no" "$HOOK_SPILL"'
 
 	# The emergency.service of the capture initrd (lazy-kdump-emergency.sh):
 	# it waits while the capture runs, then reboots; it reboots at once
@@ -457,21 +485,23 @@ STUB
 		PATH=$case_dir/bin:$PATH $sh "$emergency_script" >"$case_dir/out" 2>&1
 	}
 	emergency "activating activating activating inactive" running
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: emergency while the capture runs: waits for it, then reboots" \
-		[ "$(grep -c '^show$' "$case_dir/calls")" = 4 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ] &&
-		grep -q 'while the capture runs; waiting for the capture' "$case_dir/out" &&
-		grep -q 'the capture ended (inactive) without its final action; rebooting' "$case_dir/out"
+		holds '[ "$(grep -c '\''^show$'\'' "$case_dir/calls")" = 4 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ] &&
+		grep -q '\''while the capture runs; waiting for the capture'\'' "$case_dir/out" &&
+		grep -q '\''the capture ended (inactive) without its final action; rebooting'\'' "$case_dir/out"'
 	emergency "inactive" never
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: emergency before the capture ran: reboots at once" \
-		[ "$(grep -c '^show$' "$case_dir/calls")" = 1 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ] &&
-		grep -q 'failed before the capture ran (lazy-kdump-capture.service: inactive)' "$case_dir/out"
+		holds '[ "$(grep -c '\''^show$'\'' "$case_dir/calls")" = 1 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ] &&
+		grep -q '\''failed before the capture ran (lazy-kdump-capture.service: inactive)'\'' "$case_dir/out"'
 	emergency "deactivating failed" ended
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: emergency while the capture stops: waits, then reboots" \
-		[ "$(grep -c '^show$' "$case_dir/calls")" = 2 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ]
+		holds '[ "$(grep -c '\''^show$'\'' "$case_dir/calls")" = 2 ] && [ "$(tail -n 1 "$case_dir/calls")" = "--force reboot" ]'
 
 
 	# holds CONDITION: CONDITION (shell, evaluated here) holds.
-	holds() { eval "$1"; }
 	# FAILURE_ACTION: the target's directory cannot be made (a file is in
 	# the way: result no-target).
 	block() { mkdir -p "$tmp/${sh// /-}-$1/target" && for b in "${@:2}"; do mkdir -p "$(dirname "$tmp/${sh// /-}-$1/target/$b")" && : >"$tmp/${sh// /-}-$1/target/$b"; done; }
@@ -541,22 +571,25 @@ CORE_COLLECTOR=makedumpfile -l -d 31" "lazy_kdump.host=db02" "$m"
 				grep -q 'sysrq triggered crash' <(tail -c +$(($(hv dmesg_offset) + 1)) "$tmp/raw-$m" | head -c "$(hv dmesg_bytes)")
 			expect "$sh: raw: the log at log_offset ends with the status line" \
 				grep -q 'status (saved): in the header of the raw device' <(tail -c +$(($(hv log_offset) + 1)) "$tmp/raw-$m" | head -c "$(hv log_bytes)")
+			# shellcheck disable=SC2016 # holds evaluates it here
 			expect "$sh: raw: the header names the host, the dump time and dir=raw:DEVICE" \
-				[ "$(hv host)|$(hv dir)" = "db02|raw:/dev/disk/by-partlabel/crashdump" ] && grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$' <<<"$(hv stamp)"
+				holds '[ "$(hv host)|$(hv dir)" = "db02|raw:/dev/disk/by-partlabel/crashdump" ] && grep -Eq '\''^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}$'\'' <<<"$(hv stamp)"'
 			expect "$sh: raw: retention=deferred (applied where the next boot saves it)" [ "$(hv retention)" = deferred ]
 			expect "$sh: raw: nothing written under the mount point" [ -z "$(ls -A "$case_dir/target")" ]
 			cp "$tmp/raw-$m" "$tmp/raw-saved-${sh// /-}"
 		else
+			# shellcheck disable=SC2016 # holds evaluates it here
 			expect "$sh: raw: a device too small: exit 1, result=no-space, says what to do" \
-				[ "$rc" -eq 1 ] && [ "$(hv result)|$(hv vmcore)" = "no-space|incomplete" ] && grep -q 'reason=the raw dump device .* is full.*larger device' <<<"$hdr"
+				holds '[ "$rc" -eq 1 ] && [ "$(hv result)|$(hv vmcore)" = "no-space|incomplete" ] && grep -q '\''reason=the raw dump device .* is full.*larger device'\'' <<<"$hdr"'
 		fi
 	done
 	# A raw target the collector cannot write to: not makedumpfile.
 	truncate -s 20M "$tmp/raw-cp"
 	LAZY_KDUMP_RAW_FILE=$tmp/raw-cp capture "$sh" raw-fail "DUMP_TARGET=raw:/dev/vdb" "" fail
 	hdr=$(head -c 4096 "$tmp/raw-cp" | tr -d '\000')
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: raw: a failing collector: exit 1, result=collector-failed with its message, dmesg kept" \
-		[ "$rc" -eq 1 ] && grep -qx 'result=collector-failed' <<<"$hdr" && grep -q "reason=.*Can't read the dump memory" <<<"$hdr" && grep -qx 'dmesg=saved' <<<"$hdr"
+		holds '[ "$rc" -eq 1 ] && grep -qx '\''result=collector-failed'\'' <<<"$hdr" && grep -q "reason=.*Can'\''t read the dump memory" <<<"$hdr" && grep -qx '\''dmesg=saved'\'' <<<"$hdr"'
 
 	# DUMP_TARGET=ssh:// (the fake ssh runs the server's commands here,
 	# in $case_dir/server): dmesg.txt, vmcore.flat renamed when complete,
@@ -576,34 +609,41 @@ NET_PORT=2222
 SSH_KEY=/etc/lazy-kdump/ssh/k"
 	capture "$sh" ssh "$sshconf" "lazy_kdump.host=web01" ok
 	d=$(find "$srv" -maxdepth 1 -name 'web01-202[3-9]*' -printf '%f\n' | sort | head -n 1)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: a complete capture exits 0, result=saved in the status on the server" \
-		[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx result=saved "$srv/$d/status"
+		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx result=saved "$srv/$d/status"'
 	{ printf FLAT; cat "$tmp/vmcore"; printf END; } >"$tmp/flat"
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: vmcore.flat on the server is makedumpfile -F's stream, no .incomplete left" \
-		cmp -s "$tmp/flat" "$srv/$d/vmcore.flat" && [ ! -e "$srv/$d/vmcore.flat.incomplete" ]
+		holds 'cmp -s "$tmp/flat" "$srv/$d/vmcore.flat" && [ ! -e "$srv/$d/vmcore.flat.incomplete" ]'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: dmesg.txt and lazy-kdump.log on the server" \
-		grep -q 'sysrq triggered crash' "$srv/$d/dmesg.txt" && grep -q 'saved .*/vmcore.flat on the dump server 192.0.2.7' "$srv/$d/lazy-kdump.log"
+		holds 'grep -q '\''sysrq triggered crash'\'' "$srv/$d/dmesg.txt" && grep -q '\''saved .*/vmcore.flat on the dump server 192.0.2.7'\'' "$srv/$d/lazy-kdump.log"'
 	expect "$sh: ssh: dmesg.txt was sent before the dump started" \
 		[ "$(grep -n 'dmesg.txt' "$case_dir/ssh.log" | head -n 1 | cut -d: -f1)" -lt "$(grep -n 'vmcore.flat.incomplete' "$case_dir/ssh.log" | head -n 1 | cut -d: -f1)" ]
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: as kdump@192.0.2.7, port 2222, SSH_KEY, the known host key only, under its name" \
 		holds 'grep -q "^kdump@192.0.2.7 .*-i /etc/lazy-kdump/ssh/k -p 2222 .*-o StrictHostKeyChecking=yes .*-o HostKeyAlias=192.0.2.7" "$case_dir/ssh.log"'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: KEEP_DUMPS=2: the oldest two of this host's dumps removed, another host's kept" \
-		[ "$(find "$srv" -maxdepth 1 -name 'web01-*' -printf '%f\n' | sort | tr '\n' ' ')" = "web01-2022-01-01-00:00:00 $d " ] && [ -d "$srv/db01-2019-01-01-00:00:00" ]
+		holds '[ "$(find "$srv" -maxdepth 1 -name '\''web01-*'\'' -printf '\''%f\n'\'' | sort | tr '\''\n'\'' '\'' '\'')" = "web01-2022-01-01-00:00:00 $d " ] && [ -d "$srv/db01-2019-01-01-00:00:00" ]'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: the status says dir= on the server and retention=applied" \
-		grep -qx "dir=$srv/$d" "$srv/$d/status" && grep -qx retention=applied "$srv/$d/status"
+		holds 'grep -qx "dir=$srv/$d" "$srv/$d/status" && grep -qx retention=applied "$srv/$d/status"'
 	# A dump that does not finish: the partial stream keeps its name.
 	capture "$sh" ssh-fail "$sshconf" "lazy_kdump.host=web01" fail
 	d=$(find "$srv" -maxdepth 1 -name 'web01-202[3-9]*' -printf '%f\n' | sort | tail -n 1)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: a failing collector: exit 1, collector-failed, vmcore.flat.incomplete stays, no vmcore.flat" \
-		[ "$rc" -eq 1 ] && grep -qx result=collector-failed "$srv/$d/status" && [ -e "$srv/$d/vmcore.flat.incomplete" ] && [ ! -e "$srv/$d/vmcore.flat" ]
+		holds '[ "$rc" -eq 1 ] && grep -qx result=collector-failed "$srv/$d/status" && [ -e "$srv/$d/vmcore.flat.incomplete" ] && [ ! -e "$srv/$d/vmcore.flat" ]'
 	# MIN_FREE: the stream is cut where it would be crossed.
 	head -c 3000000 /dev/zero >"$tmp/bigcore"
 	capture "$sh" ssh-full "${sshconf/KEEP_DUMPS=2/KEEP_DUMPS=0
 MIN_FREE=99%}" "lazy_kdump.host=big" ok "$tmp/bigcore"
 	d=$(find "$srv" -maxdepth 1 -name 'big-20*' -printf '%f\n' | sort | head -n 1)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: MIN_FREE would be crossed: the stream cut at 1 MiB, result=no-space" \
-		[ "$rc" -eq 1 ] && grep -qx result=no-space "$srv/$d/status" && [ "$(wc -c <"$srv/$d/vmcore.flat.incomplete")" -eq 1048576 ]
+		holds '[ "$rc" -eq 1 ] && grep -qx result=no-space "$srv/$d/status" && [ "$(wc -c <"$srv/$d/vmcore.flat.incomplete")" -eq 1048576 ]'
 	# The server does not answer: after lazy_kdump.wait, FAILURE_ACTION.
 	FAKE_SSH=down capture "$sh" ssh-down "$sshconf
 FAILURE_ACTION=dump-local" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
@@ -611,14 +651,17 @@ FAILURE_ACTION=dump-local" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: ssh's \\r in the reason does not reach the status" \
 		holds '[ -n "$d" ] && ! grep -q "$(printf "\r")" "$d/status"'
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: the server down: FAILURE_ACTION=dump-local saved it in /var/crash, saying why" \
-		[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx fallback=dump-local "$d/status" && grep -qx "target=ssh://kdump@dumps:2222$srv" "$d/status" && grep -q '^reason=.*the dump server kdump@192.0.2.7:2222 did not answer within 2 s' "$d/status"
+		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx fallback=dump-local "$d/status" && grep -qx "target=ssh://kdump@dumps:2222$srv" "$d/status" && grep -q '\''^reason=.*the dump server kdump@192.0.2.7:2222 did not answer within 2 s'\'' "$d/status"'
 	FAKE_SSH=refused capture "$sh" ssh-refused "$sshconf" "lazy_kdump.host=web01 lazy_kdump.wait=30" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: the key refused: no-target at once (no waiting), saying so" \
-		[ "$rc" -eq 1 ] && grep -qx result=no-target "$case_dir/run/status" && grep -q '^reason=the dump server refused: kdump@192.0.2.7:2222' "$case_dir/run/status" && [ "$(grep -c . "$case_dir/ssh.log")" -eq 1 ]
+		holds '[ "$rc" -eq 1 ] && grep -qx result=no-target "$case_dir/run/status" && grep -q '\''^reason=the dump server refused: kdump@192.0.2.7:2222'\'' "$case_dir/run/status" && [ "$(grep -c . "$case_dir/ssh.log")" -eq 1 ]'
 	capture "$sh" ssh-noparts "DUMP_TARGET=ssh://h/x" "" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: ssh: settings without the target's parts: no-target, rebuild the initrd" \
-		[ "$rc" -eq 1 ] && grep -q '^reason=DUMP_TARGET=ssh://h/x: the settings lack its parts.*mkinitrd --force' "$case_dir/run/status"
+		holds '[ "$rc" -eq 1 ] && grep -q '\''^reason=DUMP_TARGET=ssh://h/x: the settings lack its parts.*mkinitrd --force'\'' "$case_dir/run/status"'
 	# nfs:// (LAZY_KDUMP_NOMOUNT: the export is the mount point here).
 	capture "$sh" nfs "DUMP_TARGET=nfs://dumps:/export/crash
 NET_KIND=nfs
@@ -626,8 +669,9 @@ NET_HOST=192.0.2.7
 NET_PATH=/export/crash
 NFS_OPTIONS=nolock" "lazy_kdump.host=web01" ok
 	d=$(one_dir "$case_dir/target" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: nfs: the dump at the export's top, as on a file system" \
-		[ "$rc" -eq 0 ] && [ -n "$d" ] && cmp -s "$tmp/vmcore" "$d/vmcore" && grep -qx result=saved "$d/status"
+		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && cmp -s "$tmp/vmcore" "$d/vmcore" && grep -qx result=saved "$d/status"'
 
 done
 
