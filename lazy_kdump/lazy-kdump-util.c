@@ -570,7 +570,7 @@ const char *dump_dir(const struct context *c)
  * device is mounted): 0, -ENODEV (no such device here), -ENOENT (not
  * mounted here), or another -errno (lib/dumpdir.h).
  */
-int dump_dir_here(const struct context *c, char *buf, size_t size)
+int dump_dir_here(struct context *c, char *buf, size_t size)
 {
 	const char *t = c->cfg.dump_target ? c->cfg.dump_target :
 			CONFIG_DEFAULT_DUMP_TARGET;
@@ -584,11 +584,15 @@ int dump_dir_here(const struct context *c, char *buf, size_t size)
 
 		if (w < 0 || (size_t)w >= size)
 			return -ENAMETOOLONG;
+		/* Once per invocation: load reports, then writes the metrics. */
+		if (c->mirror)
+			return c->mirror > 0 ? 0 : c->mirror;
 		/* The helper says what failed; one it could not run, here. */
 		r = run_helper(c, args);
 		if (r < 0)
 			log_failure(r, "Reinstall lazy-kdump.", "Failed to run %s",
 				    args[0]);
+		c->mirror = r == 0 ? 1 : -EHOSTUNREACH;
 		return r == 0 ? 0 : -EHOSTUNREACH;
 	}
 	return dumpdir_resolve(t, c->sysroot ? c->sysroot : "", buf, size);

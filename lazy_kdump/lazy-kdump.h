@@ -102,6 +102,11 @@ struct context {
 	 * modified at or after it may not be what was loaded.
 	 */
 	int64_t started;
+	/*
+	 * A dump server's dumps, read once per invocation (dump_dir_here):
+	 * 0 not yet, 1 mirrored, or the -errno of that one reading.
+	 */
+	int mirror;
 };
 
 /* Everything about the files and the machine that sizing needs. */
@@ -188,7 +193,7 @@ void net_display_path(const struct context *c, char *path, size_t size);
 int read_state(struct context *c, struct lk_state *st, bool *have);
 void boot_id(const struct context *c, char *buf, size_t size);
 const char *dump_dir(const struct context *c);
-int dump_dir_here(const struct context *c, char *buf, size_t size);
+int dump_dir_here(struct context *c, char *buf, size_t size);
 int last_dump(const struct context *c, const char *dir, struct lk_lastdump *ld);
 
 /* ---- the verbs ---------------------------------------------------------- */
