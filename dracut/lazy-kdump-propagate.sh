@@ -100,8 +100,7 @@ if ! ssh-keygen -F "$lkd_net_host" -f "$kh" >/dev/null 2>&1; then
 fi
 
 # 3. The public key on the server.
-lkd_ssh_opts "$key" "$lkd_net_host"
-if ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$dest" true </dev/null >/dev/null 2>&1; then
+if lkd_ssh_run "$key" true >/dev/null 2>&1; then
 	say "$key already logs in to $dest"
 else
 	copy=(ssh-copy-id -i "$key.pub" -p "$lkd_net_port" -o "UserKnownHostsFile=$kh"

@@ -565,12 +565,13 @@ lkd_resolve_net() {
 	[ "$lkd_net_method" = static ] || addr=''
 	lkd_net_record=$(printf 'ifname=%s\nmac=%s\ndriver=%s\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=%s\n' \
 		"$dev" "$mac" "$lkd_net_driver" "$lkd_net_method" "$addr" "$via" "$lkd_net_addr" "$lkd_net_host")
-	local h=$lkd_net_addr
-	case $h in *:*) h="[$h]" ;; esac
+	# The address as a URL or an NFS source names it ([IPv6]).
+	lkd_net_hostpart=$lkd_net_addr
+	case $lkd_net_hostpart in *:*) lkd_net_hostpart="[$lkd_net_hostpart]" ;; esac
 	if [ "$lkd_net_kind" = ssh ]; then
-		lkd_target_spec="ssh://$lkd_net_user@$h:$lkd_net_port$lkd_net_path"
+		lkd_target_spec="ssh://$lkd_net_user@$lkd_net_hostpart:$lkd_net_port$lkd_net_path"
 	else
-		lkd_target_spec="nfs://$h:$lkd_net_path"
+		lkd_target_spec="nfs://$lkd_net_hostpart:$lkd_net_path"
 	fi
 	return 0
 }
@@ -581,6 +582,13 @@ lkd_ssh_opts() {
 	lkd_ssh=(-F /dev/null -i "$1" -o BatchMode=yes -o ConnectTimeout=10
 		-o StrictHostKeyChecking=yes -o "UserKnownHostsFile=${LKD_KNOWN_HOSTS:-/etc/lazy-kdump/ssh/known_hosts}"
 		-o "HostKeyAlias=$2" -o LogLevel=ERROR)
+}
+
+# lkd_ssh_run KEY CMD: CMD run by the dump server lkd_resolve_net resolved,
+# as its user, with KEY and lkd_ssh_opts' options; stdin /dev/null.
+lkd_ssh_run() {
+	lkd_ssh_opts "$1" "$lkd_net_host"
+	ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" "$2" </dev/null
 }
 
 # lkd_check_ssh KEY: the ssh dump target lkd_resolve_net took apart works
@@ -609,9 +617,7 @@ lkd_check_ssh() {
 		lkd_error="the host key of the dump server $lkd_net_host is not in $kh: run 'lazy-kdump propagate' (it records it), or add it there under the name $lkd_net_host"
 		return 1
 	fi
-	lkd_ssh_opts "$key" "$lkd_net_host"
-	out=$(ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" \
-		"mkdir -p '$lkd_net_path' && test -w '$lkd_net_path' && df -Pk '$lkd_net_path' >/dev/null" 2>&1 </dev/null) || rc=$?
+	out=$(lkd_ssh_run "$key" "mkdir -p '$lkd_net_path' && test -w '$lkd_net_path' && df -Pk '$lkd_net_path' >/dev/null" 2>&1) || rc=$?
 	[ "$rc" -ne 0 ] || return 0
 	case $out in
 	*'Permission denied'* | *'verification failed'* | *'IDENTIFICATION HAS CHANGED'*)
@@ -638,9 +644,7 @@ lkd_check_nfs() {
 		lkd_error="DUMP_TARGET=nfs://... needs mount.nfs: install nfs-common"
 		return 1
 	fi
-	src=$lkd_net_addr
-	case $src in *:*) src="[$src]" ;; esac
-	src=$src:$lkd_net_path
+	src=$lkd_net_hostpart:$lkd_net_path
 	d=$(mktemp -d) || {
 		lkd_error="cannot create a temporary directory"
 		return 1
@@ -676,22 +680,18 @@ lkd_check_nfs() {
 # ssh (KEY) with one command; NFS mounted read-only for the copy
 # (OPTIONS). Returns 1 with lkd_error.
 lkd_fetch_dumps() {
-	local dir=$1 host=$2 key=$3 opts=$4 list d rc=0 mnt='' src line name bytes
+	local dir=$1 host=$2 key=$3 opts=$4 list d rc=0 mnt='' line name bytes
 	# The listing, run in the directory of the dumps: "== DIR", the
 	# status lines, then "size NAME BYTES" lines.
 	local lister="for d in $host-[0-9][0-9][0-9][0-9]-*; do [ -d \"\$d\" ] || continue; echo \"== \$d\"; cat \"\$d/status\" 2>/dev/null; for f in vmcore vmcore.incomplete vmcore.flat vmcore.flat.incomplete; do [ -f \"\$d/\$f\" ] && echo \"size \$f \$(wc -c < \"\$d/\$f\")\"; done; done; exit 0"
 	if [ "$lkd_net_kind" = ssh ]; then
-		lkd_ssh_opts "$key" "$lkd_net_host"
-		list=$(ssh "${lkd_ssh[@]}" -p "$lkd_net_port" "$lkd_net_user@$lkd_net_addr" \
-			"cd '$lkd_net_path' 2>/dev/null || exit 0; $lister" 2>&1 </dev/null) || rc=$?
+		list=$(lkd_ssh_run "$key" "cd '$lkd_net_path' 2>/dev/null || exit 0; $lister" 2>&1) || rc=$?
 	else
-		src=$lkd_net_addr
-		case $src in *:*) src="[$src]" ;; esac
 		mnt=$(mktemp -d) || {
 			lkd_error="cannot create a temporary directory"
 			return 1
 		}
-		if list=$(timeout 60 mount -t nfs -o "ro,$opts" "$src:$lkd_net_path" "$mnt" 2>&1); then
+		if list=$(timeout 60 mount -t nfs -o "ro,$opts" "$lkd_net_hostpart:$lkd_net_path" "$mnt" 2>&1); then
 			list=$(cd "$mnt" && sh -c "$lister" 2>&1) || rc=$?
 			umount "$mnt" 2>/dev/null
 		else
