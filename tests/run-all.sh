@@ -10,9 +10,9 @@
 #   SUITES       Debian suites for the VM tests and the bench smoke run
 #                (default "bookworm trixie trixie-backports"; empty: none)
 #   FULL_SUITES  suites of the full-system test (default "trixie bookworm
-#                bookworm-stack bookworm-net"; SUITE-stack: the dump target
-#                on LVM on LUKS on MD RAID 1; SUITE-net: dumps sent to a
-#                dump-server guest over ssh and NFS; empty: none)
+#                bookworm-stack"; SUITE-stack: the dump target on LVM on
+#                LUKS on MD RAID 1; SUITE-net, make check-net: dumps sent
+#                to a dump-server guest over ssh and NFS; empty: none)
 #   DEB_SUITES   the Debian packages to build (scripts/build-deb.sh; default
 #                "bookworm trixie"; empty: none)
 #   BENCH        "quick": also the benchmarks' smoke run (tests/bench/run.sh
@@ -31,7 +31,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
-full_suites=${FULL_SUITES-trixie bookworm bookworm-stack bookworm-net}
+full_suites=${FULL_SUITES-trixie bookworm bookworm-stack}
 deb_suites=${DEB_SUITES-bookworm trixie}
 bench=${BENCH-}
 static=${STATIC-fast}
