@@ -24,6 +24,9 @@
 #                        kdump VM groups under it; fails on any detector
 #                        report in a guest's kernel log (tests/vm/check-debug.sh;
 #                        DEBUG_GROUPS="module,kdump" picks groups)
+#   make check-kcsan     the same tier with the data-race detector KCSAN
+#                        instead of KASAN (build-debug-kernel.sh --kcsan);
+#                        a race counts when a stack of it is in lazy_cma
 #   make check-full      the full-system test: a Debian 13 image with systemd
 #                        and dracut, `make install` in it, kdump armed by the
 #                        service, panic, dump, reboot; also on Debian 12,
@@ -115,7 +118,7 @@ TOOLS_OUT := $(if $(O),$(patsubst %/,%,$(abspath $(O)))/,lazy_kdump/)
 # Kbuild variables passed through to the module build when given.
 KBUILD_PASS := $(foreach v,CC LD HOSTCC LLVM W C CF KBUILD_VERBOSE V,$(if $(filter command line environment,$(origin $(v))),$(v)=$($(v))))
 
-.PHONY: all module tools check check-unit check-static check-vm check-short check-debug check-full check-net \
+.PHONY: all module tools check check-unit check-static check-vm check-short check-debug check-kcsan check-full check-net \
 	clean deps install uninstall demo bench bench-extended bench-quick fuzz soak deb
 
 all: module tools
@@ -152,6 +155,9 @@ check-short: deps tools
 
 check-debug: deps
 	tests/vm/check-debug.sh $(if $(DEBUG_GROUPS),-g $(DEBUG_GROUPS))
+
+check-kcsan: deps
+	tests/vm/check-debug.sh -k $(if $(DEBUG_GROUPS),-g $(DEBUG_GROUPS))
 
 check-full: deps
 	tests/full/run.sh $(FULL_SUITES) $(FULL_EXTRA_SUITES)

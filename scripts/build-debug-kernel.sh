@@ -2,9 +2,15 @@
 # Build a small 6.12 kernel with the kernel's bug detectors (KASAN, KFENCE,
 # lockdep, DEBUG_VM, DEBUG_LIST, DEBUG_OBJECTS, DEBUG_ATOMIC_SLEEP) from
 # Debian's own kernel source, for the debug-kernel tier of the VM tests
-# (tests/vm/run.sh debug, make check-debug).
+# (tests/vm/run.sh debug, make check-debug); with --kcsan, the same kernel
+# with the data-race detector KCSAN instead of KASAN (the two exclude each
+# other), release suffix -lazykcsan (tests/vm/run.sh kcsan, make
+# check-kcsan).
 #
-# Usage: scripts/build-debug-kernel.sh [--config-only]
+# Usage: scripts/build-debug-kernel.sh [--kcsan] [--config-only]
+#   --kcsan        KCSAN instead of KASAN (and tracepoints and KUnit, which
+#                  the kernel's own KCSAN test module, kcsan_test, needs:
+#                  the tier's self-test provokes a data race with it)
 #   --config-only  configure and check the configuration, do not build
 #
 # The source is Debian trixie's linux-source-6.12
@@ -18,11 +24,12 @@
 # Prints the kernel directory, laid out like scripts/fetch-kernel.sh's so
 # that tests/vm/run.sh, mkinitrd.sh, qemu-run.sh and build-module.sh --kdir
 # take it as they take a Debian kernel:
-#   info      KVER, SUITE=debug, VERSION, VMLINUZ, MODDIR, HEADERS
+#   info      KVER, SUITE=debug (kcsan), VERSION, VMLINUZ, MODDIR, HEADERS
 #   root/boot/vmlinuz-KVER, root/lib/modules/KVER (modules_install, depmod),
 #   root/usr/src/linux-headers-KVER -> build/ (the O= tree, modules_prepare'd)
 #   build.log, config-fragment
-# The directory is $LAZY_KDUMP_CACHE/kernels/debug-SOURCEVERSION-HASH, HASH
+# The directory is $LAZY_KDUMP_CACHE/kernels/debug-SOURCEVERSION-HASH (kcsan-...
+# with --kcsan), HASH
 # taken over the fragment and the compiler's version: a second run with the
 # same source, fragment and compiler reuses it without building.
 #
@@ -34,16 +41,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=common.sh
 . "$here/common.sh"
 
-config_only=0
-case ${1-} in
-'') ;;
---config-only) config_only=1 ;;
--h | --help)
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
-	exit 0
-	;;
-*) die "unknown argument '$1' (usage: $0 [--config-only])" ;;
-esac
+config_only=0 flavour=debug
+for arg in "$@"; do
+	case $arg in
+	--config-only) config_only=1 ;;
+	--kcsan) flavour=kcsan ;;
+	-h | --help)
+		sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
+		exit 0
+		;;
+	*) die "unknown argument '$arg' (usage: $0 [--kcsan] [--config-only])" ;;
+	esac
+done
 
 # The fragment: NAME=VALUE a line (y, a number or a quoted string). Every
 # line must hold in the final .config. Comments say what needs the option.
@@ -148,6 +157,26 @@ CONFIG_DEBUG_OBJECTS_ENABLE_DEFAULT=1
 CONFIG_LKDTM=m
 '
 
+# The KCSAN kernel: the same fragment with KASAN's lines out and these in.
+# KCSAN_KUNIT_TEST (kcsan_test.ko) needs KUnit and tracepoints (it reads
+# its own reports through the console tracepoint): ftrace is on for them.
+KCSAN_FRAGMENT='
+# KCSAN: sampled watchpoints on every plain access of instrumented code
+# (the kernel and lazy_cma.ko); a self-test at boot; reports of races on
+# values that changed only (the default), each report once per 3 s.
+CONFIG_KCSAN=y
+CONFIG_KCSAN_SELFTEST=y
+CONFIG_KCSAN_EARLY_ENABLE=y
+CONFIG_KUNIT=y
+CONFIG_KCSAN_KUNIT_TEST=m
+CONFIG_FTRACE=y
+'
+if [ "$flavour" = kcsan ]; then
+	FRAGMENT=$(sed -e 's/^CONFIG_LOCALVERSION="-lazydebug"$/CONFIG_LOCALVERSION="-lazykcsan"/' \
+		-e '/^CONFIG_KASAN/d; /^CONFIG_FTRACE=n$/d' <<<"$FRAGMENT")$KCSAN_FRAGMENT
+fi
+suffix=-lazy$flavour
+
 # fragment_lines: the fragment without comments and blank lines.
 fragment_lines() {
 	sed '/^#/d; /^$/d' <<<"$FRAGMENT"
@@ -202,7 +231,7 @@ done
 [ -e /usr/include/openssl/ssl.h ] || die "libssl-dev is not installed; run scripts/install-deps.sh"
 
 hash=$({ echo "$FRAGMENT"; gcc --version | head -n 1; } | sha256sum | cut -c1-12)
-kdir=$LAZY_KDUMP_CACHE/kernels/debug-$srcver-$hash
+kdir=$LAZY_KDUMP_CACHE/kernels/$flavour-$srcver-$hash
 mkdir -p "$LAZY_KDUMP_CACHE/kernels"
 # One build per directory at a time; a finished one is reused as it is.
 exec 8>"$kdir.lock"
@@ -244,7 +273,7 @@ mk bzImage modules >>"$kdir/build.log" 2>&1 ||
 	{ tail -n 30 "$kdir/build.log" >&2; die "the kernel build failed (log: $kdir/build.log)"; }
 # After the build: kernelrelease reads CONFIG_LOCALVERSION from auto.conf.
 kver=$(mk -s kernelrelease 2>>"$kdir/build.log") || die "make kernelrelease failed (log: $kdir/build.log)"
-case $kver in *-lazydebug) ;; *) die "kernel release '$kver' lacks -lazydebug" ;; esac
+case $kver in *"$suffix") ;; *) die "kernel release '$kver' lacks $suffix" ;; esac
 root=$kdir/root
 mkdir -p "$root/boot" "$root/usr/src"
 cp "$obj/arch/x86/boot/bzImage" "$root/boot/vmlinuz-$kver"
@@ -255,11 +284,13 @@ mk INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 DEPMOD=/bin/true modules_install
 depmod -b "$root" "$kver" || die "depmod failed for $kver"
 ln -sfn "$obj" "$root/usr/src/linux-headers-$kver"
 ln -sfn "$obj" "$root/lib/modules/$kver/build"
-grep -qx "CONFIG_KASAN=y" "$obj/.config" || die "the built .config lost CONFIG_KASAN"
+detector=CONFIG_KASAN
+[ "$flavour" = debug ] || detector=CONFIG_KCSAN
+grep -qx "$detector=y" "$obj/.config" || die "the built .config lost $detector"
 
 cat >"$kdir/info.tmp" <<INFO
 KVER='$kver'
-SUITE='debug'
+SUITE='$flavour'
 VERSION='$srcver'
 VMLINUZ='boot/vmlinuz-$kver'
 MODDIR='lib/modules/$kver'

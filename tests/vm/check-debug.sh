@@ -2,18 +2,26 @@
 # The debug-kernel tier (make check-debug): the VM test groups under a 6.12
 # kernel built from Debian's source with KASAN, KFENCE, lockdep, DEBUG_VM,
 # DEBUG_LIST, DEBUG_OBJECTS and DEBUG_ATOMIC_SLEEP; fails on any report.
+# With -k (make check-kcsan): the same with the data-race detector KCSAN
+# instead of KASAN (scripts/build-debug-kernel.sh --kcsan); a race counts
+# when one of its two stacks passes through lazy_cma (a race inside the
+# kernel alone is listed, not counted: tests/vm/guest/dmesg-bad.awk,
+# tests/vm/detector-reports.awk).
 #
-# Usage: tests/vm/check-debug.sh [-g GROUP,...]
+# Usage: tests/vm/check-debug.sh [-k] [-g GROUP,...]
+#   -k         the KCSAN kernel (suite kcsan) instead of the KASAN one
+#              (suite debug)
 #   -g GROUPS  the groups to run (default: $LAZY_DEBUG_GROUPS, else the
 #              module and kdump groups listed below)
 #
 # 1. scripts/build-debug-kernel.sh: builds the kernel once (cached).
-# 2. The detector self-test: tests/vm/run.sh -g debug-selftest debug. Its
-#    guest provokes KASAN, DEBUG_LIST and KFENCE reports with lkdtm; the
+# 2. The detector self-test: tests/vm/run.sh -g debug-selftest SUITE. Its
+#    guest provokes KASAN (-k: KCSAN, with the kernel's kcsan_test),
+#    DEBUG_LIST and KFENCE reports with lkdtm; the
 #    guest's own dmesg check (tests/vm/guest/init) must fail the test for
 #    them and the console scan below must find them. Otherwise the tier
 #    could not see a report, and it stops here.
-# 3. tests/vm/run.sh -g GROUPS debug, with the timeouts multiplied
+# 3. tests/vm/run.sh -g GROUPS SUITE, with the timeouts multiplied
 #    (LAZY_VM_TIMEOUT_FACTOR), a longer boot limit, kasan_multi_shot (every
 #    KASAN report, not only the first) and a larger crash region for
 #    t_crash.sh (the crash kernel is this kernel: KASAN shadow, lockdep).
@@ -59,9 +67,11 @@ usage() {
 }
 
 groups=${LAZY_DEBUG_GROUPS:-module,module-numa,module-high,module-cxl,module-sweep,module-fuzz,kdump,kdump-errors,kdump-high,kdump-hotplug}
-while getopts g:h opt; do
+suite=debug
+while getopts g:kh opt; do
 	case $opt in
 	g) groups=$OPTARG ;;
+	k) suite=kcsan ;;
 	h) usage 0 ;;
 	*) usage 2 >&2 ;;
 	esac
@@ -73,45 +83,40 @@ export LAZY_VM_TIMEOUT_FACTOR=${LAZY_VM_TIMEOUT_FACTOR:-4}
 export LAZY_VM_BOOT_TIMEOUT=${LAZY_VM_BOOT_TIMEOUT:-150}
 export LAZY_VM_APPEND=${LAZY_VM_APPEND-kasan_multi_shot no5lvl LAZY_CRASH_SIZE=384M KDUMP_SIZE=384M}
 # lkdtm for the self-test; the rest is built in (mkinitrd.sh notes it).
-export LAZY_VM_MODULES=${LAZY_VM_MODULES-virtio_pci virtio_blk ext4 lkdtm}
+# kcsan_test (KUnit) provokes the self-test's data race on the KCSAN kernel.
+if [ "$suite" = kcsan ]; then
+	export LAZY_VM_MODULES=${LAZY_VM_MODULES-virtio_pci virtio_blk ext4 lkdtm kcsan_test}
+else
+	export LAZY_VM_MODULES=${LAZY_VM_MODULES-virtio_pci virtio_blk ext4 lkdtm}
+fi
 results=${LAZY_VM_RESULTS:-$top/build/vm-results}
 mkdir -p "$results"
 results=$(cd "$results" && pwd)
 export LAZY_VM_RESULTS=$results
 
-# Detector reports: the first line of each. KASAN, KFENCE and most lockdep
-# reports start with "BUG:" or "WARNING:" (WARN() and DEBUG_OBJECTS' ODEBUG
-# and DEBUG_LIST's corruption messages print one too); the rest are named.
-# A superset of the pattern of the guest's dmesg check (tests/vm/guest/init).
+# Detector reports: the first line of each. KASAN, KCSAN, KFENCE and most
+# lockdep reports start with "BUG:" or "WARNING:" (WARN() and DEBUG_OBJECTS'
+# ODEBUG and DEBUG_LIST's corruption messages print one too); the rest are
+# named. A superset of the pattern of the guest's dmesg check
+# (tests/vm/guest/dmesg-bad.awk).
 report_re='BUG:|WARNING:|KASAN:|KFENCE:|ODEBUG:|list_(add|del) corruption|Oops|general protection fault|kernel BUG at|Bad page state|INFO: trying to register non-static key|turning off the locking correctness validator|UBSAN:|refcount_t:|INFO: task .* blocked|soft lockup|rcu: INFO:|RCU stall'
 
-# reports LOG: each report of LOG: its first line as "LOG:LINE: TEXT", then
-# up to 60 lines after it, indented, until its end marker ("---[ end trace",
-# or a line of "=" after the first few) or the next report. A report of a
-# first (not crash) kernel before anything of lazy_cma appeared in its log
-# (the module not loaded yet: its code cannot be the cause) is marked
-# "[before lazy_cma]": listed, but it does not fail the tier.
+# reports LOG: the detector reports of LOG (detector-reports.awk): a report
+# of a kernel that had not loaded lazy_cma yet is marked with $pre_tag, a
+# KCSAN race that no stack of lazy_cma takes part in with $race_tag; both
+# are listed but do not fail the tier.
 pre_tag='[before lazy_cma]'
+race_tag='[race without lazy_cma]'
 reports() {
-	tr -d '\r' <"$1" | awk -v f="$1" -v re="$report_re" -v tag="$pre_tag" '
-		/Linux version / { crash = 0; mod = 0 }
-		/Command line:/ && /elfcorehdr=/ { crash = 1 }
-		/lazy_cma/ { mod = 1 }
-		$0 ~ re {
-			print f ":" NR ": " (!crash && !mod ? tag " " : "") $0
-			left = 60; seen = 0; next
-		}
-		left > 0 {
-			print "    " $0
-			left--
-			seen++
-			if (index($0, "---[ end trace") || (seen > 3 && index($0, "==========="))) left = 0
-		}'
+	awk -v f="$1" -v re="$report_re" -v tag="$pre_tag" -v rtag="$race_tag" \
+		-f "$here/detector-reports.awk" "$1"
 }
 
 failed=0
 t0=$SECONDS
-kdir=$("$top/scripts/build-debug-kernel.sh" | tail -n 1) || die "the debug kernel did not build"
+build=("$top/scripts/build-debug-kernel.sh")
+[ "$suite" = debug ] || build+=(--kcsan)
+kdir=$("${build[@]}" | tail -n 1) || die "the $suite kernel did not build"
 KVER=''
 # shellcheck source=/dev/null
 . "$kdir/info"
@@ -120,8 +125,8 @@ echo "# debug kernel $KVER ($kdir), ready after $((SECONDS - t0)) s"
 # 2. The self-test: its guest must fail with the reports, and the scan must
 # find them.
 t0=$SECONDS
-self=$("$here/run.sh" -g debug-selftest debug 2>&1) || true
-cp "$results/debug.tap" "$results/debug-selftest.tap" 2>/dev/null || true
+self=$("$here/run.sh" -g debug-selftest "$suite" 2>&1) || true
+cp "$results/$suite.tap" "$results/$suite-selftest.tap" 2>/dev/null || true
 printf '%s\n' "$self" | sed 's/^/# selftest: /'
 self_log=$results/$KVER/debug-selftest/console.log
 proof=1
@@ -133,15 +138,27 @@ fi
 # (SIGPIPE under pipefail).
 self_reports=''
 [ ! -r "$self_log" ] || self_reports=$(reports "$self_log")
-for p in 'BUG: KASAN: slab-use-after-free' 'list_add corruption' 'BUG: KFENCE: use-after-free'; do
+det=KASAN first='BUG: KASAN: slab-use-after-free'
+[ "$suite" = debug ] || det=KCSAN first='BUG: KCSAN: data-race in test_kernel_'
+for p in "$first" 'list_add corruption' 'BUG: KFENCE: use-after-free'; do
 	if grep '^/' <<<"$self_reports" | grep -vF ": $pre_tag " | grep -qF "$p"; then
-		echo "ok - the console scan finds '$p' in the self-test's log (after lazy_cma was loaded: it counts)"
+		echo "ok - the console scan finds '$p' in the self-test's log (after lazy_cma was loaded)"
 	else
 		echo "not ok - the console scan does not find '$p' in $self_log"
 		proof=0
 	fi
 done
-if [ "$(grep -c '^ok .*debug-selftest: \(KASAN\|DEBUG_LIST\|KFENCE\) reports' <<<"$self")" -ne 3 ]; then
+# kcsan_test's race is the kernel's own: listed, not counted against
+# lazy_cma (a race of lazy_cma's would be: tests/unit/test-detector-scan.sh).
+if [ "$suite" = kcsan ]; then
+	if grep '^/' <<<"$self_reports" | grep -F "$first" | grep -qF ": $race_tag "; then
+		echo "ok - the console scan lists kcsan_test's race as one without lazy_cma (not counted)"
+	else
+		echo "not ok - the console scan counted kcsan_test's race as lazy_cma's"
+		proof=0
+	fi
+fi
+if [ "$(grep -c '^ok .*debug-selftest: \(KASAN\|KCSAN\|DEBUG_LIST\|KFENCE\) reports' <<<"$self")" -ne 3 ]; then
 	echo "not ok - the self-test guest did not see all three reports (see above)"
 	proof=0
 fi
@@ -150,11 +167,11 @@ if [ "$proof" = 0 ]; then
 	echo "not ok - the debug tier cannot show that it sees detector reports; not running the groups"
 	exit 1
 fi
-echo "ok - detector reports fail a test: KASAN, DEBUG_LIST and KFENCE provoked, seen by the guest's dmesg check and by the console scan"
+echo "ok - detector reports fail a test: $det, DEBUG_LIST and KFENCE provoked, seen by the guest's dmesg check and by the console scan"
 
 # 3. The groups.
 run_rc=0
-"$top/tests/vm/run.sh" -g "$groups" debug || run_rc=$?
+"$top/tests/vm/run.sh" -g "$groups" "$suite" || run_rc=$?
 [ "$run_rc" = 0 ] || failed=1
 
 # 4. The console scan.
@@ -165,29 +182,33 @@ for g in ${groups//,/ }; do
 		[ -r "$log" ] || continue
 		r=$(reports "$log")
 		if [ -z "$r" ]; then
-			echo "ok - debug/$g: no detector report in ${log#"$results/"}"
+			echo "ok - $suite/$g: no detector report in ${log#"$results/"}"
 			continue
 		fi
 		printf '%s\n\n' "$r" >>"$out"
 		heads=$(grep '^/' <<<"$r")
 		pre=$(grep -cF ": $pre_tag " <<<"$heads" || true)
-		ours=$(($(grep -c . <<<"$heads") - pre))
+		races=$(grep -cF ": $race_tag " <<<"$heads" || true)
+		ours=$(($(grep -c . <<<"$heads") - pre - races))
 		if [ "$pre" -gt 0 ]; then
-			echo "# note: debug/$g: $pre report(s) in ${log#"$results/"} while the kernel booted, before lazy_cma was loaded (not the module's; in $out)"
+			echo "# note: $suite/$g: $pre report(s) in ${log#"$results/"} while the kernel booted, before lazy_cma was loaded (not the module's; in $out)"
+		fi
+		if [ "$races" -gt 0 ]; then
+			echo "# note: $suite/$g: $races KCSAN race(s) in ${log#"$results/"} with no lazy_cma frame in either stack (the kernel's own; in $out)"
 		fi
 		if [ "$ours" -eq 0 ]; then
-			echo "ok - debug/$g: no detector report after lazy_cma was loaded in ${log#"$results/"}"
+			echo "ok - $suite/$g: no detector report of lazy_cma's in ${log#"$results/"}"
 			continue
 		fi
 		failed=1
-		echo "not ok - debug/$g: $ours detector report(s) in $log (all: $out)"
-		grep -vF ": $pre_tag " <<<"$heads" | head -n 10 | sed "s|^$results/|#   |"
+		echo "not ok - $suite/$g: $ours detector report(s) in $log (all: $out)"
+		grep -vF -e ": $pre_tag " -e ": $race_tag " <<<"$heads" | head -n 10 | sed "s|^$results/|#   |"
 	done
 done
 [ -s "$out" ] || rm -f "$out"
 if [ "$failed" = 0 ]; then
-	echo "# debug tier: passed (groups: $groups)"
+	echo "# $suite tier: passed (groups: $groups)"
 else
-	echo "# debug tier: FAILED (groups: $groups; run.sh exit $run_rc${out:+; reports: $out})"
+	echo "# $suite tier: FAILED (groups: $groups; run.sh exit $run_rc${out:+; reports: $out})"
 fi
 [ "$failed" = 0 ]

@@ -4,7 +4,9 @@
 # Usage: tests/vm/run.sh [-g GROUP,...] [-f GROUPS_FILE] SUITE...
 #   SUITE      bookworm (6.1), trixie (6.12), trixie-backports (7.x), or
 #              debug: Debian's 6.12 source built with the bug detectors
-#              (scripts/build-debug-kernel.sh; make check-debug)
+#              (scripts/build-debug-kernel.sh; make check-debug), or
+#              kcsan: the same with KCSAN instead of KASAN
+#              (build-debug-kernel.sh --kcsan; make check-kcsan)
 #   -g GROUPS  run only these groups (default: $LAZY_VM_GROUPS, else all)
 #   -f FILE    the group table (default tests/vm/groups; format in that file)
 #
@@ -171,9 +173,12 @@ for suite in "$@"; do
 	emit "" "# ===== suite $suite"
 	t_suite=$SECONDS
 
-	# The debug suite builds its kernel instead of fetching one.
-	kget=("$top/scripts/fetch-kernel.sh" "$suite")
-	[ "$suite" != debug ] || kget=("$top/scripts/build-debug-kernel.sh")
+	# The debug and kcsan suites build their kernel instead of fetching one.
+	case $suite in
+	debug) kget=("$top/scripts/build-debug-kernel.sh") ;;
+	kcsan) kget=("$top/scripts/build-debug-kernel.sh" --kcsan) ;;
+	*) kget=("$top/scripts/fetch-kernel.sh" "$suite") ;;
+	esac
 	if ! kdir=$("${kget[@]}" 2>"$logs/fetch-$suite.log" | tail -n 1) ||
 		[ ! -r "$kdir/info" ]; then
 		fail_step "$suite" "fetch the $suite kernel (${kget[*]#"$top/"})" "$logs/fetch-$suite.log"
@@ -197,7 +202,7 @@ for suite in "$@"; do
 		# The debug kernel's own build tree (host gcc), else the suite's
 		# headers in the build chroot.
 		mbuild=("$top/scripts/build-module.sh" "$suite")
-		[ "$suite" != debug ] || mbuild=("$top/scripts/build-module.sh" --kdir "$kdir/root/$HEADERS")
+		case $suite in debug | kcsan) mbuild=("$top/scripts/build-module.sh" --kdir "$kdir/root/$HEADERS") ;; esac
 		if out=$("${mbuild[@]}" 2>"$logs/module-$suite.log") &&
 			ko=$(grep -E '/lazy_cma\.ko$' <<<"$out" | tail -n 1) && [ -f "$ko" ]; then
 			emit "$suite" "ok - build lazy_cma.ko for $KVER"

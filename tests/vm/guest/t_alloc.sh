@@ -47,11 +47,11 @@ check "free the unnamed buffer" lazy-cma free "$d"
 # free window; pages in it may still refuse to move, so a failure there
 # names the next one. The test follows those reports (three at most) and
 # needs a buffer of at least a quarter of the memory on Debian's kernels;
-# the debug kernel (KASAN shadow, lockdep, 1.7 GiB left) may leave less: a
+# the debug kernels (KASAN shadow or KCSAN, lockdep, 1.7 GiB left) may leave less: a
 # skip when nothing of that size exists there.
 want=768
 floor=$(($(meminfo MemTotal) / 4096))
-case $(uname -r) in *lazydebug*) floor=0 ;; esac
+case $(uname -r) in *lazydebug* | *lazykcsan*) floor=0 ;; esac
 largest=''
 : >/tmp/t-big.err
 for _ in 1 2 3; do

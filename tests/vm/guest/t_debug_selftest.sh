@@ -2,9 +2,10 @@
 # shellcheck shell=dash
 # shellcheck source-path=SCRIPTDIR
 # The debug kernel's detectors fire and the rig sees them (debug-selftest
-# group, debug suite only): lkdtm provokes a KASAN use-after-free, a
-# DEBUG_LIST corruption and a KFENCE use-after-free, and the reports must be
-# in dmesg. This test does NOT call allow_kernel_warnings: /init must add
+# group, debug and kcsan suites only): lkdtm provokes a KASAN use-after-free
+# (on the kcsan kernel, the kernel's own KCSAN test, kcsan_test, provokes a
+# data race instead), a DEBUG_LIST corruption and a KFENCE use-after-free,
+# and the reports must be in dmesg. This test does NOT call allow_kernel_warnings: /init must add
 # "not ok - t_debug_selftest: kernel warning or oops in dmesg", and
 # tests/vm/check-debug.sh requires that line (and finds the reports in the
 # console log) as the proof that a detector report fails a test.
@@ -12,8 +13,9 @@
 . /lazy/tests/tap.sh
 
 case $(uname -r) in
-*-lazydebug) ;;
-*) skip_all "not the debug kernel (scripts/build-debug-kernel.sh)" ;;
+*-lazydebug) kcsan=0 ;;
+*-lazykcsan) kcsan=1 ;;
+*) skip_all "not a debug kernel (scripts/build-debug-kernel.sh)" ;;
 esac
 provoke=/sys/kernel/debug/provoke-crash/DIRECT
 # lazy_cma first: the console scan passes over reports of a kernel that
@@ -35,7 +37,22 @@ provoke() {
 		dmesg | tail -n 20 | sed 's/^/#   /'
 	fi
 }
-provoke READ_AFTER_FREE 'BUG: KASAN: slab-use-after-free' "KASAN reports lkdtm READ_AFTER_FREE"
+if [ "$kcsan" = 1 ]; then
+	# KUnit runs a module's suites when it loads; only test_basic (a
+	# plain write racing a plain read, each case a few seconds).
+	check "KCSAN is on (/sys/kernel/debug/kcsan)" grep -q 'enabled: 1' /sys/kernel/debug/kcsan
+	check "KCSAN's boot self-test passed" sh -c "dmesg | grep -q 'kcsan: selftest: .* passed'"
+	echo 'kcsan.test_basic' >/sys/module/kunit/parameters/filter_glob
+	modprobe kcsan_test >/tmp/kcsan_test.out 2>&1
+	if dmesg | grep -q 'BUG: KCSAN: data-race in test_kernel_'; then
+		ok "KCSAN reports kcsan_test's test_basic race: dmesg has 'BUG: KCSAN: data-race in test_kernel_'"
+	else
+		not_ok "KCSAN reports kcsan_test's test_basic race: dmesg has 'BUG: KCSAN: data-race in test_kernel_'"
+		dmesg | tail -n 20 | sed 's/^/#   /'
+	fi
+else
+	provoke READ_AFTER_FREE 'BUG: KASAN: slab-use-after-free' "KASAN reports lkdtm READ_AFTER_FREE"
+fi
 provoke CORRUPT_LIST_ADD 'list_add corruption' "DEBUG_LIST reports lkdtm CORRUPT_LIST_ADD"
 provoke KFENCE_READ_AFTER_FREE 'BUG: KFENCE: use-after-free' "KFENCE reports lkdtm KFENCE_READ_AFTER_FREE"
 exit 0
