@@ -116,9 +116,12 @@
 #                        device (tests on a host)
 #   LAZY_KDUMP_RAW_FILE  with DUMP_TARGET=raw:DEVICE: write to this file
 #                        instead of waiting for DEVICE
-#   LAZY_KDUMP_NETCONF   how to reach a dump server (/etc/lazy-kdump-net;
-#                        see net_up); LAZY_KDUMP_NONET=1: the network is
-#                        up already (tests on a host)
+#   LAZY_KDUMP_NETCONF   how to reach a dump server or an iSCSI portal
+#                        (/etc/lazy-kdump-net; see net_up);
+#                        LAZY_KDUMP_NONET=1: the network is up already
+#                        (tests on a host)
+#   LAZY_KDUMP_ISCSI     the iSCSI sessions the dump target is on
+#                        (/etc/lazy-kdump-iscsi; see iscsi_up)
 #   LAZY_KDUMP_KNOWN_HOSTS  the ssh server's host key
 #                        (/etc/lazy-kdump/ssh/known_hosts)
 #   LAZY_KDUMP_FINAL     overrides FINAL_ACTION; "none" returns instead
@@ -176,6 +179,9 @@ ssh_key=/etc/lazy-kdump/ssh/id_ed25519
 ssh_known_hosts=${LAZY_KDUMP_KNOWN_HOSTS:-/etc/lazy-kdump/ssh/known_hosts}
 nfs_options=nolock
 net_conf=${LAZY_KDUMP_NETCONF:-/etc/lazy-kdump-net}
+# A dump target on iSCSI: the sessions to log in to (iscsi_up).
+iscsi_conf=${LAZY_KDUMP_ISCSI:-/etc/lazy-kdump-iscsi}
+iscsi_done=0
 ssh_dir=''
 
 mounted=0
@@ -501,6 +507,7 @@ setup_target() {
 			raw_dev=$LAZY_KDUMP_RAW_FILE
 			say "LAZY_KDUMP_RAW_FILE: writing to $raw_dev instead of $raw_spec"
 		else
+			iscsi_up || return 1
 			wait_device "$raw_spec" || return 1
 			raw_dev=$mt_dev
 			# Never over a file system or a partition table: that is
@@ -534,6 +541,7 @@ setup_target() {
 		return 1
 		;;
 	esac
+	iscsi_up || return 1
 	if [ "${LAZY_KDUMP_NOMOUNT:-0}" = 1 ]; then
 		say "LAZY_KDUMP_NOMOUNT=1: writing under $mnt without mounting"
 		return 0
@@ -555,8 +563,8 @@ setup_target() {
 
 # --- a dump server ----------------------------------------------------------
 
-# net_up: bring up the interface that reaches the dump server, as
-# /etc/lazy-kdump-net says (written when the initrd was built from the
+# net_up: bring up the interface that reaches the dump server (or the
+# iSCSI portal), as /etc/lazy-kdump-net says (written when the initrd was built from the
 # route the running system used; one key=value a line):
 #   ifname   the interface's name then (for messages)
 #   mac      its MAC address: the interface is found by it
@@ -564,14 +572,15 @@ setup_target() {
 #   method   static (address, gateway) or dhcp (busybox udhcpc)
 #   address  ADDR/PREFIX (static)
 #   gateway  the router to the server, empty on the same link
-#   server   the server's address (NET_HOST)
+#   server   the server's address (NET_HOST), or the iSCSI portal's
 # Returns 1 with $reason.
 net_up() {
 	[ "${LAZY_KDUMP_NONET:-0}" != 1 ] || return 0
 	if [ ! -r "$net_conf" ]; then
-		reason="no $net_conf in this initrd: it cannot reach the dump server $net_host (rebuild it: lazy-kdump mkinitrd --force)"
+		reason="no $net_conf in this initrd: it cannot reach the dump server or iSCSI portal ${net_host:-of the dump target} (rebuild it: lazy-kdump mkinitrd --force)"
 		return 1
 	fi
+	nu_server=${net_host:-$(sed -n 's/^server=//p' "$net_conf")}
 	nu_mac=$(sed -n 's/^mac=//p' "$net_conf")
 	nu_name=$(sed -n 's/^ifname=//p' "$net_conf")
 	nu_drv=$(sed -n 's/^driver=//p' "$net_conf")
@@ -614,13 +623,74 @@ net_up() {
 			reason="cannot give $nu_if the address $nu_addr: $nu_err"
 			return 1
 		fi
-		if [ -n "$nu_gw" ] && ! nu_err=$(ip route add "$net_host" via "$nu_gw" dev "$nu_if" 2>&1); then
-			reason="cannot route to $net_host via $nu_gw on $nu_if: $nu_err"
+		if [ -n "$nu_gw" ] && ! nu_err=$(ip route add "$nu_server" via "$nu_gw" dev "$nu_if" 2>&1); then
+			reason="cannot route to $nu_server via $nu_gw on $nu_if: $nu_err"
 			return 1
 		fi
 		;;
 	esac
 	say "network: $nu_if up, $(ip -o -4 addr show dev "$nu_if" 2>/dev/null | awk '{ print $4 }' | head -n 1)${nu_gw:+, via $nu_gw} (${nu_method:-static})"
+	return 0
+}
+
+# --- iSCSI ------------------------------------------------------------------
+
+# iscsi_up: log in to the iSCSI sessions the dump target is on, once, as
+# /etc/lazy-kdump-iscsi says (written when the initrd was built from the
+# running system's sessions: key=value lines, each session from its
+# target= line: target, portal, port, tpgt, initiator, and username,
+# password, username_in, password_in for CHAP), after bringing up the
+# network card that reaches their portals (net_up). No file: nothing to
+# do. Returns 1 with $reason.
+iscsi_up() {
+	[ -r "$iscsi_conf" ] || return 0
+	[ "$iscsi_done" = 0 ] || return 0
+	iscsi_done=1
+	net_up || return 1
+	[ "${LAZY_KDUMP_NODRIVERS:-0}" = 1 ] || modprobe -q iscsi_tcp >/dev/null 2>&1
+	iu_target=''
+	while IFS= read -r iu_line || [ -n "$iu_line" ]; do
+		iu_key=${iu_line%%=*} iu_val=${iu_line#*=}
+		case $iu_key in
+		target)
+			if [ -n "$iu_target" ]; then iscsi_login || return 1; fi
+			iu_target=$iu_val iu_portal='' iu_port=3260 iu_tpgt=1 iu_init=''
+			iu_user='' iu_pass='' iu_user_in='' iu_pass_in=''
+			;;
+		portal) iu_portal=$iu_val ;;
+		port) iu_port=$iu_val ;;
+		tpgt) iu_tpgt=$iu_val ;;
+		initiator) iu_init=$iu_val ;;
+		username) iu_user=$iu_val ;;
+		password) iu_pass=$iu_val ;;
+		username_in) iu_user_in=$iu_val ;;
+		password_in) iu_pass_in=$iu_val ;;
+		esac
+	done <"$iscsi_conf"
+	if [ -z "$iu_target" ]; then
+		reason="$iscsi_conf names no iSCSI target (rebuild the initrd: lazy-kdump mkinitrd --force)"
+		return 1
+	fi
+	iscsi_login
+}
+
+# iscsi_login: one session of iscsi_up with iscsistart, tried again until
+# lazy_kdump.wait= runs out (the target may be slow to answer). The secrets
+# are never logged. Returns 1 with $reason.
+iscsi_login() {
+	say "iSCSI: logging in to $iu_target at $iu_portal:$iu_port (initiator $iu_init${iu_user:+, CHAP as $iu_user})"
+	set -- -i "$iu_init" -t "$iu_target" -g "$iu_tpgt" -a "$iu_portal" -p "$iu_port"
+	[ -z "$iu_user" ] || set -- "$@" -u "$iu_user" -w "$iu_pass"
+	[ -z "$iu_user_in" ] || set -- "$@" -U "$iu_user_in" -W "$iu_pass_in"
+	il_start=$(cut -d. -f1 /proc/uptime)
+	while ! il_err=$(limited 60 iscsistart "$@" 2>&1); do
+		if [ $(($(cut -d. -f1 /proc/uptime) - il_start)) -ge "$wait_s" ]; then
+			reason="cannot log in to the iSCSI target $iu_target at $iu_portal:$iu_port within $wait_s s: $(printf '%s' "$il_err" | tail -n 2 | tr '\n' ' ')"
+			return 1
+		fi
+		sleep 2
+	done
+	say "iSCSI: logged in to $iu_target"
 	return 0
 }
 

@@ -223,7 +223,23 @@ fi
 # The dump target and the block stack under it are checked at every
 # arming, also when the initrd is up to date: a LUKS key slot removed since
 # it was built fails here, not after a crash.
-lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)" || die "$lkd_error (in $conf)"
+# A dump target on an iSCSI disk is not there early at boot (the session
+# logs in once the network is up, after lazy-kdump.service armed): the
+# capture initrd built for it is kept as it is, when nothing else made it
+# stale. The crash kernel logs in itself; the session is checked again
+# when arming later (lazy-kdump-rearm, systemctl reload lazy-kdump).
+if ! lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
+	case $lkd_error in
+	"DUMP_TARGET="*": no block device "*)
+		if [ "$mode" != force ] && grep -q '^iscsi=' "$out.stack" 2>/dev/null &&
+			[ -z "$(stale_reason)" ]; then
+			say "the dump target's device is not there (yet): $lkd_error; $out was built for it on iSCSI, which the crash kernel logs in to itself: kept as it is"
+			exit 0
+		fi
+		;;
+	esac
+	die "$lkd_error (in $conf)"
+fi
 [ -z "$lkd_warning" ] || say "warning: $lkd_warning"
 # A raw target: where the capture writes, as the crash kernel names it,
 # for raw-save at the next boot (a kernel name may name another disk then).
@@ -246,16 +262,24 @@ if [ "$(lkd_conf_get FAILURE_ACTION)" = dump-local ] && [ "$lkd_target_root" != 
 	lkd_add_root_stack ||
 		die "FAILURE_ACTION=dump-local falls back to /var/crash on the root file system, which does not work here: $lkd_error (in $conf)"
 fi
+# A dump target on iSCSI: the capture logs in with iscsistart.
+if [ -n "$lkd_target_iscsi" ] && ! command -v iscsistart >/dev/null 2>&1; then
+	die "the dump target is on iSCSI, and iscsistart, which the crash kernel logs in with, is not installed: apt-get install open-iscsi"
+fi
 # What the initrd was built to assemble and open (OUT.stack): a key slot
 # that moved (luksKillSlot, then luksAddKey of the same file), an array or
 # a volume that changed leave every file as it was, but not this.
-# For a dump server: the interface, addresses and route that reach it.
+# For a dump server or iSCSI: the interface, addresses and route that
+# reach it. The iSCSI sessions by a hash (their CHAP secrets stay out of
+# this file).
 stack_now=$(printf '%s\n%s\n%s' "$lkd_target_cmdline" "$lkd_target_luks" "$lkd_target_dracut")
 [ -z "$lkd_net_record" ] || stack_now=$(printf '%s\n%s' "$stack_now" "$lkd_net_record")
+[ -z "$lkd_target_iscsi" ] ||
+	stack_now=$(printf '%s\niscsi=%s' "$stack_now" "$(printf '%s' "$lkd_target_iscsi" | sha256sum | cut -d' ' -f1)")
 # stack_reason: why $out does not fit the stack now, or nothing.
 stack_reason() {
 	[ ! -e "$out" ] || [ "$(cat "$out.stack" 2>/dev/null)" = "$stack_now" ] ||
-		echo "the dump target's block stack (multipath, arrays, volumes, LUKS key slots) or the network path to its server changed after $out was built"
+		echo "the dump target's block stack (multipath, arrays, volumes, LUKS key slots, iSCSI sessions) or the network path to its server changed after $out was built"
 }
 [ -n "$reason" ] || reason=$(stack_reason)
 [ "$mode" = force ] || [ -n "$reason" ] || exit 0
@@ -306,7 +330,7 @@ fi
 [ -z "$stack_mods" ] || args+=(--add "$stack_mods dracut-systemd")
 if ! LAZY_KDUMP_CONFIG=$conf LAZY_KDUMP_DUMP_TARGET=$lkd_target_spec LAZY_KDUMP_LUKS=$lkd_target_luks \
 	LAZY_KDUMP_STACK_CMDLINE=$lkd_target_cmdline LAZY_KDUMP_DEVICE_KIND=$lkd_target_kind \
-	LAZY_KDUMP_ROOT_KIND=$lkd_root_kind LAZY_KDUMP_NET=$lkd_net_record \
+	LAZY_KDUMP_ROOT_KIND=$lkd_root_kind LAZY_KDUMP_NET=$lkd_net_record LAZY_KDUMP_ISCSI=$lkd_target_iscsi \
 	"$dracut" "${args[@]}" "$tmp"; then
 	die "dracut failed to build the capture initrd for $kver (command: $dracut ${args[*]} $tmp); see its messages above"
 fi
@@ -317,6 +341,7 @@ if command -v lsinitrd >/dev/null 2>&1; then
 	listing=$(lsinitrd "$tmp" 2>/dev/null) || listing=''
 	need=(' etc/lazy-kdump-capture.conf$' 'initrd.target.wants/lazy-kdump-capture.service')
 	[ -z "$lkd_net_record" ] || need+=(' etc/lazy-kdump-net$')
+	[ -z "$lkd_target_iscsi" ] || need+=(' etc/lazy-kdump-iscsi$' '/iscsistart$')
 	for f in "${need[@]}"; do
 		f2=${f# }
 		grep -q -- "$f" <<<"$listing" ||

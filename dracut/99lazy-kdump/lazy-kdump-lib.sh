@@ -87,14 +87,21 @@ LKD_LUKS_MAX_KDF_KIB=16384
 #                      mdraid and lvm modules assemble nothing (rd.auto is
 #                      off); module-setup.sh puts them in the initrd's
 #                      /etc/cmdline.d
-# Plain dm-crypt, other device-mapper layers and disks on a network (iSCSI,
-# NVMe over fabrics, FCoE: lsblk's TRAN) are refused:
+#   lkd_target_iscsi   the iSCSI sessions of the disks under it
+#                      (lkd_iscsi_session), which the capture logs in to
+#                      with iscsistart (module-setup.sh writes them to the
+#                      initrd's /etc/lazy-kdump-iscsi); with them
+#                      lkd_net_record, how the crash kernel reaches the
+#                      portal (lkd_net_route: one network card for all)
+# Plain dm-crypt, other device-mapper layers and disks on other networks
+# (NVMe over fabrics, FCoE: lsblk's TRAN) are refused:
 # returns 1 with lkd_error saying so, so that arming fails with that reason
 # instead of a capture that waits for a device that never appears. A
 # missing lsblk checks nothing.
 lkd_check_stack() {
 	local dev=$1 name type path tran what='' crypt='' mods=' ' arg seen_lv=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
+	lkd_target_iscsi=''
 	command -v lsblk >/dev/null 2>&1 || return 0
 	while read -r name type path tran; do
 		if [ -z "$lkd_target_kind" ]; then
@@ -131,10 +138,13 @@ lkd_check_stack() {
 				;;
 			esac
 		fi
-		# A disk reached over the network: the capture initrd brings up
-		# no network.
+		# A disk reached over the network: iSCSI the capture logs in to
+		# itself (the session recorded here); the others it cannot.
 		case $tran in
-		iscsi | fcoe | tcp | rdma | nvme-tcp | nvme-rdma)
+		iscsi)
+			lkd_iscsi_session "$name" || return 1
+			;;
+		fcoe | tcp | rdma | nvme-tcp | nvme-rdma)
 			what="the $tran disk $name, which the crash kernel could only reach over a network it does not bring up"
 			break
 			;;
@@ -192,8 +202,25 @@ lkd_check_stack() {
 		esac
 	done < <(lsblk -s -n -r -o NAME,TYPE,PATH,TRAN "$dev" 2>/dev/null)
 	if [ -n "$what" ]; then
-		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, multipath, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
+		lkd_error="the dump target's device $dev is on $what: lazy-kdump's capture initrd cannot bring that up (it supports disks, partitions, iSCSI, multipath, LVM, MD RAID and LUKS); point DUMP_TARGET at a file system on one of those, e.g. DUMP_TARGET=UUID=<its UUID>:/crash"
 		return 1
+	fi
+	# The iSCSI portals: reached through one network card, which the
+	# capture brings up as the running system has it.
+	if [ -n "$lkd_target_iscsi" ]; then
+		local portal first_mac='' first_if='' first_record=''
+		while IFS= read -r portal; do
+			lkd_net_route "$portal" "$portal" "the dump target's device $dev is on iSCSI" "the iSCSI portal" "the crash kernel cannot log in to a target on the machine that crashed" || return 1
+			if [ -z "$first_mac" ]; then
+				first_mac=$(sed -n 's/^mac=//p' <<<"$lkd_net_record")
+				first_if=$(sed -n 's/^ifname=//p' <<<"$lkd_net_record")
+				first_record=$lkd_net_record
+			elif [ "$(sed -n 's/^mac=//p' <<<"$lkd_net_record")" != "$first_mac" ]; then
+				lkd_error="the dump target's device $dev is on iSCSI through two network cards ($first_if and $(sed -n 's/^ifname=//p' <<<"$lkd_net_record"), to the portals of its sessions): the capture initrd brings up one; log in to its portals through one card"
+				return 1
+			fi
+		done < <(sed -n 's/^portal=//p' <<<"$lkd_target_iscsi" | sort -u)
+		lkd_net_record=$first_record
 	fi
 	if [ -n "$crypt" ]; then
 		lkd_error="lsblk shows no device under the dm-crypt volume $crypt (of $dev)"
@@ -203,6 +230,68 @@ lkd_check_stack() {
 	for m in multipath lvm mdraid crypt; do
 		case $mods in *" $m"*) lkd_target_dracut="$lkd_target_dracut${lkd_target_dracut:+ }$m" ;; esac
 	done
+	return 0
+}
+
+# lkd_iscsi_session DISK: the iSCSI session of DISK (a kernel name, sdX), as
+# the capture's iscsistart logs in to it: appended to lkd_target_iscsi (once
+# per session) as key=value lines, each session starting with target=:
+#   target, portal, port, tpgt  the target's name, its portal's address
+#                               and port, the portal group
+#   initiator                   this machine's initiator name (the session's,
+#                               else /etc/iscsi/initiatorname.iscsi)
+#   username, password          CHAP, when the session used it
+#   username_in, password_in    mutual CHAP, when it did
+# Read from sysfs (LKD_SYSFS, default /sys). Returns 1 with lkd_error when
+# the session cannot be read.
+lkd_iscsi_session() {
+	local disk=$1 sys=${LKD_SYSFS:-/sys} path sess sdir cdir k v rec target init addr port
+	path=$(readlink -f "$sys/block/$disk/device" 2>/dev/null) || path=''
+	sess=$(grep -o 'session[0-9][0-9]*' <<<"$path" | head -n 1)
+	sdir=$sys/class/iscsi_session/$sess
+	if [ -z "$sess" ] || [ ! -d "$sdir" ]; then
+		lkd_error="the dump target is on the iSCSI disk $disk, and its session cannot be found ($sys/block/$disk/device, $sys/class/iscsi_session): is it logged in (iscsiadm -m session)?"
+		return 1
+	fi
+	# lkd_iscsi_attr FILE: a session or connection attribute, empty for
+	# none (the kernel shows an unset one as "(null)").
+	lkd_iscsi_attr() {
+		local a
+		a=$(cat "$1" 2>/dev/null) || a=''
+		[ "$a" != "(null)" ] || a=''
+		printf '%s' "$a"
+	}
+	target=$(lkd_iscsi_attr "$sdir/targetname")
+	init=$(lkd_iscsi_attr "$sdir/initiatorname")
+	[ -n "$init" ] || init=$(sed -n 's/^InitiatorName=//p' "${LKD_ISCSI_INITIATOR:-/etc/iscsi/initiatorname.iscsi}" 2>/dev/null | head -n 1)
+	cdir=''
+	for cdir in "$sys/class/iscsi_connection/connection${sess#session}":*; do
+		[ -d "$cdir" ] && break
+		cdir=''
+	done
+	addr='' port=''
+	if [ -n "$cdir" ]; then
+		addr=$(lkd_iscsi_attr "$cdir/persistent_address")
+		port=$(lkd_iscsi_attr "$cdir/persistent_port")
+	fi
+	if [ -z "$target" ] || [ -z "$addr" ] || [ -z "$init" ]; then
+		lkd_error="the dump target is on the iSCSI disk $disk ($sess), and its target name, portal address or initiator name cannot be read (target '$target', portal '$addr', initiator '$init'; $sdir, ${cdir:-no connection}, /etc/iscsi/initiatorname.iscsi)"
+		return 1
+	fi
+	rec=$(printf 'target=%s\nportal=%s\nport=%s\ntpgt=%s\ninitiator=%s' \
+		"$target" "$addr" "${port:-3260}" "$(lkd_iscsi_attr "$sdir/tpgt")" "$init")
+	for k in username password username_in password_in; do
+		v=$(lkd_iscsi_attr "$sdir/$k")
+		[ -z "$v" ] || rec=$(printf '%s\n%s=%s' "$rec" "$k" "$v")
+	done
+	case "
+$lkd_target_iscsi" in
+	*"
+$rec
+"*) ;;
+	*) lkd_target_iscsi="$lkd_target_iscsi$rec
+" ;;
+	esac
 	return 0
 }
 
@@ -412,7 +501,7 @@ lkd_resolve_raw() {
 lkd_add_root_stack() {
 	local t_spec=$lkd_target_spec t_dev=$lkd_target_dev t_fstype=$lkd_target_fstype
 	local t_kind=$lkd_target_kind t_dracut=$lkd_target_dracut
-	local t_cmdline=$lkd_target_cmdline t_luks=$lkd_target_luks
+	local t_cmdline=$lkd_target_cmdline t_luks=$lkd_target_luks t_iscsi=$lkd_target_iscsi
 	local r_dracut r_cmdline r_luks m w l mnt
 	# The capture mounts root= and writes to its /var/crash: a /var/crash
 	# on another file system here would hide that dump after boot.
@@ -424,7 +513,11 @@ lkd_add_root_stack() {
 	# lkd_resolve_target resets the dump server's record: kept here.
 	local n_kind=$lkd_net_kind n_record=$lkd_net_record n_warning=$lkd_warning
 	lkd_resolve_target / || return 1
-	lkd_net_kind=$n_kind lkd_net_record=$n_record lkd_warning=$n_warning
+	if [ -n "$lkd_target_iscsi" ]; then
+		lkd_error="the root file system is on iSCSI: the capture initrd logs in to the dump target's iSCSI sessions only; use FAILURE_ACTION=final (or another action)"
+		return 1
+	fi
+	lkd_net_kind=$n_kind lkd_net_record=$n_record lkd_warning=$n_warning lkd_target_iscsi=$t_iscsi
 	r_dracut=$lkd_target_dracut r_cmdline=$lkd_target_cmdline r_luks=$lkd_target_luks
 	lkd_root_kind=$lkd_target_kind
 	lkd_target_spec=$t_spec lkd_target_dev=$t_dev lkd_target_fstype=$t_fstype
@@ -486,6 +579,65 @@ lkd_net_part() {
 	done <<<"$lkd_net_parts"
 }
 
+# lkd_net_route ADDR ALIAS PREFIX NOUN SELF: how the crash kernel reaches
+# ADDR (a dump server, an iSCSI portal; ALIAS its name as written): the
+# interface, address method and route the running system uses (waiting up
+# to LKD_NET_WAIT s, default 60, for a route early at boot). Sets
+# lkd_net_record (the capture initrd's /etc/lazy-kdump-net: see
+# lazy-kdump-capture.sh's net_up), lkd_net_driver, lkd_net_method.
+# Refused, returning 1 with lkd_error "PREFIX: ..." naming ADDR as NOUN: no
+# route, a route through the loopback (SELF says why that is wrong) or
+# through an interface the capture initrd cannot bring up by itself
+# (bridge, bond, VLAN, tunnel: no device behind it), DHCP without
+# busybox's udhcpc.
+lkd_net_route() {
+	local addr0=$1 alias=$2 pfx=$3 noun=$4 self=$5
+	local route dev via src addr mac wait=${LKD_NET_WAIT:-60} i flags sysnet=${LKD_SYSNET:-/sys/class/net}
+	for ((i = 0; ; i++)); do
+		route=$(ip -o route get "$addr0" 2>/dev/null | head -n 1) || route=''
+		if [ -n "$route" ] || [ "$i" -ge "$wait" ]; then break; fi
+		sleep 1
+	done
+	if [ -z "$route" ]; then
+		lkd_error="$pfx: no route to $noun $addr0 (waited $wait s): bring the network up first"
+		return 1
+	fi
+	dev=$(sed -n 's/.* dev \([^ ]*\).*/\1/p' <<<"$route")
+	via=$(sed -n 's/.* via \([^ ]*\).*/\1/p' <<<"$route")
+	src=$(sed -n 's/.* src \([^ ]*\).*/\1/p' <<<"$route")
+	if [ "$dev" = lo ] || [ -z "$dev" ]; then
+		lkd_error="$pfx: $noun $addr0 is this machine: $self"
+		return 1
+	fi
+	if [ ! -e "$sysnet/$dev/device" ]; then
+		lkd_error="$pfx: $noun is reached through $dev, which is not a network card (a bridge, bond, VLAN or tunnel): the capture initrd brings up one physical interface only; give $noun an address reached through one"
+		return 1
+	fi
+	mac=$(cat "$sysnet/$dev/address" 2>/dev/null) || mac=''
+	lkd_net_driver=$(readlink -f "$sysnet/$dev/device/driver/module" 2>/dev/null) || lkd_net_driver=''
+	lkd_net_driver=${lkd_net_driver##*/}
+	addr='' flags=''
+	read -r addr flags < <(ip -o addr show dev "$dev" 2>/dev/null |
+		awk -v src="$src" '{ split($4, a, "/"); if (a[1] == src) { f = ""; for (i = 5; i <= NF; i++) f = f " " $i; print $4, f; exit } }')
+	if [ -z "$addr" ]; then
+		lkd_error="$pfx: cannot find the address $src on $dev that reaches $noun (ip addr show dev $dev)"
+		return 1
+	fi
+	lkd_net_method=static
+	case " $flags " in *" dynamic "*) lkd_net_method=dhcp ;; esac
+	if [ "$lkd_net_method" = dhcp ] && ! busybox udhcpc --help >/dev/null 2>&1 &&
+		! busybox 2>/dev/null | grep -qw udhcpc; then
+		lkd_error="$pfx: $dev got its address $addr by DHCP and the crash kernel would need busybox's udhcpc to do the same: install busybox (apt-get install busybox)"
+		return 1
+	fi
+	# A DHCP lease's address is not recorded: the crash kernel asks for
+	# its own, and a new lease must not make the initrd stale.
+	[ "$lkd_net_method" = static ] || addr=''
+	lkd_net_record=$(printf 'ifname=%s\nmac=%s\ndriver=%s\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=%s\n' \
+		"$dev" "$mac" "$lkd_net_driver" "$lkd_net_method" "$addr" "$via" "$addr0" "$alias")
+	return 0
+}
+
 # lkd_resolve_net URL: a dump server (ssh:// or nfs://), taken apart by
 # lazy-kdump itself, resolved and checked as the crash kernel will need it:
 # its address now (the crash kernel has no DNS), the interface, address
@@ -501,7 +653,7 @@ lkd_net_part() {
 # initrd cannot bring up by itself (bridge, bond, VLAN, tunnel: no device
 # behind it), DHCP without busybox's udhcpc.
 lkd_resolve_net() {
-	local t=$1 none route dev via src addr prefix mac wait=${LKD_NET_WAIT:-60} i flags sysnet=${LKD_SYSNET:-/sys/class/net}
+	local t=$1 none
 	none=${TMPDIR:-/tmp}/lazy-kdump-no-such-config.$$
 	lkd_net_parts=''
 	# SSH_KEY and NFS_OPTIONS as configured (lkd_conf_load's file).
@@ -523,48 +675,7 @@ lkd_resolve_net() {
 		fi
 		;;
 	esac
-	for ((i = 0; ; i++)); do
-		route=$(ip -o route get "$lkd_net_addr" 2>/dev/null | head -n 1) || route=''
-		if [ -n "$route" ] || [ "$i" -ge "$wait" ]; then break; fi
-		sleep 1
-	done
-	if [ -z "$route" ]; then
-		lkd_error="DUMP_TARGET=$t: no route to the dump server $lkd_net_addr (waited $wait s): bring the network up first"
-		return 1
-	fi
-	dev=$(sed -n 's/.* dev \([^ ]*\).*/\1/p' <<<"$route")
-	via=$(sed -n 's/.* via \([^ ]*\).*/\1/p' <<<"$route")
-	src=$(sed -n 's/.* src \([^ ]*\).*/\1/p' <<<"$route")
-	if [ "$dev" = lo ] || [ -z "$dev" ]; then
-		lkd_error="DUMP_TARGET=$t: the dump server $lkd_net_addr is this machine: a dump must leave it"
-		return 1
-	fi
-	if [ ! -e "$sysnet/$dev/device" ]; then
-		lkd_error="DUMP_TARGET=$t: the dump server is reached through $dev, which is not a network card (a bridge, bond, VLAN or tunnel): the capture initrd brings up one physical interface only; give the server an address reached through one"
-		return 1
-	fi
-	mac=$(cat "$sysnet/$dev/address" 2>/dev/null) || mac=''
-	lkd_net_driver=$(readlink -f "$sysnet/$dev/device/driver/module" 2>/dev/null) || lkd_net_driver=''
-	lkd_net_driver=${lkd_net_driver##*/}
-	addr='' flags=''
-	read -r addr flags < <(ip -o addr show dev "$dev" 2>/dev/null |
-		awk -v src="$src" '{ split($4, a, "/"); if (a[1] == src) { f = ""; for (i = 5; i <= NF; i++) f = f " " $i; print $4, f; exit } }')
-	if [ -z "$addr" ]; then
-		lkd_error="DUMP_TARGET=$t: cannot find the address $src on $dev that reaches the dump server (ip addr show dev $dev)"
-		return 1
-	fi
-	lkd_net_method=static
-	case " $flags " in *" dynamic "*) lkd_net_method=dhcp ;; esac
-	if [ "$lkd_net_method" = dhcp ] && ! busybox udhcpc --help >/dev/null 2>&1 &&
-		! busybox 2>/dev/null | grep -qw udhcpc; then
-		lkd_error="DUMP_TARGET=$t: $dev got its address $addr by DHCP and the crash kernel would need busybox's udhcpc to do the same: install busybox (apt-get install busybox)"
-		return 1
-	fi
-	# A DHCP lease's address is not recorded: the crash kernel asks for
-	# its own, and a new lease must not make the initrd stale.
-	[ "$lkd_net_method" = static ] || addr=''
-	lkd_net_record=$(printf 'ifname=%s\nmac=%s\ndriver=%s\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=%s\n' \
-		"$dev" "$mac" "$lkd_net_driver" "$lkd_net_method" "$addr" "$via" "$lkd_net_addr" "$lkd_net_host")
+	lkd_net_route "$lkd_net_addr" "$lkd_net_host" "DUMP_TARGET=$t" "the dump server" "a dump must leave it" || return 1
 	# The address as a URL or an NFS source names it ([IPv6]).
 	lkd_net_hostpart=$lkd_net_addr
 	case $lkd_net_hostpart in *:*) lkd_net_hostpart="[$lkd_net_hostpart]" ;; esac
@@ -733,7 +844,7 @@ lkd_resolve_target() {
 	lkd_target_spec='' lkd_target_dev='' lkd_target_fstype='' lkd_target_root=0 lkd_error=''
 	lkd_mpath_waited=0
 	lkd_target_dracut='' lkd_target_luks='' lkd_target_cmdline='' lkd_target_kind=''
-	lkd_net_kind='' lkd_net_record='' lkd_warning=''
+	lkd_target_iscsi='' lkd_net_kind='' lkd_net_record='' lkd_warning=''
 	case $t in
 	raw:*)
 		lkd_resolve_raw "${t#raw:}" || return 1

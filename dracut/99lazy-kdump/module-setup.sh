@@ -29,9 +29,13 @@
 #                            (FAILURE_ACTION=dump-local; root_kind=)
 #   LAZY_KDUMP_STACK_CMDLINE rd.md.uuid= and rd.lvm.lv= of the arrays and
 #                            volumes under it (lkd_target_cmdline)
-#   LAZY_KDUMP_NET           for a dump server (ssh://, nfs://): how the
-#                            crash kernel reaches it (lkd_net_record),
-#                            written to /etc/lazy-kdump-net
+#   LAZY_KDUMP_NET           for a dump server (ssh://, nfs://) or an iSCSI
+#                            portal: how the crash kernel reaches it
+#                            (lkd_net_record), written to
+#                            /etc/lazy-kdump-net
+#   LAZY_KDUMP_ISCSI         the iSCSI sessions under the dump target
+#                            (lkd_target_iscsi), written to
+#                            /etc/lazy-kdump-iscsi (mode 0600: CHAP)
 #   LAZY_KDUMP               the lazy-kdump command (@SBINDIR@/lazy-kdump)
 #
 # dracut provides moddir, initdir, systemdsystemunitdir, SYSTEMCTL and the
@@ -57,7 +61,7 @@ depends() {
 # called by dracut
 install() {
 	local conf=${LAZY_KDUMP_CONFIG:-@SYSCONFDIR@/lazy-kdump.conf}
-	local target final kind net
+	local target final kind net iscsi
 
 	# shellcheck source=lazy-kdump-lib.sh
 	. "$moddir/lazy-kdump-lib.sh"
@@ -103,6 +107,7 @@ install() {
 	stack=${LAZY_KDUMP_STACK_CMDLINE:-}
 	kind=${LAZY_KDUMP_DEVICE_KIND:-}
 	net=${LAZY_KDUMP_NET:-}
+	iscsi=${LAZY_KDUMP_ISCSI:-}
 	if [ -z "$target" ]; then
 		if lkd_resolve_target "$(lkd_conf_get DUMP_TARGET)"; then
 			target=$lkd_target_spec
@@ -110,6 +115,7 @@ install() {
 			stack=$lkd_target_cmdline
 			kind=$lkd_target_kind
 			net=$lkd_net_record
+			iscsi=$lkd_target_iscsi
 		else
 			dfatal "lazy-kdump: $lkd_error"
 			return 1
@@ -181,11 +187,23 @@ install() {
 	# the client, SSH_KEY and the server's known host key; for NFS
 	# mount.nfs and the NFS client modules. Nothing else of the network
 	# (hostonly: no other interface, no DNS).
-	case $target in
-	ssh://* | nfs://*)
+	# An iSCSI disk under the dump target: the same network, and
+	# iscsistart with the sessions (/etc/lazy-kdump-iscsi: the capture's
+	# iscsi_up logs in to each), the iSCSI initiator modules.
+	local netneed=''
+	case $target in ssh://* | nfs://*) netneed=1 ;; esac
+	if [ -n "$iscsi" ]; then
+		netneed=1
+		inst_multiple iscsistart
+		hostonly='' instmods iscsi_tcp sd_mod
+		mkdir -p "$initdir/etc"
+		(umask 077 && printf '%s\n' "$iscsi" >"$initdir/etc/lazy-kdump-iscsi")
+		chmod 0600 "$initdir/etc/lazy-kdump-iscsi"
+	fi
+	if [ -n "$netneed" ]; then
 		local drv method
 		if [ -z "$net" ]; then
-			dfatal "lazy-kdump: DUMP_TARGET=$target: nothing says how to reach the server (LAZY_KDUMP_NET): build the capture initrd with lazy-kdump's mkinitrd"
+			dfatal "lazy-kdump: DUMP_TARGET=$target: nothing says how to reach the server or the iSCSI portal (LAZY_KDUMP_NET): build the capture initrd with lazy-kdump's mkinitrd"
 			return 1
 		fi
 		mkdir -p "$initdir/etc"
@@ -198,8 +216,7 @@ install() {
 			inst_multiple busybox
 			inst_simple "$moddir/lazy-kdump-udhcpc.sh" /usr/lib/lazy-kdump/lazy-kdump-udhcpc.sh
 		fi
-		;;
-	esac
+	fi
 	case $target in
 	ssh://*)
 		local key kh=/etc/lazy-kdump/ssh/known_hosts

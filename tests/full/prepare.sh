@@ -237,10 +237,10 @@ stackinstall)
 	debfiles=()
 	for f in "$ROOT"/tmp/lazy-debs/*.deb; do debfiles+=("${f#"$ROOT"}"); done
 	if [ "$first" = netsetup ]; then
-		# The dump-server run: the clients of ssh and NFS, and
+		# The dump-server run: the clients of ssh, NFS and iSCSI, and
 		# busybox (udhcpc: the capture asks for its address by DHCP as
 		# this system does).
-		stackpkgs=(openssh-client nfs-common busybox iproute2)
+		stackpkgs=(openssh-client nfs-common open-iscsi busybox iproute2)
 		mkdir -p "$ROOT/etc/systemd/network"
 		printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nDHCP=ipv4\n' \
 			>"$ROOT/etc/systemd/network/10-lazy-test.network"
@@ -266,7 +266,8 @@ stackinstall)
 netserver)
 	# The dump server of the network run: sshd (root's password is
 	# "lazytest": lazy-kdump propagate installs its key with ssh-copy-id),
-	# an NFS server exporting /srv/crash, busybox's udhcpd handing out
+	# an NFS server exporting /srv/crash, an iSCSI target (tgt: LUN 1 a
+	# 256 MiB file, CHAP user lazyuser), busybox's udhcpd handing out
 	# addresses, 192.168.77.1/24 on the link to the client.
 	out=$2
 	kver=$(newest_kver)
@@ -274,12 +275,12 @@ netserver)
 	rc=0
 	# rpcbind: NFSv3 needs the portmapper (not pulled in without
 	# Recommends).
-	in_root apt-get -q -y install openssh-server nfs-kernel-server rpcbind busybox >&2 || rc=$?
+	in_root apt-get -q -y install openssh-server nfs-kernel-server rpcbind tgt busybox >&2 || rc=$?
 	"$here/image-dracut-conf.sh" off "$ROOT"
 	if [ "$rc" = 0 ]; then
-		ok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind busybox"
+		ok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind tgt busybox"
 	else
-		nok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind busybox (exit $rc)"
+		nok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind tgt busybox (exit $rc)"
 		exit 1
 	fi
 	mkdir -p "$ROOT/etc/systemd/network" "$ROOT/srv/crash/ssh" "$ROOT/srv/crash/nfs" "$ROOT/etc/ssh/sshd_config.d"
@@ -293,6 +294,10 @@ netserver)
 		>"$ROOT/etc/ssh/sshd_config.d/lazy-test.conf"
 	echo 'root:lazytest' | in_root chpasswd
 	printf '/srv/crash/nfs 192.168.77.0/24(rw,sync,no_root_squash,no_subtree_check)\n' >"$ROOT/etc/exports"
+	mkdir -p "$ROOT/srv/iscsi" "$ROOT/etc/tgt/conf.d"
+	truncate -s 256M "$ROOT/srv/iscsi/lun1.img"
+	printf '<target iqn.2026-12.test.lazy:dump>\n\tbacking-store /srv/iscsi/lun1.img\n\tincominguser lazyuser lazysecret12\n</target>\n' \
+		>"$ROOT/etc/tgt/conf.d/lazy-test.conf"
 	# The card's name is the kernel's choice (ens5 on bookworm): udhcpd's
 	# configuration gets it at start, found by its MAC address.
 	printf 'start 192.168.77.100\nend 192.168.77.150\ninterface @IF@\nlease_file /run/udhcpd.leases\noption subnet 255.255.255.0\noption lease 86400\n' \
@@ -319,14 +324,14 @@ netserver)
 	[Install]
 	WantedBy=multi-user.target
 	UNIT
-	in_root systemctl enable lazy-udhcpd.service ssh.service rpcbind.service rpcbind.socket nfs-server.service >&2
+	in_root systemctl enable lazy-udhcpd.service ssh.service rpcbind.service rpcbind.socket nfs-server.service tgt.service >&2
 	echo dumpserver >"$ROOT/etc/hostname"
 	sed -i 's/lazyvm/dumpserver/' "$ROOT/etc/hosts"
 	# Tell the host on ttyS1 when the services are up (no test unit here).
 	cat >"$ROOT/etc/systemd/system/lazy-server-ready.service" <<-UNIT
 	[Unit]
 	Description=Tell the host the dump server is up
-	After=ssh.service rpcbind.service nfs-server.service lazy-udhcpd.service
+	After=ssh.service rpcbind.service nfs-server.service lazy-udhcpd.service tgt.service
 	[Service]
 	Type=oneshot
 	ExecStart=/bin/sh -c 'echo "LAZYSERVER READY" >/dev/ttyS1'

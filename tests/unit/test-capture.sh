@@ -52,6 +52,17 @@ holds() { eval "$1"; }
 #   enomem    every dump fails: "Can't allocate memory"
 #   txtbsy    the first exec fails with "Text file busy" (exit 126)
 mkdir -p "$tmp/bin"
+# The fake iscsistart: logs its arguments; FAKE_ISCSI=fail: CHAP refused.
+cat >"$tmp/bin/iscsistart" <<'EOF'
+#!/bin/sh
+echo "$*" >>"$FAKE_ISCSI_LOG"
+if [ "${FAKE_ISCSI:-}" = fail ]; then
+	echo "iscsistart: initiator reported error (24 - iSCSI login failed due to authorization failure)" >&2
+	exit 24
+fi
+echo "iscsistart: Logged into target $4"
+EOF
+chmod +x "$tmp/bin/iscsistart"
 cat >"$tmp/bin/makedumpfile" <<'EOF'
 #!/bin/sh
 echo "$*" >>"$FAKE_MDF_LOG"
@@ -170,6 +181,7 @@ capture() {
 		LAZY_KDUMP_NOMOUNT="${nomount:-1}" LAZY_KDUMP_NODRIVERS=1 LAZY_KDUMP_FINAL=none \
 		LAZY_KDUMP_VMSTAT="$case_dir/vmstat" FAKE_VMSTAT="$case_dir/vmstat" \
 		FAKE_SSH_LOG="$case_dir/ssh.log" LAZY_KDUMP_NONET=1 \
+		LAZY_KDUMP_ISCSI="${iscsi_file:-$case_dir/no-iscsi}" FAKE_ISCSI_LOG="$case_dir/iscsi.log" \
 		LAZY_KDUMP_MEMINFO="$tmp/meminfo" \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
 		LAZY_KDUMP_KMSG=0 $sh "${cap_script:-$script}" >"$case_dir/out" 2>&1 || rc=$?
@@ -672,6 +684,23 @@ NFS_OPTIONS=nolock" "lazy_kdump.host=web01" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: nfs: the dump at the export's top, as on a file system" \
 		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && cmp -s "$tmp/vmcore" "$d/vmcore" && grep -qx result=saved "$d/status"'
+
+	# A dump target on iSCSI: iscsistart logs in to each session of
+	# /etc/lazy-kdump-iscsi (CHAP for the second) before the device is
+	# looked for; the secrets never reach the log.
+	printf 'target=iqn.2026-12.test:a\nportal=192.0.2.9\nport=3260\ntpgt=1\ninitiator=iqn.1993-08.org.debian:01:host\ntarget=iqn.2026-12.test:b\nportal=192.0.2.9\nport=3261\ntpgt=2\ninitiator=iqn.1993-08.org.debian:01:host\nusername=lazy\npassword=s3cret-pw\n' >"$tmp/iscsi.conf"
+	iscsi_file=$tmp/iscsi.conf capture "$sh" iscsi "DUMP_TARGET=UUID=0a0b:/crash" "lazy_kdump.host=web01" ok
+	d=$(one_dir "$case_dir/target/crash" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: iscsi: logged in to both sessions, in order, CHAP for the second, then the dump" \
+		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx result=saved "$d/status" && [ "$(sed -n 1p "$case_dir/iscsi.log")" = "-i iqn.1993-08.org.debian:01:host -t iqn.2026-12.test:a -g 1 -a 192.0.2.9 -p 3260" ] && [ "$(sed -n 2p "$case_dir/iscsi.log")" = "-i iqn.1993-08.org.debian:01:host -t iqn.2026-12.test:b -g 2 -a 192.0.2.9 -p 3261 -u lazy -w s3cret-pw" ]'
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: iscsi: the log names the sessions, not the CHAP secret" \
+		holds 'grep -q "iSCSI: logged in to iqn.2026-12.test:b" "$d/lazy-kdump.log" && ! grep -rq s3cret-pw "$d" "$case_dir/out"'
+	FAKE_ISCSI=fail iscsi_file=$tmp/iscsi.conf capture "$sh" iscsi-fail "DUMP_TARGET=UUID=0a0b:/crash" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: iscsi: a login refused until lazy_kdump.wait: no-target, with iscsistart's reason" \
+		holds '[ "$rc" -eq 1 ] && grep -qx result=no-target "$case_dir/run/status" && grep -q "^reason=cannot log in to the iSCSI target iqn.2026-12.test:a at 192.0.2.9:3260 within 2 s: iscsistart: initiator reported error (24 - iSCSI login failed due to authorization failure)" "$case_dir/run/status"'
 
 done
 

@@ -425,7 +425,7 @@ for c in "none|/dev/vda1|supported <> <> <>" \
 	"luks|/dev/mapper/plain|refused: *dm-crypt volume plain, and /dev/vdc has no LUKS header (plain dm-crypt)*" \
 	"none|/dev/mapper/mp|supported <multipath> <> <>" \
 	"none|/dev/mapper/vg-mp|supported <multipath lvm> <rd.lvm.lv=vg/mp> <>" \
-	"none|/dev/sdc1|refused: the dump target's device /dev/sdc1 is on the iscsi disk sdc, which the crash kernel could only reach over a network it does not bring up*" \
+	"none|/dev/sdc1|refused: the dump target is on the iSCSI disk sdc, and its session cannot be found*is it logged in (iscsiadm -m session)?" \
 	"none|/dev/sdd1|supported <> <> <>" \
 	"none|/dev/mapper/lin|refused: *is on a dm device (lin)*" \
 	"none|/dev/sde1|refused: the dump target's device /dev/sde1 is sde1, one path of a multipath disk (multipath -c says so), not the multipath map: multipathd has not made the map*multipath -ll shows the map*" \
@@ -588,6 +588,60 @@ run env PATH="$netstub:$PATH" LAZY_KDUMP="$LK" LKD_SYSNET="$tmp/sysnet" LKD_NET_
 	'. "$1"; lkd_conf_load "$2" && lkd_resolve_net ssh://192.0.2.5/x && lkd_net_part SSH_KEY && echo && lkd_resolve_net nfs://192.0.2.5:/x && lkd_net_part NFS_OPTIONS' sh "$lib" "$tmp/net.conf"
 expect "lazy-kdump-lib.sh: the dump server is checked with the configured SSH_KEY and NFS_OPTIONS" 0 "" "/root/other
 nolock,vers=3"
+
+# lkd_check_stack on an iSCSI disk (sdc of the lsblk stub): its session
+# read from a made-up sysfs (LKD_SYSFS), CHAP included, the initiator name
+# from the file when the session shows none, and the card that reaches the
+# portal (the ip stub's route).
+sys=$tmp/sysfs
+mkdir -p "$sys/devices/platform/host2/session3/target2:0:0/2:0:0:1" "$sys/block/sdc" \
+	"$sys/class/iscsi_session/session3" "$sys/class/iscsi_connection/connection3:0"
+ln -sfn "$sys/devices/platform/host2/session3/target2:0:0/2:0:0:1" "$sys/block/sdc/device"
+printf 'iqn.2026-12.test.lazy:dump\n' >"$sys/class/iscsi_session/session3/targetname"
+printf '1\n' >"$sys/class/iscsi_session/session3/tpgt"
+printf '(null)\n' >"$sys/class/iscsi_session/session3/initiatorname"
+printf 'lazyuser\n' >"$sys/class/iscsi_session/session3/username"
+printf 'lazysecret12\n' >"$sys/class/iscsi_session/session3/password"
+printf '(null)\n' >"$sys/class/iscsi_session/session3/username_in"
+printf '192.0.2.5\n' >"$sys/class/iscsi_connection/connection3:0/persistent_address"
+printf '3260\n' >"$sys/class/iscsi_connection/connection3:0/persistent_port"
+printf '## a comment\nInitiatorName=iqn.1993-08.org.debian:01:lazyvm\n' >"$tmp/initiatorname.iscsi"
+# shellcheck disable=SC2016 # for the inner shell
+iscsish='. "$1"; lkd_conf_load "$2"; if lkd_check_stack "$3"; then printf "supported <%s>\n%s--\n%s\n" "$lkd_target_dracut" "$lkd_target_iscsi" "$lkd_net_record"; else echo "refused: $lkd_error"; fi'
+iscsirun() {
+	run env PATH="$tmp/stub:$netstub:$PATH" LAZY_KDUMP="$LK" LKD_SYSFS="$sys" LKD_SYSNET="$tmp/sysnet" \
+		LKD_ISCSI_INITIATOR="$tmp/initiatorname.iscsi" LKD_NET_WAIT=1 NET_FLAGS='' \
+		NET_ROUTE="${NET_ROUTE-192.0.2.5 dev ens3 src 10.1.2.3 uid 0}" bash -c "$iscsish" sh "$lib" "$tmp/luks-none.conf" /dev/sdc1
+}
+iscsirun
+expect "lazy-kdump-lib.sh: a dump device on iSCSI: its session (CHAP, the initiator from the file) and the card to the portal" 0 "" \
+	"supported <>
+target=iqn.2026-12.test.lazy:dump
+portal=192.0.2.5
+port=3260
+tpgt=1
+initiator=iqn.1993-08.org.debian:01:lazyvm
+username=lazyuser
+password=lazysecret12
+--
+ifname=ens3
+mac=52:54:00:aa:bb:cc
+driver=virtio_net
+method=static
+address=10.1.2.3/24
+gateway=
+server=192.0.2.5
+alias=192.0.2.5"
+NET_ROUTE='' iscsirun
+expect "lazy-kdump-lib.sh: an iSCSI portal without a route is refused when arming" 0 "" \
+	"refused: the dump target's device /dev/sdc1 is on iSCSI: no route to the iSCSI portal 192.0.2.5 (waited 1 s)*"
+NET_ROUTE="local 192.0.2.5 dev lo src 192.0.2.5" iscsirun
+expect "lazy-kdump-lib.sh: an iSCSI target on this machine is refused (the crash kernel cannot log in to it)" 0 "" \
+	"refused: *the iSCSI portal 192.0.2.5 is this machine: the crash kernel cannot log in to a target on the machine that crashed"
+rm "$sys/class/iscsi_connection/connection3:0/persistent_address"
+iscsirun
+expect "lazy-kdump-lib.sh: an iSCSI session whose portal cannot be read is refused, naming what is missing" 0 "" \
+	"refused: the dump target is on the iSCSI disk sdc (session3), and its target name, portal address or initiator name cannot be read (target 'iqn.2026-12.test.lazy:dump', portal '', initiator 'iqn.1993-08.org.debian:01:lazyvm'*"
 
 # lkd_fetch_dumps: this host's dumps on an ssh server (the fake ssh runs
 # the server's side here), mirrored as status files and sparse stand-ins.

@@ -223,6 +223,9 @@ file_list() { find / -xdev -path "$dir" -prune -o -print | LC_ALL=C sort; }
 # The network run: the dump server's name and what logs in there.
 SERVER=dumpserver
 SSHKEY=/etc/lazy-kdump/ssh/id_ed25519
+# The server's iSCSI target (tgt, prepare.sh netserver) and its portal.
+IQN=iqn.2026-12.test.lazy:dump
+PORTAL=192.168.77.1
 on_server() {
 	ssh -F /dev/null -i "$SSHKEY" -o BatchMode=yes -o ConnectTimeout=10 \
 		-o UserKnownHostsFile=/etc/lazy-kdump/ssh/known_hosts -o HostKeyAlias=$SERVER \
@@ -694,7 +697,7 @@ stackpanicked)
 	check "the key moved to slot 2, its file unchanged (luksAddKey --key-slot 2, luksKillSlot 1)" bash -c \
 		"cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --key-slot 2 --key-file /etc/keys/root.key $luksdev /etc/lazy-kdump/luks.key && cryptsetup luksKillSlot --batch-mode $luksdev 1"
 	check "mkinitrd: the capture initrd (crypttab key-slot=1) is stale now" bash -c \
-		"DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>&1 | grep 'building .*the dump target.s block stack (multipath, arrays, volumes, LUKS key slots) or the network path to its server changed after'"
+		"DRACUT=false /usr/lib/lazy-kdump/mkinitrd 2>&1 | grep 'building .*the dump target.s block stack (multipath, arrays, volumes, LUKS key slots.*changed after'"
 	# Next, with the same boot: a dump target on multipath (the host
 	# gave two paths to one disk).
 	if [ -b /dev/sda ]; then
@@ -879,6 +882,60 @@ nfspanicked)
 		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:/srv/crash/nfs/${d##*/}\$'"
 	umount /mnt/nfs
 	armed_checks
+	# A dump target on an iSCSI disk of the server (tgt, CHAP): logged in
+	# here by hand (node.startup stays manual: at boot nothing logs in
+	# before lazy-kdump.service arms), ext4 on it, armed.
+	check "iSCSI: the server's target is discovered and logged in to with CHAP" bash -c \
+		"iscsiadm -m discovery -t sendtargets -p $PORTAL >&2 && iscsiadm -m node -T $IQN -p $PORTAL --op update -n node.session.auth.authmethod -v CHAP && iscsiadm -m node -T $IQN -p $PORTAL --op update -n node.session.auth.username -v lazyuser && iscsiadm -m node -T $IQN -p $PORTAL --op update -n node.session.auth.password -v lazysecret12 && iscsiadm -m node -T $IQN -p $PORTAL --login >&2"
+	iscsi_disk=''
+	for _ in $(seq 1 30); do
+		udevadm settle
+		iscsi_disk=$(find /dev/disk/by-path -name "*-iscsi-$IQN-lun-1" 2>/dev/null | head -n 1)
+		[ -z "$iscsi_disk" ] || break
+		sleep 1
+	done
+	lsblk -o NAME,TYPE,TRAN,SIZE >&2
+	check "iSCSI: LUN 1 is a disk here (lsblk TRAN iscsi), ext4 on it" bash -c \
+		"[ -n '$iscsi_disk' ] && [ \"\$(lsblk -d -n -o TRAN '$iscsi_disk')\" = iscsi ] && mkfs.ext4 -q -F -L lazyiscsi '$iscsi_disk'"
+	udevadm settle
+	uuid=$(blkid -o value -s UUID "$iscsi_disk" 2>/dev/null)
+	echo "$uuid" >"$dir/iscsi-uuid"
+	set_target "DUMP_TARGET=UUID=$uuid:/"
+	rearm "armed with the dump target on the iSCSI disk"
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	check "the capture initrd has iscsistart, iscsi_tcp and the session (mode 0600, with CHAP), and no ssh or NFS" bash -c \
+		"grep -q '/iscsistart\$' /tmp/lsinitrd.txt && grep -Eq 'iscsi_tcp\.ko' /tmp/lsinitrd.txt && grep -Eq '^-rw------- .* etc/lazy-kdump-iscsi\$' /tmp/lsinitrd.txt && lsinitrd -f etc/lazy-kdump-iscsi $img | grep -qx 'target=$IQN' && lsinitrd -f etc/lazy-kdump-iscsi $img | grep -qx 'username=lazyuser' && ! grep -q 'bin/ssh\$' /tmp/lsinitrd.txt && ! grep -q 'sbin/mount.nfs\$' /tmp/lsinitrd.txt"
+	check "the stack record keeps the CHAP secret out (a hash of the sessions)" bash -c \
+		"grep -q '^iscsi=[0-9a-f]\{64\}\$' $img.stack && ! grep -q lazysecret12 $img.stack"
+	check "mkinitrd: up to date, nothing to build" env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
+	next iscsipanicked
+	finish PANIC
+	;;
+iscsipanicked)
+	uuid=$(cat "$dir/iscsi-uuid")
+	# At boot the iSCSI disk was not there (nothing logged in): the
+	# service kept the capture initrd built for it and armed.
+	armed_checks
+	journalctl -b -u lazy-kdump.service --no-pager >/tmp/j.txt 2>&1
+	check "at boot, before any iSCSI login, the capture initrd built for iSCSI was kept and kdump armed" \
+		grep -q 'was built for it on iSCSI, which the crash kernel logs in to itself: kept as it is' /tmp/j.txt
+	check "iSCSI: logged in again here, the dump's file system mounts" bash -c \
+		"iscsiadm -m node -T $IQN -p $PORTAL --login >&2; for _ in \$(seq 1 30); do udevadm settle; [ -e /dev/disk/by-uuid/$uuid ] && break; sleep 1; done; mkdir -p /mnt/iscsi && mount /dev/disk/by-uuid/$uuid /mnt/iscsi"
+	d=$(for x in /mnt/iscsi/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
+	out "# dump directory on the iSCSI disk: $d"
+	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
+	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
+		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	check "the crash kernel logged in to the target with iscsistart, then mounted the disk" bash -c \
+		"grep -q 'iSCSI: logged in to $IQN' '$d/lazy-kdump.log' && grep -q 'mounted .*UUID=$uuid' '$d/lazy-kdump.log'"
+	check "the CHAP secret is in no log of the capture" bash -c "! grep -rq lazysecret12 '$d'"
+	metric net-iscsi-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
+	cat "$d/lazy-kdump.log" >&2
+	check "with the session up again, the capture initrd is up to date (the same session, CHAP, card)" \
+		env DRACUT=false /usr/lib/lazy-kdump/mkinitrd
+	umount /mnt/iscsi
+	iscsiadm -m node -T "$IQN" -p "$PORTAL" --logout >&2 || true
 	# Nothing listens on port 2222 of the server; the capture gives up
 	# after lazy_kdump.wait=20 (60 by default).
 	set_target "DUMP_TARGET=ssh://root@$SERVER:2222/srv/crash/ssh" "FAILURE_ACTION=dump-local" \
