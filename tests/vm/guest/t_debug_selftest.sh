@@ -42,7 +42,9 @@ if [ "$kcsan" = 1 ]; then
 	# plain write racing a plain read, each case a few seconds).
 	check "KCSAN is on (/sys/kernel/debug/kcsan)" grep -q 'enabled: 1' /sys/kernel/debug/kcsan
 	check "KCSAN's boot self-test passed" sh -c "dmesg | grep -q 'kcsan: selftest: .* passed'"
-	echo 'kcsan.test_basic' >/sys/module/kunit/parameters/filter_glob
+	# No newline: a charp parameter keeps it, and the glob would then
+	# match nothing.
+	printf 'kcsan.test_basic' >/sys/module/kunit/parameters/filter_glob
 	modprobe kcsan_test >/tmp/kcsan_test.out 2>&1
 	if dmesg | grep -q 'BUG: KCSAN: data-race in test_kernel_'; then
 		ok "KCSAN reports kcsan_test's test_basic race: dmesg has 'BUG: KCSAN: data-race in test_kernel_'"
