@@ -930,6 +930,10 @@ iscsipanicked)
 	check "the crash kernel logged in to the target with iscsistart, then mounted the disk" bash -c \
 		"grep -q 'iSCSI: logged in to $IQN' '$d/lazy-kdump.log' && grep -q 'mounted .*UUID=$uuid' '$d/lazy-kdump.log'"
 	check "the CHAP secret is in no log of the capture" bash -c "! grep -rq lazysecret12 '$d'"
+	check "the service's report at boot says the dump target could not be looked at then (no iSCSI session yet)" \
+		grep -q 'whether it left a dump is not checked: DUMP_TARGET names a device that is not on this machine now' /tmp/j.txt
+	check "lazy-kdump dumps lists it once the iSCSI disk is mounted" bash -c \
+		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $d\$'"
 	metric net-iscsi-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
 	cat "$d/lazy-kdump.log" >&2
 	check "with the session up again, the capture initrd is up to date (the same session, CHAP, card)" \
