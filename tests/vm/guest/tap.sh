@@ -284,7 +284,7 @@ crash_cmdline() {
 	local w words carry=''
 	read -r words </proc/cmdline
 	for w in $words; do
-		case $w in no5lvl | kasan_multi_shot) carry="$carry $w" ;; esac
+		case $w in no5lvl | kasan_multi_shot | LAZY_CRASH_SIZE=*) carry="$carry $w" ;; esac
 	done
 	echo "console=ttyS0 panic=-1 lazyphase=crash lazygroup=$LAZY_GROUP lazytests=$LAZY_TESTS lazycrash=${LAZY_TEST#t_} lazymem=$LAZY_MEM_MB nr_cpus=1 irqpoll reset_devices$carry${CRASH_APPEND:+ $CRASH_APPEND}"
 }
