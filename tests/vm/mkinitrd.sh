@@ -19,7 +19,9 @@
 #              the dracut module does; without that binary, none
 #   -M MODS    kernel modules the guest's /init loads, with their dependencies
 #              (default: "$LAZY_VM_MODULES", else "virtio_pci virtio_blk ext4");
-#              built-in ones are noted and skipped
+#              built-in ones are noted and skipped; +NAME: shipped, not
+#              loaded by /init (a test modprobes it: the kcsan tier's
+#              kcsan_test, whose KUnit suite runs when it loads)
 #   -H BINS    host programs copied with their shared libraries
 #              (default: "$LAZY_VM_HOST_BINS", else "kexec makedumpfile");
 #              kexec is required
@@ -136,6 +138,8 @@ is_builtin() {
 }
 : >"$s/etc/lazy/modules"
 for m in $modules; do
+	autoload=1
+	case $m in +*) m=${m#+} autoload=0 ;; esac
 	if is_builtin "$m"; then
 		log "note: $m is built into $KVER"
 		continue
@@ -158,7 +162,7 @@ for m in $modules; do
 		*) cp "$path" "$dest" ;;
 		esac
 	done <<<"$deps"
-	echo "$m" >>"$s/etc/lazy/modules"
+	[ "$autoload" = 0 ] || echo "$m" >>"$s/etc/lazy/modules"
 done
 for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -e "$moddir/$f" ] && cp "$moddir/$f" "$s/lib/modules/$KVER/"
