@@ -776,6 +776,11 @@ lkd_check_nfs() {
 	case $out in
 	*'access denied'* | *'No such file'* | *'Permission denied'* | *'bad option'* | *'Invalid argument'* | *'Protocol not supported'*)
 		lkd_error="cannot mount the NFS dump target $src (-o $opts): $(tail -n 1 <<<"$out")"
+		# NFSv3's portmapper queries (libtirpc) need the protocol and
+		# service names; without them "Protocol not supported".
+		if [ ! -e "${LKD_ETC:-/etc}/protocols" ] || [ ! -e "${LKD_ETC:-/etc}/services" ]; then
+			lkd_error="$lkd_error (there is no /etc/protocols or /etc/services, which NFSv3 needs: apt-get install netbase)"
+		fi
 		return 1
 		;;
 	esac

@@ -230,7 +230,9 @@ install() {
 		;;
 	nfs://*)
 		inst_multiple mount.nfs
-		inst_multiple -o /etc/netconfig
+		# NFSv3's portmapper queries need the protocol, service and RPC
+		# program names (netbase) besides libtirpc's /etc/netconfig.
+		inst_multiple -o /etc/netconfig /etc/protocols /etc/services /etc/rpc
 		hostonly='' instmods nfs nfsv3 nfsv4 sunrpc
 		;;
 	esac

@@ -240,7 +240,10 @@ stackinstall)
 		# The dump-server run: the clients of ssh, NFS and iSCSI, and
 		# busybox (udhcpc: the capture asks for its address by DHCP as
 		# this system does).
-		stackpkgs=(openssh-client nfs-common open-iscsi busybox iproute2)
+		# netbase: /etc/protocols, /etc/services and /etc/rpc, which
+		# NFSv3's portmapper queries need (every standard install has
+		# it; the minbase image does not).
+		stackpkgs=(openssh-client nfs-common open-iscsi busybox iproute2 netbase)
 		mkdir -p "$ROOT/etc/systemd/network"
 		printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nDHCP=ipv4\n' \
 			>"$ROOT/etc/systemd/network/10-lazy-test.network"
@@ -275,12 +278,12 @@ netserver)
 	rc=0
 	# rpcbind: NFSv3 needs the portmapper (not pulled in without
 	# Recommends).
-	in_root apt-get -q -y install openssh-server nfs-kernel-server rpcbind tgt busybox >&2 || rc=$?
+	in_root apt-get -q -y install openssh-server nfs-kernel-server rpcbind tgt busybox netbase >&2 || rc=$?
 	"$here/image-dracut-conf.sh" off "$ROOT"
 	if [ "$rc" = 0 ]; then
-		ok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind tgt busybox"
+		ok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind tgt busybox netbase"
 	else
-		nok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind tgt busybox (exit $rc)"
+		nok "the dump server: apt-get install openssh-server nfs-kernel-server rpcbind tgt busybox netbase (exit $rc)"
 		exit 1
 	fi
 	mkdir -p "$ROOT/etc/systemd/network" "$ROOT/srv/crash/ssh" "$ROOT/srv/crash/nfs" "$ROOT/etc/ssh/sshd_config.d"

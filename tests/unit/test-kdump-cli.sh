@@ -643,6 +643,24 @@ iscsirun
 expect "lazy-kdump-lib.sh: an iSCSI session whose portal cannot be read is refused, naming what is missing" 0 "" \
 	"refused: the dump target is on the iSCSI disk sdc (session3), and its target name, portal address or initiator name cannot be read (target 'iqn.2026-12.test.lazy:dump', portal '', initiator 'iqn.1993-08.org.debian:01:lazyvm'*"
 
+# lkd_check_nfs: a server that does not offer the version asked for is
+# refused when arming; without netbase's /etc/protocols and /etc/services
+# (NFSv3's portmapper queries need them) the message says to install it.
+mkdir -p "$tmp/nfsstub" "$tmp/etc-none" "$tmp/etc-netbase"
+: >"$tmp/etc-netbase/protocols"
+: >"$tmp/etc-netbase/services"
+printf '#!/bin/sh\necho "mount.nfs: Protocol not supported" >&2\nexit 32\n' >"$tmp/nfsstub/mount"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/nfsstub/mount.nfs"
+chmod +x "$tmp/nfsstub/mount" "$tmp/nfsstub/mount.nfs"
+# shellcheck disable=SC2016 # for the inner shell
+nfssh='. "$1"; lkd_net_hostpart=192.0.2.5 lkd_net_path=/export; if lkd_check_nfs nolock,vers=3; then echo "ok <$lkd_warning>"; else echo "refused: $lkd_error"; fi'
+run env PATH="$tmp/nfsstub:$PATH" LAZY_KDUMP="$LK" LKD_ETC="$tmp/etc-none" bash -c "$nfssh" sh "$lib"
+expect "lazy-kdump-lib.sh: NFS 'Protocol not supported' without /etc/protocols: refused, naming netbase" 0 "" \
+	"refused: cannot mount the NFS dump target 192.0.2.5:/export (-o nolock,vers=3): mount.nfs: Protocol not supported (there is no /etc/protocols or /etc/services, which NFSv3 needs: apt-get install netbase)"
+run env PATH="$tmp/nfsstub:$PATH" LAZY_KDUMP="$LK" LKD_ETC="$tmp/etc-netbase" bash -c "$nfssh" sh "$lib"
+expect "lazy-kdump-lib.sh: NFS 'Protocol not supported' with netbase: refused, the server's answer alone" 0 "" \
+	"refused: cannot mount the NFS dump target 192.0.2.5:/export (-o nolock,vers=3): mount.nfs: Protocol not supported"
+
 # lkd_fetch_dumps: this host's dumps on an ssh server (the fake ssh runs
 # the server's side here), mirrored as status files and sparse stand-ins.
 cat >"$netstub/ssh" <<'EOS'
