@@ -858,10 +858,22 @@ sshpanicked)
 	set_target "DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs" "NFS_OPTIONS=vers=3"
 	check "NFSv3 (NFS_OPTIONS=vers=3): the export mounts and root can write there (arming's check)" bash -c \
 		"/usr/lib/lazy-kdump/mkinitrd --check-target && exit 0; { mkdir -p /tmp/v3; mount -v -t nfs -o vers=3,nolock $SERVER:/srv/crash/nfs /tmp/v3; umount /tmp/v3; rpcinfo -p $SERVER; lsmod | grep -E '^(nfs|lockd|sunrpc)'; } 2>&1 | tee /dev/stderr | tail -n 25; exit 1"
+	# From here on a static address (the ssh phase proved DHCP): the
+	# capture initrd records it and the crash kernel sets it itself.
+	printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nAddress=192.168.77.50/24\n' \
+		>/etc/systemd/network/10-lazy-test.network
+	ifc=''
+	for x in /sys/class/net/*; do [ "$(cat "$x/address")" = 52:54:00:77:00:02 ] && ifc=${x##*/}; done
+	ip addr flush dev "$ifc"
+	systemctl restart systemd-networkd
+	check "this system now has the static address 192.168.77.50/24 on $ifc, no lease" bash -c \
+		"for _ in \$(seq 1 60); do ip -o -4 addr show dev $ifc | grep -q 'inet 192\.168\.77\.50/24' && ! ip -o -4 addr show dev $ifc | grep -q dynamic && exit 0; sleep 1; done; ip -o addr show; exit 1"
 	set_target "DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
 	rearm "armed with DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
 	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
 	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
+	check "the capture initrd records the static address (method=static, address=192.168.77.50/24)" bash -c \
+		"lsinitrd -f etc/lazy-kdump-net $img | tee /dev/stderr | grep -qx method=static && lsinitrd -f etc/lazy-kdump-net $img | grep -qx address=192.168.77.50/24"
 	check "the capture initrd has mount.nfs and the NFS client" bash -c \
 		"grep -q 'sbin/mount.nfs\$' /tmp/lsinitrd.txt && grep -Eq 'fs/nfs/nfs\.ko' /tmp/lsinitrd.txt && ! grep -q 'bin/ssh\$' /tmp/lsinitrd.txt"
 	next nfspanicked
@@ -876,6 +888,8 @@ nfspanicked)
 	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
 		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
 	check "the crash kernel mounted the export over NFS" grep -q 'mounted 192.168.77.1:/srv/crash/nfs (NFS' "$d/lazy-kdump.log"
+	check "the crash kernel set the static address itself (the log says so)" \
+		grep -q 'network: .* up, 192\.168\.77\.50/24 (static)' "$d/lazy-kdump.log"
 	metric net-nfs-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
 	cat "$d/lazy-kdump.log" >&2
 	check "lazy-kdump dumps lists it on the NFS server" bash -c \
