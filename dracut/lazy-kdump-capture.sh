@@ -1472,7 +1472,8 @@ capture_on_target() {
 		fi
 		dump_and_conclude
 	fi
-	base=$mnt$target_path
+	# (A target at the file system's root, DEVICE:/, has no "//" in its paths.)
+	base=$mnt${target_path%/}
 	if ! mkdir -p "$base" 2>/dev/null; then
 		result=no-target
 		reason="cannot create $target_path on the dump target (read-only or full?)"

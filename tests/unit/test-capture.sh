@@ -697,6 +697,13 @@ NFS_OPTIONS=nolock" "lazy_kdump.host=web01" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: iscsi: the log names the sessions, not the CHAP secret" \
 		holds 'grep -q "iSCSI: logged in to iqn.2026-12.test:b" "$d/lazy-kdump.log" && ! grep -rq s3cret-pw "$d" "$case_dir/out"'
+	# A target at its file system's root (UUID=...:/): no "//" in the
+	# dump's path.
+	capture "$sh" fsroot "DUMP_TARGET=UUID=0a0b:/" "lazy_kdump.host=web01" ok
+	d=$(one_dir "$case_dir/target" || true)
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: a target at the file system's root: the dump at its top, no // in the log" \
+		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && grep -qx result=saved "$d/status" && grep -q "dump directory: /web01-" "$d/lazy-kdump.log" && ! grep -q "//web01-" "$d/lazy-kdump.log"'
 	FAKE_ISCSI=fail iscsi_file=$tmp/iscsi.conf capture "$sh" iscsi-fail "DUMP_TARGET=UUID=0a0b:/crash" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: iscsi: a login refused until lazy_kdump.wait: no-target, with iscsistart's reason" \
