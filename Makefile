@@ -38,7 +38,7 @@
 #                        "bookworm-mpath bookworm-net")
 #   make check-net       only the dump-server run: dumps sent to a second
 #                        guest over ssh and NFS (tests/full/run.sh
-#                        bookworm-net, about 25 minutes)
+#                        bookworm-net, about 30 minutes)
 #   make bench           the benchmarks (tests/bench/run.sh): memory held,
 #                        time to arm under fragmentation, capture time;
 #                        report in build/bench/report.md
