@@ -569,13 +569,18 @@ setup_target() {
 #   ifname   the interface's name then (for messages)
 #   mac      its MAC address: the interface is found by it
 #   driver   its driver module
-#   method   static (address, gateway) or dhcp (busybox udhcpc)
-#   address  ADDR/PREFIX (static)
+#   method   static (address, gateway), dhcp (IPv4: busybox udhcpc) or
+#            auto6 (IPv6 by router advertisements: the kernel's own SLAAC)
+#   address  ADDR/PREFIX (static; IPv4 or IPv6)
 #   gateway  the router to the server, empty on the same link
 #   server   the server's address (NET_HOST), or the iSCSI portal's
+# The family is the server's: IPv6 when its address has a colon.
 # Returns 1 with $reason.
 net_up() {
 	[ "${LAZY_KDUMP_NONET:-0}" != 1 ] || return 0
+	# (The unit tests' fakes: busybox sh would run its own ip applet
+	# before one found in PATH.)
+	nu_sys=${LAZY_KDUMP_SYSNET:-/sys/class/net} nu_ipcmd=${LAZY_KDUMP_IP:-ip}
 	if [ ! -r "$net_conf" ]; then
 		reason="no $net_conf in this initrd: it cannot reach the dump server or iSCSI portal ${net_host:-of the dump target} (rebuild it: lazy-kdump mkinitrd --force)"
 		return 1
@@ -592,7 +597,7 @@ net_up() {
 	nu_start=$(cut -d. -f1 /proc/uptime)
 	nu_if=''
 	while [ -z "$nu_if" ]; do
-		for nu_d in /sys/class/net/*; do
+		for nu_d in "$nu_sys"/*; do
 			[ "$(cat "$nu_d/address" 2>/dev/null)" = "$nu_mac" ] || continue
 			nu_if=${nu_d##*/}
 			break
@@ -604,32 +609,50 @@ net_up() {
 		fi
 		sleep 0.5
 	done
-	if ! nu_err=$(ip link set dev "$nu_if" up 2>&1); then
+	if ! nu_err=$("$nu_ipcmd" link set dev "$nu_if" up 2>&1); then
 		reason="cannot bring up the network interface $nu_if: $nu_err"
 		return 1
 	fi
+	nu_fam=4 nu_dad=''
+	case $nu_server in *:*) nu_fam=6 nu_dad=nodad ;; esac
 	case $nu_method in
+	auto6)
+		# The kernel configures the address from the router's
+		# advertisements once the link is up; usable when no longer
+		# tentative (duplicate address detection done).
+		say "waiting up to $wait_s s for an IPv6 address by router advertisements (SLAAC) on $nu_if"
+		while ! "$nu_ipcmd" -o -6 addr show dev "$nu_if" scope global 2>/dev/null | grep -v tentative | grep -q ' inet6 '; do
+			if [ $(($(cut -d. -f1 /proc/uptime) - nu_start)) -ge "$wait_s" ]; then
+				reason="no IPv6 address by router advertisements (SLAAC) on $nu_if within $wait_s s: does a router on its link advertise a prefix?"
+				return 1
+			fi
+			sleep 0.5
+		done
+		;;
 	dhcp)
 		say "asking for an address by DHCP on $nu_if"
 		nu_err=$(limited "$wait_s" busybox udhcpc -i "$nu_if" -f -q -n -t 20 -T 3 \
 			-s /usr/lib/lazy-kdump/lazy-kdump-udhcpc.sh 2>&1)
-		if ! ip -o -4 addr show dev "$nu_if" 2>/dev/null | grep -q ' inet '; then
+		if ! "$nu_ipcmd" -o -4 addr show dev "$nu_if" 2>/dev/null | grep -q ' inet '; then
 			reason="no DHCP lease on $nu_if within $wait_s s: $(printf '%s' "$nu_err" | tail -n 2 | tr '\n' ' ')"
 			return 1
 		fi
 		;;
 	*)
-		if ! nu_err=$(ip addr add "$nu_addr" dev "$nu_if" 2>&1); then
+		# IPv6: nodad, the address is this machine's own and in use at
+		# once (duplicate detection would hold it tentative for a while).
+		# shellcheck disable=SC2086 # $nu_dad: nodad or nothing
+		if ! nu_err=$("$nu_ipcmd" addr add "$nu_addr" dev "$nu_if" $nu_dad 2>&1); then
 			reason="cannot give $nu_if the address $nu_addr: $nu_err"
 			return 1
 		fi
-		if [ -n "$nu_gw" ] && ! nu_err=$(ip route add "$nu_server" via "$nu_gw" dev "$nu_if" 2>&1); then
+		if [ -n "$nu_gw" ] && ! nu_err=$("$nu_ipcmd" route add "$nu_server" via "$nu_gw" dev "$nu_if" 2>&1); then
 			reason="cannot route to $nu_server via $nu_gw on $nu_if: $nu_err"
 			return 1
 		fi
 		;;
 	esac
-	say "network: $nu_if up, $(ip -o -4 addr show dev "$nu_if" 2>/dev/null | awk '{ print $4 }' | head -n 1)${nu_gw:+, via $nu_gw} (${nu_method:-static})"
+	say "network: $nu_if up, $("$nu_ipcmd" -o "-$nu_fam" addr show dev "$nu_if" scope global 2>/dev/null | awk '{ print $4 }' | head -n 1)${nu_gw:+, via $nu_gw} (${nu_method:-static})"
 	return 0
 }
 

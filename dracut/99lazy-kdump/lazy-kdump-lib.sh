@@ -589,10 +589,17 @@ lkd_net_part() {
 # route, a route through the loopback (SELF says why that is wrong) or
 # through an interface the capture initrd cannot bring up by itself
 # (bridge, bond, VLAN, tunnel: no device behind it), DHCP without
-# busybox's udhcpc.
+# busybox's udhcpc, an IPv6 address by DHCPv6 (no client in the crash
+# kernel; SLAAC is method auto6), an IPv6 link-local ADDR.
 lkd_net_route() {
 	local addr0=$1 alias=$2 pfx=$3 noun=$4 self=$5
 	local route dev via src addr mac wait=${LKD_NET_WAIT:-60} i flags sysnet=${LKD_SYSNET:-/sys/class/net}
+	case $addr0 in
+	[fF][eE][89aAbB]?:*)
+		lkd_error="$pfx: $noun $addr0 is an IPv6 link-local address, which names no network card: give the address it has beyond the link (global or unique local)"
+		return 1
+		;;
+	esac
 	for ((i = 0; ; i++)); do
 		route=$(ip -o route get "$addr0" 2>/dev/null | head -n 1) || route=''
 		if [ -n "$route" ] || [ "$i" -ge "$wait" ]; then break; fi
@@ -625,14 +632,32 @@ lkd_net_route() {
 	fi
 	lkd_net_method=static
 	case " $flags " in *" dynamic "*) lkd_net_method=dhcp ;; esac
+	# IPv6: a dynamic address came from router advertisements (SLAAC:
+	# the crash kernel's own autoconfiguration gets it again, auto6) or,
+	# as a /128, from DHCPv6, which the capture initrd has no client for.
+	case $addr0 in
+	*:*)
+		if [ "$lkd_net_method" = dhcp ]; then
+			case $addr in
+			*/128)
+				lkd_error="$pfx: $dev got its address $addr by DHCPv6 and the crash kernel has no DHCPv6 client: give $dev a static IPv6 address or one by router advertisements (SLAAC), or reach $noun over IPv4"
+				return 1
+				;;
+			esac
+			lkd_net_method=auto6
+		fi
+		;;
+	esac
 	if [ "$lkd_net_method" = dhcp ] && ! busybox udhcpc --help >/dev/null 2>&1 &&
 		! busybox 2>/dev/null | grep -qw udhcpc; then
 		lkd_error="$pfx: $dev got its address $addr by DHCP and the crash kernel would need busybox's udhcpc to do the same: install busybox (apt-get install busybox)"
 		return 1
 	fi
-	# A DHCP lease's address is not recorded: the crash kernel asks for
-	# its own, and a new lease must not make the initrd stale.
+	# A DHCP lease's or a SLAAC address is not recorded: the crash
+	# kernel gets its own, and a new one must not make the initrd stale.
+	# Nor is the router of a SLAAC network: its advertisements name it.
 	[ "$lkd_net_method" = static ] || addr=''
+	[ "$lkd_net_method" != auto6 ] || via=''
 	lkd_net_record=$(printf 'ifname=%s\nmac=%s\ndriver=%s\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=%s\n' \
 		"$dev" "$mac" "$lkd_net_driver" "$lkd_net_method" "$addr" "$via" "$addr0" "$alias")
 	return 0

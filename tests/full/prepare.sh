@@ -245,9 +245,12 @@ stackinstall)
 		# it; the minbase image does not).
 		stackpkgs=(openssh-client nfs-common open-iscsi busybox iproute2 netbase)
 		mkdir -p "$ROOT/etc/systemd/network"
-		printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nDHCP=ipv4\n' \
+		# IPv4 by DHCP; IPv6 by the server's router advertisements
+		# (SLAAC, fd77::/64). dumpserver6: the server's IPv6 address
+		# only.
+		printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nDHCP=ipv4\nIPv6AcceptRA=yes\n' \
 			>"$ROOT/etc/systemd/network/10-lazy-test.network"
-		printf '192.168.77.1\tdumpserver\n' >>"$ROOT/etc/hosts"
+		printf '192.168.77.1\tdumpserver\nfd77::1\tdumpserver6\n' >>"$ROOT/etc/hosts"
 		in_root systemctl enable systemd-networkd.service >&2
 	else
 		stackpkgs=(mdadm lvm2 cryptsetup multipath-tools kpartx)
@@ -271,7 +274,9 @@ netserver)
 	# "lazytest": lazy-kdump propagate installs its key with ssh-copy-id),
 	# an NFS server exporting /srv/crash, an iSCSI target (tgt: LUN 1 a
 	# 256 MiB file, CHAP user lazyuser), busybox's udhcpd handing out
-	# addresses, 192.168.77.1/24 on the link to the client.
+	# addresses, 192.168.77.1/24 on the link to the client, and behind
+	# itself as a router 192.168.78.1 (the client routes 192.168.78.0/24
+	# through 192.168.77.1); fd77::1/64, advertising fd77::/64 (SLAAC).
 	out=$2
 	kver=$(newest_kver)
 	"$here/image-dracut-conf.sh" on "$ROOT"
@@ -287,7 +292,7 @@ netserver)
 		exit 1
 	fi
 	mkdir -p "$ROOT/etc/systemd/network" "$ROOT/srv/crash/ssh" "$ROOT/srv/crash/nfs" "$ROOT/etc/ssh/sshd_config.d"
-	printf '[Match]\nMACAddress=52:54:00:77:00:01\n\n[Network]\nAddress=192.168.77.1/24\n' \
+	printf '[Match]\nMACAddress=52:54:00:77:00:01\n\n[Network]\nAddress=192.168.77.1/24\nAddress=192.168.78.1/24\nAddress=fd77::1/64\nIPv6AcceptRA=no\nIPv6SendRA=yes\n\n[IPv6Prefix]\nPrefix=fd77::/64\n' \
 		>"$ROOT/etc/systemd/network/10-lazy-test.network"
 	in_root systemctl enable systemd-networkd.service >&2
 	# root logs in with a password (lazy-kdump propagate's ssh-copy-id
@@ -296,7 +301,7 @@ netserver)
 	printf 'PermitRootLogin yes\nPasswordAuthentication yes\nUseDNS no\n' \
 		>"$ROOT/etc/ssh/sshd_config.d/lazy-test.conf"
 	echo 'root:lazytest' | in_root chpasswd
-	printf '/srv/crash/nfs 192.168.77.0/24(rw,sync,no_root_squash,no_subtree_check)\n' >"$ROOT/etc/exports"
+	printf '/srv/crash/nfs 192.168.77.0/24(rw,sync,no_root_squash,no_subtree_check) fd77::/64(rw,sync,no_root_squash,no_subtree_check)\n' >"$ROOT/etc/exports"
 	mkdir -p "$ROOT/srv/iscsi" "$ROOT/etc/tgt/conf.d"
 	truncate -s 256M "$ROOT/srv/iscsi/lun1.img"
 	printf '<target iqn.2026-12.test.lazy:dump>\n\tbacking-store /srv/iscsi/lun1.img\n\tincominguser lazyuser lazysecret12\n</target>\n' \

@@ -359,16 +359,17 @@ mpath_run() {
 # (a copy of SUITE's image with sshd, an NFS server and a DHCP server:
 # prepare.sh netserver) and the system under test (the packages installed
 # with apt, its address by DHCP: prepare.sh stackinstall ... netsetup),
-# which arms with ssh:// (lazy-kdump propagate), nfs://, a disk of the
+# which arms with ssh:// (lazy-kdump propagate), nfs:// (NFSv3 through a
+# router, then NFSv4 over IPv6 by router advertisements), a disk of the
 # server's iSCSI target and an unreachable server, panics each time and
 # checks the dumps (guest/step.sh netsetup, sshpanicked, nfspanicked,
-# iscsipanicked, fallbackpanicked).
+# v6panicked, iscsipanicked, fallbackpanicked).
 # The server runs under the same QEMU lock, with 1 CPU and 768 MiB.
 net_run() {
 	local suite=$1 work=$2 where=$3 kver skver port spid img i
-	# Five boots, four panics and four capture initrd builds in one
-	# guest: 1024-1198 s measured for four boots with other guests beside
-	# it, too close to LAZY_FULL_TIMEOUT's 1200 (qemu_run reads limit).
+	# Six boots, five panics and six capture initrd builds in one guest:
+	# 1024-1198 s measured for four boots with other guests beside it, too
+	# close to LAZY_FULL_TIMEOUT's 1200 (qemu_run reads limit).
 	local limit=${LAZY_FULL_NET_TIMEOUT:-3000}
 	stack_install "$suite" "$work" "$where" netsetup || return 0
 	img=$("$here/build-image.sh" "$suite" 2>>"$work/build-image.log") || return 0

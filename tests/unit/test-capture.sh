@@ -153,6 +153,22 @@ done
 printf '#!/bin/sh\nexec sleep 30\n' >"$tmp/hooks/hang"
 chmod +x "$tmp/hooks/pre" "$tmp/hooks/post" "$tmp/hooks/fail" "$tmp/hooks/hang"
 
+# The fake ip (LAZY_KDUMP_IP: busybox sh would run its own applet before
+# one in PATH, on this host's network): logs its arguments; 'addr show'
+# prints FAKE_IP_ADDR. A made-up /sys/class/net (LAZY_KDUMP_SYSNET) with
+# one card, lkdtest0, a name no real card has.
+cat >"$tmp/bin/ip" <<'EOF'
+#!/bin/sh
+echo "$*" >>"$FAKE_IP_LOG"
+case "$*" in
+*"addr show"*) [ -z "${FAKE_IP_ADDR:-}" ] || printf '%s\n' "$FAKE_IP_ADDR" ;;
+esac
+exit 0
+EOF
+chmod +x "$tmp/bin/ip"
+mkdir -p "$tmp/sysnet/lkdtest0"
+echo 52:54:00:aa:bb:cc >"$tmp/sysnet/lkdtest0/address"
+
 shells=()
 for s in "busybox sh" dash bash; do
 	command -v "${s%% *}" >/dev/null && shells+=("$s")
@@ -180,7 +196,9 @@ capture() {
 		LAZY_KDUMP_CMDLINE="$case_dir/cmdline" LAZY_KDUMP_MNT="$case_dir/target" \
 		LAZY_KDUMP_NOMOUNT="${nomount:-1}" LAZY_KDUMP_NODRIVERS=1 LAZY_KDUMP_FINAL=none \
 		LAZY_KDUMP_VMSTAT="$case_dir/vmstat" FAKE_VMSTAT="$case_dir/vmstat" \
-		FAKE_SSH_LOG="$case_dir/ssh.log" LAZY_KDUMP_NONET=1 \
+		FAKE_SSH_LOG="$case_dir/ssh.log" LAZY_KDUMP_NONET="${nonet:-1}" \
+		LAZY_KDUMP_NETCONF="${net_file:-$case_dir/no-net}" LAZY_KDUMP_SYSNET="$tmp/sysnet" \
+		FAKE_IP_LOG="$case_dir/ip.log" LAZY_KDUMP_IP="$tmp/bin/ip" \
 		LAZY_KDUMP_ISCSI="${iscsi_file:-$case_dir/no-iscsi}" FAKE_ISCSI_LOG="$case_dir/iscsi.log" \
 		LAZY_KDUMP_MEMINFO="$tmp/meminfo" \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
@@ -684,6 +702,50 @@ NFS_OPTIONS=nolock" "lazy_kdump.host=web01" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: nfs: the dump at the export's top, as on a file system" \
 		holds '[ "$rc" -eq 0 ] && [ -n "$d" ] && cmp -s "$tmp/vmcore" "$d/vmcore" && grep -qx result=saved "$d/status"'
+
+	# net_up, as /etc/lazy-kdump-net says (the fake ip and sysnet):
+	# the card found by its MAC address, a static IPv4 address and the
+	# route through a gateway; IPv6 static (nodad) and by router
+	# advertisements (auto6: waits for an address that is not
+	# tentative); a card that never appears.
+	nfsconf="DUMP_TARGET=nfs://dumps:/export/crash
+NET_KIND=nfs
+NET_PATH=/export/crash
+NFS_OPTIONS=vers=3,nolock"
+	netrec() { printf 'ifname=ens3\nmac=%s\ndriver=\nmethod=%s\naddress=%s\ngateway=%s\nserver=%s\nalias=dumps\n' "$@" >"$tmp/net.rec"; }
+	netrec 52:54:00:aa:bb:cc static 203.0.113.50/24 203.0.113.1 198.51.100.9
+	FAKE_IP_ADDR="2: lkdtest0    inet 203.0.113.50/24 scope global lkdtest0" nonet=0 net_file=$tmp/net.rec \
+		capture "$sh" net4gw "$nfsconf
+NET_HOST=198.51.100.9" "lazy_kdump.host=web01" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: static IPv4 through a gateway: the card up, its address, the route to the server" \
+		holds '[ "$rc" -eq 0 ] && grep -qx "link set dev lkdtest0 up" "$case_dir/ip.log" && grep -qx "addr add 203.0.113.50/24 dev lkdtest0" "$case_dir/ip.log" && grep -qx "route add 198.51.100.9 via 203.0.113.1 dev lkdtest0" "$case_dir/ip.log" && grep -q "network: lkdtest0 up, 203.0.113.50/24, via 203.0.113.1 (static)" "$case_dir/out"'
+	netrec 52:54:00:aa:bb:cc static fd77::50/64 fe80::1 fd78::1
+	FAKE_IP_ADDR="2: lkdtest0    inet6 fd77::50/64 scope global" nonet=0 net_file=$tmp/net.rec \
+		capture "$sh" net6static "$nfsconf
+NET_HOST=fd78::1" "lazy_kdump.host=web01" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: static IPv6: the address without duplicate detection (nodad), the route via a link-local router" \
+		holds '[ "$rc" -eq 0 ] && grep -qx "addr add fd77::50/64 dev lkdtest0 nodad" "$case_dir/ip.log" && grep -qx "route add fd78::1 via fe80::1 dev lkdtest0" "$case_dir/ip.log" && grep -q "^-o -6 addr show dev lkdtest0 scope global" "$case_dir/ip.log" && grep -q "network: lkdtest0 up, fd77::50/64, via fe80::1 (static)" "$case_dir/out"'
+	netrec 52:54:00:aa:bb:cc auto6 "" "" fd77::1
+	FAKE_IP_ADDR="2: lkdtest0    inet6 fd77::5054:ff:feaa:bbcc/64 scope global dynamic mngtmpaddr" nonet=0 net_file=$tmp/net.rec \
+		capture "$sh" net6auto "$nfsconf
+NET_HOST=fd77::1" "lazy_kdump.host=web01" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: IPv6 by router advertisements (auto6): no address given, the kernel's one waited for" \
+		holds '[ "$rc" -eq 0 ] && ! grep -q "addr add" "$case_dir/ip.log" && grep -q "network: lkdtest0 up, fd77::5054:ff:feaa:bbcc/64 (auto6)" "$case_dir/out"'
+	FAKE_IP_ADDR="2: lkdtest0    inet6 fd77::5054:ff:feaa:bbcc/64 scope global tentative dynamic" nonet=0 net_file=$tmp/net.rec \
+		capture "$sh" net6none "$nfsconf
+NET_HOST=fd77::1" "lazy_kdump.host=web01 lazy_kdump.wait=2" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: auto6 with only a tentative address until lazy_kdump.wait: no-target, saying why" \
+		holds '[ "$rc" -eq 1 ] && grep -qx result=no-target "$case_dir/run/status" && grep -q "^reason=no IPv6 address by router advertisements (SLAAC) on lkdtest0 within 2 s" "$case_dir/run/status"'
+	netrec 52:54:00:00:00:99 static 203.0.113.50/24 "" 192.0.2.7
+	nonet=0 net_file=$tmp/net.rec capture "$sh" netnocard "$nfsconf
+NET_HOST=192.0.2.7" "lazy_kdump.host=web01 lazy_kdump.wait=1" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: the card never appears: no-target, naming its MAC address and name" \
+		holds '[ "$rc" -eq 1 ] && grep -q "^reason=the network interface 52:54:00:00:00:99 (ens3 on the running system, driver unknown) did not appear within 1 s" "$case_dir/run/status"'
 
 	# A dump target on iSCSI: iscsistart logs in to each session of
 	# /etc/lazy-kdump-iscsi (CHAP for the second) before the device is

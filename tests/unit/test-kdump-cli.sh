@@ -533,7 +533,7 @@ cat >"$netstub/ip" <<'EOS'
 #!/bin/sh
 case "$*" in
 *"route get"*) [ -n "$NET_ROUTE" ] && echo "$NET_ROUTE" ;;
-*"addr show dev"*) echo "2: ens3    inet 10.1.2.3/24 brd 10.1.2.255 scope global $NET_FLAGS ens3" ;;
+*"addr show dev"*) echo "${NET_ADDRLINE:-2: ens3    inet 10.1.2.3/24 brd 10.1.2.255 scope global $NET_FLAGS ens3}" ;;
 esac
 EOS
 cat >"$netstub/getent" <<'EOS'
@@ -569,6 +569,37 @@ server=192.0.2.5*"
 NET_FLAGS=dynamic NET_BUSYBOX='' netrun nfs://192.0.2.5:/export/crash
 expect "lazy-kdump-lib.sh: DHCP without busybox's udhcpc is refused, saying what to install" 0 "" \
 	"refused: *got its address 10.1.2.3/24 by DHCP*install busybox*"
+# IPv6: SLAAC (a dynamic /64) is auto6, neither address nor router
+# recorded; DHCPv6 (a dynamic /128) and a link-local server are refused.
+NET_ROUTE="2001:db8:5::9 from :: via fe80::1 dev ens3 proto ra src 2001:db8:1::5054:ff:feaa:bbcc metric 1024 pref medium" \
+	NET_ADDRLINE="2: ens3    inet6 2001:db8:1::5054:ff:feaa:bbcc/64 scope global dynamic mngtmpaddr noprefixroute \       valid_lft 86000sec" \
+	netrun 'nfs://[2001:db8:5::9]:/export/crash'
+expect "lazy-kdump-lib.sh: an IPv6 server, the address by router advertisements: method=auto6, no address or router recorded" 0 "" \
+	"spec nfs://[[]2001:db8:5::9]:/export/crash
+ifname=ens3
+mac=52:54:00:aa:bb:cc
+driver=virtio_net
+method=auto6
+address=
+gateway=
+server=2001:db8:5::9
+alias=2001:db8:5::9"
+NET_ROUTE="2001:db8:5::9 from :: via 2001:db8:1::1 dev ens3 src 2001:db8:1::50 metric 1024 pref medium" \
+	NET_ADDRLINE="2: ens3    inet6 2001:db8:1::50/64 scope global \       valid_lft forever" \
+	netrun 'ssh://[2001:db8:5::9]/var/crash'
+expect "lazy-kdump-lib.sh: an IPv6 server, a static address through a router: recorded as they are" 0 "" \
+	"spec ssh://root@[[]2001:db8:5::9]:22/var/crash*method=static
+address=2001:db8:1::50/64
+gateway=2001:db8:1::1
+server=2001:db8:5::9*"
+NET_ROUTE="2001:db8:5::9 from :: via fe80::1 dev ens3 proto ra src 2001:db8:1::77 metric 1024 pref medium" \
+	NET_ADDRLINE="2: ens3    inet6 2001:db8:1::77/128 scope global dynamic noprefixroute \       valid_lft 3000sec" \
+	netrun 'nfs://[2001:db8:5::9]:/export/crash'
+expect "lazy-kdump-lib.sh: an IPv6 address by DHCPv6 is refused (no DHCPv6 client in the crash kernel), saying what works" 0 "" \
+	"refused: *got its address 2001:db8:1::77/128 by DHCPv6*static IPv6 address or one by router advertisements (SLAAC)*"
+netrun 'nfs://[fe80::1]:/export/crash'
+expect "lazy-kdump-lib.sh: a link-local IPv6 server is refused: it names no card" 0 "" \
+	"refused: *the dump server fe80::1 is an IPv6 link-local address*"
 netrun ssh://nowhere.example.com/x
 expect "lazy-kdump-lib.sh: a name that does not resolve is refused (no DNS in the crash kernel)" 0 "" \
 	"refused: DUMP_TARGET=ssh://nowhere.example.com/x: cannot resolve the dump server nowhere.example.com*"

@@ -64,10 +64,21 @@
 #                 --yes panics                                 -> sshpanicked
 #   sshpanicked   the dump is on the server (dmesg.txt, vmcore.flat,
 #                 status), makedumpfile -R reads it back; DUMP_TARGET=
-#                 nfs:// (a missing export refused); armed; panic
-#                                                              -> nfspanicked
-#   nfspanicked   the dump is on the NFS export; then an ssh port where
-#                 nothing listens: armed with a warning,
+#                 nfs:// (a missing export refused); NFSv3 passes arming's
+#                 check; a static address from here on, the server's
+#                 192.168.78.1 reached through a router; armed with
+#                 NFS_OPTIONS=vers=3; panic                    -> nfspanicked
+#   nfspanicked   the dump is on the NFS export, mounted with NFSv3, the
+#                 crash kernel set the address and route itself; then
+#                 IPv6: the server as dumpserver6 (fd77::1), this
+#                 system's address by router advertisements; armed;
+#                 panic                                         -> v6panicked
+#   v6panicked    the dump is on the export, mounted over IPv6 (auto6);
+#                 then an iSCSI disk of the server (CHAP) the target;
+#                 armed; panic                               -> iscsipanicked
+#   iscsipanicked at boot the initrd built for iSCSI was kept (no session
+#                 yet); logged in, the dump is on the iSCSI disk; then an
+#                 ssh port where nothing listens: armed with a warning,
 #                 FAILURE_ACTION=dump-local; panic        -> fallbackpanicked
 #   fallbackpanicked  the dump is in /var/crash, its status saying
 #                 fallback=dump-local and why; the server powered off;
@@ -226,6 +237,15 @@ SSHKEY=/etc/lazy-kdump/ssh/id_ed25519
 # The server's iSCSI target (tgt, prepare.sh netserver) and its portal.
 IQN=iqn.2026-12.test.lazy:dump
 PORTAL=192.168.77.1
+# The server's address behind a router (192.168.77.1, the server itself).
+GWSERVER=192.168.78.1
+# The client's network card (by its MAC address).
+client_if() {
+	local x
+	for x in /sys/class/net/*; do
+		[ "$(cat "$x/address")" = 52:54:00:77:00:02 ] && echo "${x##*/}"
+	done
+}
 on_server() {
 	ssh -F /dev/null -i "$SSHKEY" -o BatchMode=yes -o ConnectTimeout=10 \
 		-o UserKnownHostsFile=/etc/lazy-kdump/ssh/known_hosts -o HostKeyAlias=$SERVER \
@@ -859,41 +879,82 @@ sshpanicked)
 	check "NFSv3 (NFS_OPTIONS=vers=3): the export mounts and root can write there (arming's check)" bash -c \
 		"/usr/lib/lazy-kdump/mkinitrd --check-target && exit 0; { mkdir -p /tmp/v3; mount -v -t nfs -o vers=3,nolock $SERVER:/srv/crash/nfs /tmp/v3; umount /tmp/v3; rpcinfo -p $SERVER; lsmod | grep -E '^(nfs|lockd|sunrpc)'; } 2>&1 | tee /dev/stderr | tail -n 25; exit 1"
 	# From here on a static address (the ssh phase proved DHCP): the
-	# capture initrd records it and the crash kernel sets it itself.
-	printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nAddress=192.168.77.50/24\n' \
+	# capture initrd records it and the crash kernel sets it itself; the
+	# NFS server is reached at 192.168.78.1 through a router
+	# (192.168.77.1, the server itself) and mounted with NFSv3.
+	printf '[Match]\nMACAddress=52:54:00:77:00:02\n\n[Network]\nAddress=192.168.77.50/24\nIPv6AcceptRA=yes\n\n[Route]\nDestination=192.168.78.0/24\nGateway=192.168.77.1\n' \
 		>/etc/systemd/network/10-lazy-test.network
-	ifc=''
-	for x in /sys/class/net/*; do [ "$(cat "$x/address")" = 52:54:00:77:00:02 ] && ifc=${x##*/}; done
+	ifc=$(client_if)
 	ip addr flush dev "$ifc"
 	systemctl restart systemd-networkd
 	check "this system now has the static address 192.168.77.50/24 on $ifc, no lease" bash -c \
 		"for _ in \$(seq 1 60); do ip -o -4 addr show dev $ifc | grep -q 'inet 192\.168\.77\.50/24' && ! ip -o -4 addr show dev $ifc | grep -q dynamic && exit 0; sleep 1; done; ip -o addr show; exit 1"
-	set_target "DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
-	rearm "armed with DUMP_TARGET=nfs://$SERVER:/srv/crash/nfs"
+	check "this system reaches $GWSERVER through the router 192.168.77.1" bash -c \
+		"for _ in \$(seq 1 30); do ip route get $GWSERVER | grep -q ' via 192\.168\.77\.1 ' && exit 0; sleep 1; done; ip route; exit 1"
+	set_target "DUMP_TARGET=nfs://$GWSERVER:/srv/crash/nfs" "NFS_OPTIONS=vers=3"
+	rearm "armed with DUMP_TARGET=nfs://$GWSERVER:/srv/crash/nfs, NFS_OPTIONS=vers=3"
 	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
 	lsinitrd "$img" >/tmp/lsinitrd.txt 2>&1
-	check "the capture initrd records the static address (method=static, address=192.168.77.50/24)" bash -c \
-		"lsinitrd -f etc/lazy-kdump-net $img | tee /dev/stderr | grep -qx method=static && lsinitrd -f etc/lazy-kdump-net $img | grep -qx address=192.168.77.50/24"
-	check "the capture initrd has mount.nfs and the NFS client" bash -c \
-		"grep -q 'sbin/mount.nfs\$' /tmp/lsinitrd.txt && grep -Eq 'fs/nfs/nfs\.ko' /tmp/lsinitrd.txt && ! grep -q 'bin/ssh\$' /tmp/lsinitrd.txt"
+	lsinitrd -f etc/lazy-kdump-net "$img" >/tmp/net.txt 2>&1
+	cat /tmp/net.txt >&2
+	check "the capture initrd records the static address and the router (method=static, address=192.168.77.50/24, gateway=192.168.77.1, server=$GWSERVER)" bash -c \
+		"grep -qx method=static /tmp/net.txt && grep -qx address=192.168.77.50/24 /tmp/net.txt && grep -qx gateway=192.168.77.1 /tmp/net.txt && grep -qx server=$GWSERVER /tmp/net.txt"
+	check "the capture initrd has mount.nfs, the NFS client (v3 too) and netbase's files" bash -c \
+		"grep -q 'sbin/mount.nfs\$' /tmp/lsinitrd.txt && grep -Eq 'fs/nfs/nfsv3\.ko' /tmp/lsinitrd.txt && grep -q 'etc/rpc\$' /tmp/lsinitrd.txt && grep -q 'etc/services\$' /tmp/lsinitrd.txt && ! grep -q 'bin/ssh\$' /tmp/lsinitrd.txt"
+	check "the capture's settings say vers=3" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf $img | grep -q '^NFS_OPTIONS=.*vers=3'"
 	next nfspanicked
 	finish PANIC
 	;;
 nfspanicked)
 	mkdir -p /mnt/nfs
-	check "the export mounts here" mount -t nfs "$SERVER:/srv/crash/nfs" /mnt/nfs
+	check "the export mounts here" mount -t nfs "$GWSERVER:/srv/crash/nfs" /mnt/nfs
 	d=$(for x in /mnt/nfs/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
 	out "# dump directory on the NFS export: $d"
 	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
 	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
 		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
-	check "the crash kernel mounted the export over NFS" grep -q 'mounted 192.168.77.1:/srv/crash/nfs (NFS' "$d/lazy-kdump.log"
-	check "the crash kernel set the static address itself (the log says so)" \
-		grep -q 'network: .* up, 192\.168\.77\.50/24 (static)' "$d/lazy-kdump.log"
+	check "the crash kernel mounted the export with NFSv3" grep -q "mounted $GWSERVER:/srv/crash/nfs (NFS, .*vers=3" "$d/lazy-kdump.log"
+	check "the crash kernel set the static address and the route through the router itself (the log says so)" \
+		grep -q 'network: .* up, 192\.168\.77\.50/24, via 192\.168\.77\.1 (static)' "$d/lazy-kdump.log"
+	out "# the server's mountd table (NFSv3 mounts; the crash kernel's was never unmounted): $(on_server cat /var/lib/nfs/rmtab 2>&1 | tr '\n' ' ')"
 	metric net-nfs-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
 	cat "$d/lazy-kdump.log" >&2
 	check "lazy-kdump dumps lists it on the NFS server" bash -c \
-		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $SERVER:/srv/crash/nfs/${d##*/}\$'"
+		"lazy-kdump dumps | tee /dev/stderr | grep -Eq ' saved +[0-9]+\.[0-9] MiB  $GWSERVER:/srv/crash/nfs/${d##*/}\$'"
+	umount /mnt/nfs
+	armed_checks
+	# IPv6: the server by a name with only an IPv6 address
+	# (dumpserver6, fd77::1), this system's address by router
+	# advertisements (SLAAC): the crash kernel waits for its own.
+	ifc=$(client_if)
+	check "this system has an IPv6 address by router advertisements (fd77::/64, dynamic) on $ifc" bash -c \
+		"for _ in \$(seq 1 60); do ip -o -6 addr show dev $ifc scope global | grep -q 'inet6 fd77:.* dynamic' && exit 0; sleep 1; done; ip -o addr show; exit 1"
+	set_target "DUMP_TARGET=nfs://dumpserver6:/srv/crash/nfs"
+	rearm "armed with DUMP_TARGET=nfs://dumpserver6:/srv/crash/nfs (IPv6, NFSv4)"
+	img=/var/lib/lazy-kdump/initrd-$(uname -r).img
+	lsinitrd -f etc/lazy-kdump-net "$img" >/tmp/net.txt 2>&1
+	cat /tmp/net.txt >&2
+	check "the capture initrd records IPv6 by router advertisements (method=auto6, no address, server=fd77::1)" bash -c \
+		"grep -qx method=auto6 /tmp/net.txt && grep -qx address= /tmp/net.txt && grep -qx server=fd77::1 /tmp/net.txt && grep -qx mac=52:54:00:77:00:02 /tmp/net.txt"
+	check "the capture's settings name the server by its IPv6 address" bash -c \
+		"lsinitrd -f etc/lazy-kdump-capture.conf $img | grep -qx 'NET_HOST=fd77::1'"
+	next v6panicked
+	finish PANIC
+	;;
+v6panicked)
+	mkdir -p /mnt/nfs
+	check "the export mounts here over IPv6" mount -t nfs '[fd77::1]:/srv/crash/nfs' /mnt/nfs
+	d=$(for x in /mnt/nfs/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
+	out "# dump directory on the NFS export: $d"
+	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
+	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
+		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	check "the crash kernel mounted the export over IPv6" grep -q 'mounted \[fd77::1\]:/srv/crash/nfs (NFS' "$d/lazy-kdump.log"
+	check "the crash kernel got its IPv6 address by router advertisements (the log says so)" \
+		grep -Eq 'network: .* up, fd77:[0-9a-f:]+/64 \(auto6\)' "$d/lazy-kdump.log"
+	metric net-nfs6-vmcore-bytes "$(stat -c %s "$d/vmcore" 2>/dev/null || echo 0)"
+	cat "$d/lazy-kdump.log" >&2
 	umount /mnt/nfs
 	armed_checks
 	# A dump target on an iSCSI disk of the server (tgt, CHAP): logged in
