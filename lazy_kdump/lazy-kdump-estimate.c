@@ -32,6 +32,10 @@ static void print_estimate_text(const struct prepared *p)
 	printf("%-16s %12s  with placement high, below 4 GiB: max(swiotlb %s + 8 MiB, 256 MiB)\n",
 	       "low companion", fmt_size(p->low_size, a, sizeof(a)),
 	       fmt_size(p->swiotlb, b, sizeof(b)));
+	printf("%-16s %12s  WORKING_MEMORY=split: the crash region, the hard minimum + 2 MiB for placement\n",
+	       "split region", fmt_size(p->est.core, a, sizeof(a)));
+	printf("%-16s %12s  WORKING_MEMORY=split: the other terms, rounded up, a second range below 4 GiB\n",
+	       "split working", fmt_size(p->est.work, a, sizeof(a)));
 }
 
 static void print_estimate_json(const struct prepared *p)
@@ -58,8 +62,10 @@ static void print_estimate_json(const struct prepared *p)
 	}
 	puts("  ],");
 	printf("  \"sum\": %" PRIu64 ",\n  \"total\": %" PRIu64 ",\n"
-	       "  \"hard_minimum\": %" PRIu64 ",\n  \"low_companion\": %" PRIu64 ",\n",
-	       p->est.sum, p->est.total, p->est.hard_min, p->low_size);
+	       "  \"hard_minimum\": %" PRIu64 ",\n  \"low_companion\": %" PRIu64 ",\n"
+	       "  \"split_region\": %" PRIu64 ",\n  \"split_working_memory\": %" PRIu64 ",\n",
+	       p->est.sum, p->est.total, p->est.hard_min, p->low_size,
+	       p->est.core, p->est.work);
 	json_str("runtime_series", p->est.runtime_ref->series, true);
 	printf("  \"runtime_provisional\": %s,\n  \"runtime_fallback\": %s\n}\n",
 	       p->est.runtime_ref->provisional ? "true" : "false",

@@ -191,6 +191,42 @@ static int check_size(uint64_t size, const struct prepared *p)
 	return 0;
 }
 
+/* WORKING_MEMORY=split asked for: --working-memory, else the configuration. */
+static bool want_split(const struct context *c)
+{
+	return (c->working_memory_set ? c->working_memory :
+		c->cfg.working_memory) == WM_SPLIT;
+}
+
+/*
+ * Split working memory: the crash region holds the images (the estimate's
+ * core); the working memory is the rest of @total, or the estimate's when
+ * @is_auto. Refuses a total that leaves less than ESTIMATE_WORK_MIN.
+ * Prints.
+ */
+static int split_sizes(uint64_t total, bool is_auto, const struct prepared *p,
+		       uint64_t *core, uint64_t *work)
+{
+	char a[32], b[32], d[32], m[32], t[32];
+
+	*core = p->est.core;
+	if (is_auto) {
+		*work = p->est.work;
+		return 0;
+	}
+	if (total < p->est.core + ESTIMATE_WORK_MIN) {
+		log_msg("With split working memory, %s leaves the crash kernel less than %s of working memory after the crash region of %s its images need: give at least --size %s, or 'auto' (%s).",
+			fmt_size(total, a, sizeof(a)),
+			fmt_size(ESTIMATE_WORK_MIN, b, sizeof(b)),
+			fmt_size(p->est.core, d, sizeof(d)),
+			fmt_size(p->est.core + ESTIMATE_WORK_MIN, m, sizeof(m)),
+			fmt_size(p->est.core + p->est.work, t, sizeof(t)));
+		return -ENOSPC;
+	}
+	*work = total - p->est.core;
+	return 0;
+}
+
 /* ---- locking and state -------------------------------------------------- */
 
 static int take_lock(struct context *c)
@@ -274,7 +310,7 @@ static void explain_failure(struct context *c, struct real *rl,
 			    const struct arm_request *rq,
 			    const struct prepared *p, const struct lk_state *st)
 {
-	char a[32], b[32], hint[512], rel[256];
+	char a[32], b[32], hint[768], rel[256];
 	const char *h = NULL;
 	uint64_t mib;
 	int err = out->err;
@@ -335,9 +371,21 @@ static void explain_failure(struct context *c, struct real *rl,
 	case ARM_STEP_ALLOC_LOW:
 		if (err == -ENOMEM) {
 			uint64_t want = out->step == ARM_STEP_ALLOC ? rq->size : rq->low_size;
+			char e[32], f[32];
 
+			if (out->step == ARM_STEP_ALLOC_LOW && rq->split &&
+			    (!out->high || rq->work_size > want))
+				want = rq->work_size;
 			mib = out->largest_window >> 20;
-			if (mib && out->step == ARM_STEP_ALLOC_LOW)
+			if (out->step == ARM_STEP_ALLOC_LOW && rq->split) {
+				snprintf(b, sizeof(b), "%" PRIu64 " MiB", mib);
+				snprintf(hint, sizeof(hint),
+					 "The crash kernel's working memory (split) must lie below 4 GiB and no contiguous %s is free there%s%s. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
+					 fmt_size(want, a, sizeof(a)),
+					 mib ? "; the largest usable window was " : "",
+					 mib ? b : "");
+			}
+			else if (mib && out->step == ARM_STEP_ALLOC_LOW)
 				snprintf(hint, sizeof(hint),
 					 "A crash region above 4 GiB needs a low companion of %s below 4 GiB (the crash kernel's DMA and swiotlb), and no contiguous %s is free there; the largest usable window below 4 GiB was %" PRIu64 " MiB. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
 					 fmt_size(want, a, sizeof(a)),
@@ -353,6 +401,16 @@ static void explain_failure(struct context *c, struct real *rl,
 					 "No contiguous %s is free (memory too full or too fragmented): compact memory with 'echo 1 > /proc/sys/vm/compact_memory' and try again, or ask for less with --size (hard minimum %s).",
 					 fmt_size(want, a, sizeof(a)),
 					 fmt_size(p->est.hard_min, b, sizeof(b)));
+			/* Held, fragmented: two smaller windows may be free. */
+			if (out->step == ARM_STEP_ALLOC && !rq->split && p &&
+			    rq->size >= p->est.core + ESTIMATE_WORK_MIN) {
+				size_t used = strlen(hint);
+
+				snprintf(hint + used, sizeof(hint) - used,
+					 " Or arm with '" PROG " load --working-memory split' (WORKING_MEMORY=split): two smaller windows, %s for the images and %s of working memory below 4 GiB.",
+					 fmt_size(p->est.core, e, sizeof(e)),
+					 fmt_size(rq->size - p->est.core, f, sizeof(f)));
+			}
 			h = hint;
 		} else {
 			h = lcma_error_hint(LCMA_OP_ALLOC, err);
@@ -538,6 +596,7 @@ int verb_load(struct context *c, const struct verb *v, int argc,
 	struct lk_state st, now;
 	struct real rl;
 	bool have, is_auto = true;
+	uint64_t total;
 	char a[32], b[32];
 	int r, ret = EXIT_FAILURE;
 
@@ -558,6 +617,12 @@ int verb_load(struct context *c, const struct verb *v, int argc,
 		goto out_p;
 	}
 	if (check_size(rq.size, &p) < 0)
+		goto out_p;
+	total = rq.size;
+	rq.split = want_split(c);
+	rq.work_size = 0;
+	if (rq.split && split_sizes(total, is_auto, &p, &rq.size,
+				    &rq.work_size) < 0)
 		goto out_p;
 	read_state(c, &st, &have);
 
@@ -596,10 +661,11 @@ int verb_load(struct context *c, const struct verb *v, int argc,
 	now.kernel = absolute(p.kernel);
 	now.initrd = absolute(p.initrd);
 	now.cmdline = strdup(p.cmdline);
-	now.size = rq.size;
+	now.size = total;
 	now.size_auto = is_auto;
 	now.node = rq.node;
 	now.high = out.high;
+	now.split = out.split;
 	now.main_addr = out.main_addr;
 	now.main_len = out.boot_time ? out.boot_time_size : out.main_len;
 	now.low_addr = out.low_addr;
@@ -610,7 +676,21 @@ int verb_load(struct context *c, const struct verb *v, int argc,
 	if (out.boot_time) {
 		printf("kdump armed in the boot-time crashkernel= reservation of %s (lazy-kdump reserved nothing; these files need %s).\n",
 		       fmt_size(out.boot_time_size, a, sizeof(a)),
-		       fmt_size(rq.size, b, sizeof(b)));
+		       fmt_size(total, b, sizeof(b)));
+		if (rq.split)
+			printf("  WORKING_MEMORY=split does not apply to a boot-time reservation: it holds everything.\n");
+	} else if (out.split) {
+		printf("kdump armed: %s crash region for the images and %s of working memory apart (split, %s).\n",
+		       fmt_size(out.main_len, a, sizeof(a)),
+		       fmt_size(out.low_len, b, sizeof(b)),
+		       is_auto ? "auto" : "as asked");
+		if (out.fell_back_high)
+			printf("  No contiguous %s was free below 4 GiB: the crash region was placed above 4 GiB; the working memory below 4 GiB is also the crash kernel's DMA memory.\n",
+			       fmt_size(out.main_len, a, sizeof(a)));
+		describe_region("crash region", out.main_addr, out.main_len,
+				out.high);
+		describe_region("working memory", out.low_addr, out.low_len,
+				false);
 	} else {
 		printf("kdump armed: %s crash region (%s).\n",
 		       fmt_size(out.main_len, a, sizeof(a)),
@@ -694,7 +774,7 @@ int verb_resize(struct context *c, const struct verb *v, int argc,
 	struct prepared p;
 	struct lk_state st;
 	struct real rl;
-	uint64_t size, old_addr;
+	uint64_t size, old_addr, core, work, old_work;
 	bool have, is_auto, was_armed;
 	char a[32], b[32];
 	int r, ret = EXIT_FAILURE;
@@ -733,15 +813,22 @@ int verb_resize(struct context *c, const struct verb *v, int argc,
 	}
 	if (check_size(size, &p) < 0)
 		goto out;
+	core = size;
+	work = 0;
+	if (st.split && split_sizes(size, is_auto, &p, &core, &work) < 0)
+		goto out;
 
 	old_addr = st.main_addr;
+	old_work = st.low_len;
 	was_armed = st.armed;
 	real_init(&rl, c);
-	r = arm_resize(&real_ops, &rl, &st, size, &out);
+	r = arm_resize(&real_ops, &rl, &st, core, work, &out);
 	real_done(&rl);
 
 	st.main_addr = out.main_addr;
 	st.main_len = out.main_len;
+	st.low_addr = out.low_addr;
+	st.low_len = out.low_len;
 	st.armed = out.loaded;
 	if (r == 0) {
 		st.size = size;
@@ -751,10 +838,22 @@ int verb_resize(struct context *c, const struct verb *v, int argc,
 	save_state(c, &st);
 
 	if (r == 0 && out.unchanged) {
-		printf("The crash region is already %s: %s.\n",
+		printf("The crash region is already %s%s%s: %s.\n",
 		       fmt_size(out.main_len, a, sizeof(a)),
+		       st.split ? " and the working memory " : "",
+		       st.split ? fmt_size(out.low_len, b, sizeof(b)) : "",
 		       !was_armed ? "crash kernel loaded again; kdump armed" :
 		       "nothing to do; kdump stays armed");
+		ret = EXIT_SUCCESS;
+	} else if (r == 0 && st.split) {
+		char d[32], e[32];
+
+		printf("Resized the crash region from %s to %s (%s, at 0x%" PRIx64 ") and the working memory from %s to %s (at 0x%" PRIx64 "); kdump armed.\n",
+		       fmt_size(out.old_len, a, sizeof(a)),
+		       fmt_size(out.main_len, b, sizeof(b)),
+		       out.main_addr == old_addr ? "in place" : "moved",
+		       out.main_addr, fmt_size(old_work, d, sizeof(d)),
+		       fmt_size(out.low_len, e, sizeof(e)), out.low_addr);
 		ret = EXIT_SUCCESS;
 	} else if (r == 0) {
 		printf("Resized the crash region from %s to %s (%s, at 0x%" PRIx64 "); kdump armed.\n",
@@ -765,7 +864,11 @@ int verb_resize(struct context *c, const struct verb *v, int argc,
 		ret = EXIT_SUCCESS;
 	} else {
 		explain_failure(c, &rl, &out, NULL, &p, &st);
-		if (out.rearmed_previous)
+		if (out.rearmed_previous && st.split)
+			log_msg("kdump is still armed with the previous sizes: crash region %s (at 0x%" PRIx64 "), working memory %s.",
+				fmt_size(out.main_len, a, sizeof(a)),
+				out.main_addr, fmt_size(out.low_len, b, sizeof(b)));
+		else if (out.rearmed_previous)
 			log_msg("kdump is still armed with the previous size %s (at 0x%" PRIx64 ").",
 				fmt_size(out.main_len, a, sizeof(a)),
 				out.main_addr);
@@ -793,7 +896,7 @@ int verb_reload(struct context *c, const struct verb *v, int argc,
 	struct prepared p;
 	struct lk_state st;
 	struct real rl;
-	uint64_t old_len;
+	uint64_t old_len, total;
 	bool have, is_auto;
 	char a[32], b[32];
 	int r, ret = EXIT_FAILURE;
@@ -823,6 +926,12 @@ int verb_reload(struct context *c, const struct verb *v, int argc,
 	}
 	if (check_size(rq.size, &p) < 0)
 		goto out_kept;
+	total = rq.size;
+	/* The region stays as it is armed: split or held. */
+	rq.split = !st.boot_time && st.split;
+	if (rq.split && split_sizes(total, is_auto, &p, &rq.size,
+				    &rq.work_size) < 0)
+		goto out_kept;
 	rq.kernel = p.kernel;
 	rq.initrd = p.initrd;
 	rq.cmdline = p.cmdline;
@@ -836,6 +945,8 @@ int verb_reload(struct context *c, const struct verb *v, int argc,
 	if (!st.boot_time) {
 		st.main_addr = out.main_addr;
 		st.main_len = out.main_len;
+		st.low_addr = out.low_addr;
+		st.low_len = out.low_len;
 	}
 	if (r == 0) {
 		free(st.kernel);
@@ -844,7 +955,7 @@ int verb_reload(struct context *c, const struct verb *v, int argc,
 		st.kernel = absolute(p.kernel);
 		st.initrd = absolute(p.initrd);
 		st.cmdline = strdup(p.cmdline);
-		st.size = rq.size;
+		st.size = total;
 		st.size_auto = is_auto;
 		st.armed_at = c->started;
 	}
@@ -871,6 +982,12 @@ int verb_reload(struct context *c, const struct verb *v, int argc,
 		     PLACEMENT_HIGH) != st.high)
 			printf("  The region stays %s 4 GiB: a changed PLACEMENT takes effect with '" PROG " unload' and '" PROG " load'.\n",
 			       st.high ? "above" : "below");
+		if (st.split)
+			printf("  %-14s %s at 0x%" PRIx64 " (split)\n", "working memory",
+			       fmt_size(out.low_len, a, sizeof(a)), out.low_addr);
+		if (!st.boot_time && want_split(c) != st.split)
+			printf("  The working memory stays %s: a changed WORKING_MEMORY takes effect with '" PROG " unload' and '" PROG " load'.\n",
+			       st.split ? "split" : "held in the region");
 		ret = EXIT_SUCCESS;
 	} else {
 		explain_failure(c, &rl, &out, &rq, &p, &st);

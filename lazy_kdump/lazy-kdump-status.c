@@ -154,6 +154,11 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 			       st.low_addr, st.low_len);
 		else
 			puts("  \"low_region\": null,");
+		if (have && !st.boot_time && (st.main_addr || st.main_len))
+			printf("  \"working_memory\": \"%s\",\n",
+			       st.split ? "split" : "held");
+		else
+			puts("  \"working_memory\": null,");
 		if (have && st.size)
 			printf("  \"size\": %" PRIu64 ",\n  \"size_auto\": %s,\n",
 			       st.size, st.size_auto ? "true" : "false");
@@ -186,9 +191,14 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 				if (node >= 0)
 					printf("  %-14s %d\n", "node", node);
 				if (st.low_len)
-					describe_region("low companion",
+					describe_region(st.split ?
+							"working memory" :
+							"low companion",
 							st.low_addr, st.low_len,
 							false);
+				printf("  %-14s %s\n", "working mem.",
+				       st.split ? "split (the crash region holds the images only)" :
+				       "held in the crash region");
 			}
 			printf("  %-14s %s%s\n", "size",
 			       fmt_size(st.size, s1, sizeof(s1)),

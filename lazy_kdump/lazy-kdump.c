@@ -68,6 +68,7 @@ static const struct option verb_options[] = {
 	{ "size", required_argument, NULL, ARG_SIZE },
 	{ "node", required_argument, NULL, ARG_NODE },
 	{ "placement", required_argument, NULL, ARG_PLACEMENT },
+	{ "working-memory", required_argument, NULL, ARG_WORKING_MEMORY },
 	{ "json", no_argument, NULL, ARG_JSON },
 	{ "capture", no_argument, NULL, ARG_CAPTURE },
 	{ "dump-target", required_argument, NULL, ARG_DUMP_TARGET },
@@ -86,8 +87,9 @@ static const struct verb verbs[] = {
 	{
 		"load", 0, 0, verb_load,
 		OPT(ARG_KERNEL) | OPT(ARG_INITRD) | OPT(ARG_APPEND) |
-			OPT(ARG_SIZE) | OPT(ARG_NODE) | OPT(ARG_PLACEMENT),
-		"[--kernel PATH] [--initrd PATH] [--append \"WORDS\"] [--size SIZE|auto] [--node N] [--placement low|high]",
+			OPT(ARG_SIZE) | OPT(ARG_NODE) | OPT(ARG_PLACEMENT) |
+			OPT(ARG_WORKING_MEMORY),
+		"[--kernel PATH] [--initrd PATH] [--append \"WORDS\"] [--size SIZE|auto] [--node N] [--placement low|high] [--working-memory held|split]",
 		"Arm kdump: reserve, bind and load the crash kernel.",
 		"Arm kdump on this running machine: size the crash region from the\n"
 		"crash kernel and capture initrd (see 'estimate'), reserve it through\n"
@@ -113,6 +115,15 @@ static const struct verb verbs[] = {
 		"                     4 GiB plus a low companion below 4 GiB (bound as\n"
 		"                     crashk_low_res) of max(swiotlb + 8 MiB, 256 MiB),\n"
 		"                     the kernel's crashkernel=,high rule\n"
+		"  --working-memory held|split\n"
+		"                     held (default): one region holds the crash\n"
+		"                     kernel's images and its working memory. split:\n"
+		"                     the region holds only the images (kernel,\n"
+		"                     initrd, load segments) and the working memory\n"
+		"                     is a second range below 4 GiB, bound as\n"
+		"                     crashk_low_res (WORKING_MEMORY=): two smaller\n"
+		"                     windows where one large one may not be free.\n"
+		"                     --size is then the total of both\n"
 		"\n"
 		"The crash command line is /proc/cmdline without crashkernel=,\n"
 		"panic_on_warn, BOOT_IMAGE=, initrd= and the CMDLINE_REMOVE words\n"
@@ -130,7 +141,8 @@ static const struct verb verbs[] = {
 		"",
 		"Disarm kdump and give the memory back.",
 		"Unload the crash kernel lazy-kdump loaded, unbind and free its\n"
-		"reservations (buffers named " ARM_NAME " and " ARM_NAME_LOW "). A crash\n"
+		"reservations (buffers named " ARM_NAME ", " ARM_NAME_LOW " and\n"
+		ARM_NAME_WORK "). A crash\n"
 		"kernel loaded by another tool is left alone; a boot-time crashkernel=\n"
 		"reservation is only unloaded, never freed. Needs root.\n",
 	},
@@ -141,7 +153,9 @@ static const struct verb verbs[] = {
 		"Unload the crash kernel, resize the crash region (in place when it\n"
 		"can, otherwise moved; it stays bound) and load the same crash kernel,\n"
 		"initrd and command line again. Without an argument the size is\n"
-		"recomputed the way it was chosen (auto stays auto). When the region\n"
+		"recomputed the way it was chosen (auto stays auto). With split\n"
+		"working memory SIZE is the total: the region is resized to the\n"
+		"images' size and the working memory to the rest. When the region\n"
 		"cannot grow, it is left as it was and the previous crash kernel is\n"
 		"loaded again: the command fails saying kdump is still armed with the\n"
 		"previous size. If even that fails it says loudly that kdump is\n"
@@ -160,8 +174,9 @@ static const struct verb verbs[] = {
 		"--size; auto is recomputed for the new files). When the new files\n"
 		"cannot be loaded, the previous ones are loaded again and the command\n"
 		"fails saying kdump is still armed as before; only if even that fails\n"
-		"does it say loudly that kdump is DISARMED. NODE and PLACEMENT do not\n"
-		"move the region (use unload and load). When nothing is armed, reload\n"
+		"does it say loudly that kdump is DISARMED. NODE, PLACEMENT and\n"
+		"WORKING_MEMORY do not move or split the region (use unload and load).\n"
+		"When nothing is armed, reload\n"
 		"runs load. systemctl reload lazy-kdump runs this. Needs root.\n",
 	},
 	{
@@ -229,14 +244,18 @@ static const struct verb verbs[] = {
 		"  margin           5% + 4 MiB\n"
 		"\n"
 		"The total is rounded up to 2 MiB. Also shown: the hard minimum (no\n"
-		"smaller size can be loaded) and the low companion of placement high.\n"
+		"smaller size can be loaded), the low companion of placement high,\n"
+		"and the two parts of split working memory: the crash region (the\n"
+		"hard minimum + 2 MiB for placement) and the working memory (the\n"
+		"other terms, rounded up to 2 MiB).\n"
 		"No side effects; root not needed (without it RAM comes from\n"
 		"/proc/meminfo). --node is accepted and does not change the size.\n"
 		"\n"
 		"  --json   one JSON object: schema_version (1), kernel,\n"
 		"           kernel_release, initrd, cmdline,\n"
 		"           terms [{name, bytes, how}], sum, total, hard_minimum,\n"
-		"           low_companion, runtime_series, runtime_provisional,\n"
+		"           low_companion, split_region, split_working_memory,\n"
+		"           runtime_series, runtime_provisional,\n"
 		"           runtime_fallback\n",
 	},
 	{
@@ -498,6 +517,12 @@ static int dispatch(struct context *c, int argc, char **argv)
 				return usage_error(v, "Invalid placement '%s': expected low or high.",
 						   optarg);
 			c->placement_set = true;
+			break;
+		case ARG_WORKING_MEMORY:
+			if (working_memory_parse(optarg, &c->working_memory) < 0)
+				return usage_error(v, "Invalid working memory '%s': expected held or split.",
+						   optarg);
+			c->working_memory_set = true;
 			break;
 		case ARG_JSON:
 			c->json = true;

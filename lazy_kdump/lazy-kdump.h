@@ -60,6 +60,7 @@ enum {
 	ARG_SIZE,
 	ARG_NODE,
 	ARG_PLACEMENT,
+	ARG_WORKING_MEMORY,
 	ARG_JSON,
 	ARG_CAPTURE,
 	ARG_DUMP_TARGET,
@@ -87,6 +88,8 @@ struct context {
 	int node;
 	bool placement_set;
 	enum placement placement;
+	bool working_memory_set;
+	enum working_memory working_memory;
 	bool json;
 	bool capture;
 	const char *dump_target;

@@ -98,7 +98,8 @@ static void leftover(struct arm_outcome *out, enum arm_step step, int err,
 static bool own_name(const struct lazy_cma_range *r)
 {
 	return strcmp(r->name, ARM_NAME) == 0 ||
-	       strcmp(r->name, ARM_NAME_LOW) == 0;
+	       strcmp(r->name, ARM_NAME_LOW) == 0 ||
+	       strcmp(r->name, ARM_NAME_WORK) == 0;
 }
 
 /* Load and check that the kernel says a crash kernel is loaded. */
@@ -121,7 +122,8 @@ static int load_verified(const struct arm_ops *ops, void *u,
 }
 
 /*
- * Unbind and free every buffer named ARM_NAME or ARM_NAME_LOW. The first
+ * Unbind and free every buffer named ARM_NAME, ARM_NAME_LOW or
+ * ARM_NAME_WORK. The first
  * failure is returned (and recorded); the other buffers are still tried.
  */
 static int free_own(const struct arm_ops *ops, void *u,
@@ -214,7 +216,8 @@ static int load_boot_time(const struct arm_ops *ops, void *u,
 
 	out->boot_time = true;
 	out->boot_time_size = size;
-	if (size < rq->size)
+	/* Split or not, a boot-time reservation must hold it all. */
+	if (size < rq->size + (rq->split ? rq->work_size : 0))
 		return fail(out, ARM_STEP_BOOT_TIME, -ENOSPC);
 	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
 	if (r < 0) {
@@ -272,13 +275,14 @@ int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 	r = ops->kexec_lock(u, lock);
 	if (r < 0)
 		return fail(out, ARM_STEP_KEXEC_LOCK, r);
-	if (rq->high) {
+	if (rq->high || rq->split) {
 		r = ops->symbol(u, ARM_SYM_CRASHK_LOW, &res_low);
 		if (r < 0)
 			return fail(out, ARM_STEP_SYMBOL_LOW, r);
 	}
 
 	out->high = rq->high;
+	out->split = rq->split;
 	r = ops->alloc(u, rq->size, rq->node,
 		       rq->high ? LAZY_CMA_ALLOC_ABOVE_4G :
 				  LAZY_CMA_ALLOC_BELOW_4G,
@@ -316,16 +320,26 @@ int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 	}
 	p.main_bound = true;
 
-	if (out->high) {
-		r = ops->alloc(u, rq->low_size, -1, LAZY_CMA_ALLOC_BELOW_4G,
-			       ARM_NAME_LOW, &out->low_addr);
+	if (out->high || rq->split) {
+		uint64_t low_len = rq->low_size;
+
+		/*
+		 * Split: the working memory; when the region lies high it is
+		 * also the crash kernel's only memory below 4 GiB (DMA,
+		 * swiotlb), so never smaller than the low companion.
+		 */
+		if (rq->split && (!out->high || rq->work_size > low_len))
+			low_len = rq->work_size;
+		r = ops->alloc(u, low_len, -1, LAZY_CMA_ALLOC_BELOW_4G,
+			       rq->split ? ARM_NAME_WORK : ARM_NAME_LOW,
+			       &out->low_addr);
 		if (r < 0) {
 			note_largest(ops, u, r, out);
 			fail(out, ARM_STEP_ALLOC_LOW, r);
 			goto undo;
 		}
 		p.low_alloc = true;
-		out->low_len = rq->low_size;
+		out->low_len = low_len;
 		r = ops->bind(u, out->low_addr, res_low, LAZY_CMA_CRASH_LOW);
 		if (r < 0) {
 			fail(out, ARM_STEP_BIND_LOW, r);
@@ -433,6 +447,7 @@ static int region_begin(const struct arm_ops *ops, void *u,
 	out->low_addr = st->low_addr;
 	out->low_len = st->low_len;
 	out->high = st->high;
+	out->split = st->split;
 
 	r = ops->crash_loaded(u, loaded);
 	if (r < 0)
@@ -493,11 +508,35 @@ static int load_new(const struct arm_ops *ops, void *u,
  * Unload (when @loaded), make the region @new_len and load @rq's files;
  * on failure, the region and @st's files as they were.
  */
+/*
+ * Split working memory: resize it back to what @st says after a failure
+ * (when it was changed). False when that failed (disarmed set).
+ */
+static bool work_back(const struct arm_ops *ops, void *u,
+		      const struct lk_state *st, struct arm_outcome *out)
+{
+	uint64_t addr = out->low_addr, len = st->low_len;
+	int r;
+
+	if (!st->split || out->low_len == st->low_len)
+		return true;
+	r = ops->resize(u, &addr, &len);
+	if (r < 0) {
+		out->disarmed = true;
+		out->reload_err = r;
+		return false;
+	}
+	out->low_addr = addr;
+	out->low_len = len;
+	return true;
+}
+
 static int region_rearm(const struct arm_ops *ops, void *u,
 			const struct lk_state *st, const struct arm_request *rq,
 			bool loaded, struct arm_outcome *out)
 {
 	uint64_t addr = st->main_addr, len = rq->size;
+	uint64_t waddr = st->low_addr, wlen = rq->work_size;
 	int r, r2;
 
 	r = unload_loaded(ops, u, loaded, out);
@@ -515,12 +554,25 @@ static int region_rearm(const struct arm_ops *ops, void *u,
 		out->main_addr = addr;
 		out->main_len = len;
 	}
+	if (st->split && wlen && wlen != st->low_len) {
+		r = ops->resize(u, &waddr, &wlen);
+		if (r < 0) {
+			note_largest(ops, u, r, out);
+			fail(out, ARM_STEP_RESIZE, r);
+			goto back;
+		}
+		out->low_addr = waddr;
+		out->low_len = wlen;
+	}
 
 	r = load_new(ops, u, rq, out);
 	if (r == 0)
 		return 0;
 
-	/* Go back to the size that worked. */
+back:
+	/* Go back to the sizes that worked. */
+	if (!work_back(ops, u, st, out))
+		return r;
 	if (out->main_len != st->main_len) {
 		len = st->main_len;
 		r2 = ops->resize(u, &addr, &len);
@@ -537,11 +589,12 @@ static int region_rearm(const struct arm_ops *ops, void *u,
 }
 
 int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
-	       uint64_t new_len, struct arm_outcome *out)
+	       uint64_t new_len, uint64_t new_work, struct arm_outcome *out)
 {
 	struct arm_request rq = {
 		.kernel = st->kernel, .initrd = st->initrd,
 		.cmdline = st->cmdline, .size = new_len,
+		.split = st->split, .work_size = st->split ? new_work : 0,
 	};
 	enum arm_step step;
 	bool loaded = false;
@@ -554,7 +607,8 @@ int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
 	if (r < 0)
 		return r;
 
-	if (new_len == st->main_len) {
+	if (new_len == st->main_len &&
+	    (!rq.split || !new_work || new_work == st->low_len)) {
 		out->unchanged = true;
 		if (loaded)
 			return 0;

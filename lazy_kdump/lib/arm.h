@@ -11,7 +11,10 @@
  *
  * Reservations are lazy_cma buffers named ARM_NAME (the crash region,
  * bound as crashk_res) and ARM_NAME_LOW (its below-4-GiB companion when
- * the region is placed high, bound as crashk_low_res).
+ * the region is placed high, bound as crashk_low_res) or, with split
+ * working memory, ARM_NAME_WORK (the crash kernel's working memory, below
+ * 4 GiB, bound as crashk_low_res: the crash kernel gets it as RAM and the
+ * kernel leaves it out of the dump, as for crashkernel=,low).
  */
 #ifndef LAZY_KDUMP_ARM_H
 #define LAZY_KDUMP_ARM_H
@@ -25,6 +28,7 @@
 
 #define ARM_NAME		"lazy-kdump"
 #define ARM_NAME_LOW		"lazy-kdump-low"
+#define ARM_NAME_WORK		"lazy-kdump-work"
 #define ARM_SYM_CRASHK		"crashk_res"
 #define ARM_SYM_CRASHK_LOW	"crashk_low_res"
 #define ARM_SYM_KEXEC_LOCK	"__kexec_lock"
@@ -103,6 +107,13 @@ struct arm_request {
 	uint64_t low_size;	/* its low companion when placed high */
 	int node;		/* -1: any */
 	bool high;		/* placement high */
+	/*
+	 * Split working memory: @size is the core (the images), @work_size
+	 * the second range (below 4 GiB; at least @low_size when the core
+	 * lies high).
+	 */
+	bool split;
+	uint64_t work_size;
 };
 
 #define ARM_MAX_LEFTOVERS	4
@@ -123,6 +134,7 @@ struct arm_outcome {
 	uint64_t low_addr, low_len;
 	bool loaded;		/* a crash kernel is loaded */
 	bool high;		/* the region lies above 4 GiB */
+	bool split;		/* low_* is the working memory (ARM_NAME_WORK) */
 	bool fell_back_high;	/* low had no window (low_err): went high */
 	int low_err;
 	/*
@@ -163,7 +175,9 @@ struct arm_outcome {
  *    (and crashk_low_res), allocate @rq->size below 4 GiB (placement low;
  *    when no window is found, fall back to high) or above (high), bind it,
  *    for high also allocate and bind a @rq->low_size companion below
- *    4 GiB, then kexec_file_load and check kexec_crash_loaded.
+ *    4 GiB (@rq->split: the working memory instead, @rq->work_size, at
+ *    least @rq->low_size when the region lies high), then kexec_file_load
+ *    and check kexec_crash_loaded.
  * On a failure after the allocation every step done is undone in reverse
  * (unload, unbind, free); undo steps that fail are in leftover[].
  *
@@ -188,6 +202,9 @@ int arm_unload(const struct arm_ops *ops, void *u, const struct lk_state *st,
  * arm_resize - unload, resize the crash region in place or moved (the
  * module keeps the binding), load again
  * @st: what is armed (kernel, initrd, command line, main_addr/main_len)
+ * @new_work: with split working memory (@st->split), the working memory's
+ *	new size (0: as it is); it is resized after the region and, on a
+ *	failure, back with it
  *
  * When the resize fails the region is unchanged and the previous kernel is
  * loaded again (rearmed_previous); when loading into the new size fails
@@ -199,7 +216,7 @@ int arm_unload(const struct arm_ops *ops, void *u, const struct lk_state *st,
  * Return: 0, or the -errno of the resize or of the load into the new size.
  */
 int arm_resize(const struct arm_ops *ops, void *u, const struct lk_state *st,
-	       uint64_t new_len, struct arm_outcome *out);
+	       uint64_t new_len, uint64_t new_work, struct arm_outcome *out);
 
 /*
  * arm_reload - arm again with other files (a new kernel, initrd or command

@@ -65,6 +65,22 @@ const char *placement_name(enum placement p)
 	return p == PLACEMENT_HIGH ? "high" : "low";
 }
 
+int working_memory_parse(const char *s, enum working_memory *ret)
+{
+	if (strcmp(s, "held") == 0)
+		*ret = WM_HELD;
+	else if (strcmp(s, "split") == 0)
+		*ret = WM_SPLIT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *working_memory_name(enum working_memory w)
+{
+	return w == WM_SPLIT ? "split" : "held";
+}
+
 int final_action_parse(const char *s, enum final_action *ret)
 {
 	if (strcmp(s, "reboot") == 0)
@@ -445,6 +461,8 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 			snprintf(num, sizeof(num), "%d", c->node);
 		sb_add(&b, "NODE", num);
 		sb_add(&b, "PLACEMENT", placement_name(c->placement));
+		sb_add(&b, "WORKING_MEMORY",
+		       working_memory_name(c->working_memory));
 	}
 	sb_add(&b, "DUMP_TARGET", c->dump_target ? c->dump_target :
 	       CONFIG_DEFAULT_DUMP_TARGET);
@@ -506,7 +524,7 @@ char *config_format(const struct lk_config *c, enum config_format fmt,
 }
 
 static const char *const known_keys =
-	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, FAILURE_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE, SSH_KEY, NFS_OPTIONS";
+	"KERNEL, INITRD, CMDLINE_REMOVE, CMDLINE_APPEND, SIZE, NODE, PLACEMENT, WORKING_MEMORY, DUMP_TARGET, RAW_SAVE_DIR, CORE_COLLECTOR, FINAL_ACTION, FAILURE_ACTION, KEEP_DUMPS, MIN_FREE, KDUMP_PRE, KDUMP_POST, HOOK_TIMEOUT, METRICS_FILE, LUKS_KEY_FILE, SSH_KEY, NFS_OPTIONS";
 
 /* Take ownership of @v for string keys; empty means the default. */
 static void set_str(char **field, char *v, int empty_is_default)
@@ -583,6 +601,13 @@ static int apply(struct lk_config *c, const char *key, char *v,
 		free(v);
 		if (r < 0) {
 			*why = "PLACEMENT must be low or high";
+			return r;
+		}
+	} else if (strcmp(key, "WORKING_MEMORY") == 0) {
+		r = working_memory_parse(v, &c->working_memory);
+		free(v);
+		if (r < 0) {
+			*why = "WORKING_MEMORY must be held or split";
 			return r;
 		}
 	} else if (strcmp(key, "FINAL_ACTION") == 0) {

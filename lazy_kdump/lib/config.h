@@ -18,6 +18,10 @@
  *   SIZE            auto, or a size such as 192M
  *   NODE            NUMA node, or "any" / empty
  *   PLACEMENT       low (default) or high
+ *   WORKING_MEMORY  held (default: one region holds the crash kernel's
+ *                   images and its working memory) or split (the images
+ *                   in the crash region, the working memory in a second
+ *                   range below 4 GiB, bound as crashk_low_res)
  *   DUMP_TARGET     where the capture side writes (default /var/crash):
  *                   an absolute PATH, or DEVICE:PATH with DEVICE /dev/NAME,
  *                   UUID=, LABEL=, PARTUUID= or PARTLABEL=, or
@@ -91,6 +95,11 @@ enum placement {
 	PLACEMENT_HIGH,
 };
 
+enum working_memory {
+	WM_HELD,
+	WM_SPLIT,
+};
+
 enum final_action {
 	FINAL_REBOOT,
 	FINAL_POWEROFF,
@@ -107,6 +116,7 @@ struct lk_config {
 	uint64_t size;
 	int node;		/* -1: any */
 	enum placement placement;
+	enum working_memory working_memory;
 	char *dump_target;
 	char *raw_save_dir;	/* NULL: CONFIG_DEFAULT_RAW_SAVE_DIR */
 	char *core_collector;
@@ -250,6 +260,8 @@ int hook_list_check(const char *s);
 
 int placement_parse(const char *s, enum placement *ret);
 const char *placement_name(enum placement p);
+int working_memory_parse(const char *s, enum working_memory *ret);
+const char *working_memory_name(enum working_memory w);
 int final_action_parse(const char *s, enum final_action *ret);
 /* config_failure_action - FAILURE_ACTION, the default filled in. */
 const char *config_failure_action(const struct lk_config *c);

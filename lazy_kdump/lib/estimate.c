@@ -257,4 +257,9 @@ void estimate_compute(const struct estimate_input *in, struct estimate *ret)
 	ret->total = estimate_align(sum);
 	ret->hard_min = estimate_align(t[EST_KERNEL].bytes + t[EST_INITRD].bytes +
 				       t[EST_SEGMENTS].bytes);
+	ret->core = ret->hard_min + ESTIMATE_CORE_SLACK;
+	ret->work = estimate_align(t[EST_INITRD_UNPACKED].bytes +
+				   t[EST_RUNTIME].bytes +
+				   t[EST_MAKEDUMPFILE].bytes +
+				   t[EST_MARGIN].bytes);
 }

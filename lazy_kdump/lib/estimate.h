@@ -18,6 +18,12 @@
  *  margin          ESTIMATE_MARGIN_PCT % of the sum + ESTIMATE_MARGIN_FIXED
  *
  * The total is rounded up to ESTIMATE_ALIGN.
+ *
+ * Split (WORKING_MEMORY=split): the crash region (the core) holds only
+ * what kexec_file_load places, kernel + initrd + segments, rounded up,
+ * plus ESTIMATE_CORE_SLACK for the placement's alignment; the working
+ * memory, a second range, holds the other terms. The crash kernel uses
+ * the core too once its initrd is unpacked and its init memory freed.
  */
 #ifndef LAZY_KDUMP_ESTIMATE_H
 #define LAZY_KDUMP_ESTIMATE_H
@@ -32,6 +38,9 @@
 #define ESTIMATE_ALIGN		(2 * MiB)	/* lazy_cma's pageblock */
 #define ESTIMATE_MARGIN_PCT	5
 #define ESTIMATE_MARGIN_FIXED	(4 * MiB)
+#define ESTIMATE_CORE_SLACK	(2 * MiB)
+/* The least working memory split accepts for an explicit SIZE. */
+#define ESTIMATE_WORK_MIN	(16 * MiB)
 
 /*
  * x86 purgatory (arch/x86/purgatory): text, data, bss and its stack are
@@ -117,6 +126,8 @@ struct estimate {
 	uint64_t sum;			/* all terms */
 	uint64_t total;			/* sum rounded up to ESTIMATE_ALIGN */
 	uint64_t hard_min;		/* below this nothing can be loaded */
+	uint64_t core;			/* split: the crash region */
+	uint64_t work;			/* split: the working memory */
 	const struct estimate_runtime_ref *runtime_ref;
 	bool runtime_fallback;		/* no row for this series */
 };

@@ -114,6 +114,13 @@ static int apply(struct lk_state *s, const char *k, const char *v)
 			s->high = false;
 		else
 			r = -EINVAL;
+	} else if (strcmp(k, "working_memory") == 0) {
+		if (strcmp(v, "split") == 0)
+			s->split = true;
+		else if (strcmp(v, "held") == 0)
+			s->split = false;
+		else
+			r = -EINVAL;
 	} else if (strcmp(k, "main_addr") == 0) {
 		r = parse_u64(v, 16, &s->main_addr);
 	} else if (strcmp(k, "main_len") == 0) {
@@ -245,12 +252,14 @@ int state_write(const char *dir, const struct lk_state *s)
 		   "kernel=%s\ninitrd=%s\ncmdline=%s\n"
 		   "size=%" PRIu64 "\nsize_auto=%d\nnode=%d\nplacement=%s\n"
 		   "main_addr=0x%" PRIx64 "\nmain_len=%" PRIu64 "\n"
-		   "low_addr=0x%" PRIx64 "\nlow_len=%" PRIu64 "\n",
+		   "low_addr=0x%" PRIx64 "\nlow_len=%" PRIu64 "\n"
+		   "working_memory=%s\n",
 		STATE_VERSION, s->armed, s->boot_time ? "boot-time" : "lazy-kdump",
 		s->armed_at, s->kernel ? s->kernel : "",
 		s->initrd ? s->initrd : "", s->cmdline ? s->cmdline : "",
 		s->size, s->size_auto, s->node, s->high ? "high" : "low",
-		s->main_addr, s->main_len, s->low_addr, s->low_len);
+		s->main_addr, s->main_len, s->low_addr, s->low_len,
+		s->split ? "split" : "held");
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0) {
 		r = errno > 0 ? -errno : -EIO;
 		fclose(f);

@@ -38,7 +38,8 @@ struct lk_state {
 	int node;
 	bool high;		/* placement high */
 	uint64_t main_addr, main_len;
-	uint64_t low_addr, low_len;
+	uint64_t low_addr, low_len;	/* split: the working memory */
+	bool split;		/* WORKING_MEMORY=split */
 };
 
 void state_init(struct lk_state *s);

@@ -92,6 +92,16 @@ static struct sbuf *bound_main(struct sim *s)
 	return NULL;
 }
 
+static struct sbuf *bound_low(struct sim *s)
+{
+	int i;
+
+	for (i = 0; i < MAXB; i++)
+		if (s->b[i].used && s->b[i].bound_low)
+			return &s->b[i];
+	return NULL;
+}
+
 static bool low_bound(struct sim *s)
 {
 	int i;
@@ -205,7 +215,7 @@ static int s_resize(void *u, uint64_t *phys, uint64_t *len)
 		return r;
 	if (!b)
 		return -ENOENT;
-	if (s->loaded && b->bound)
+	if (s->loaded && (b->bound || b->bound_low))
 		return -EBUSY;
 	if (s->resize_fails && *len > b->len) {
 		s->report_largest = s->resize_largest;
@@ -374,7 +384,7 @@ static const struct arm_ops ops = {
 
 static const struct arm_request rq_low = {
 	"/boot/vmlinuz", "/initrd.img", "root=/dev/vda nr_cpus=1",
-	96ULL << 20, 256ULL << 20, -1, false
+	96ULL << 20, 256ULL << 20, -1, false, false, 0
 };
 
 static bool clean(struct sim *s)
@@ -395,6 +405,7 @@ static void to_state(const struct arm_outcome *o, struct lk_state *st)
 	st->low_addr = o->low_addr;
 	st->low_len = o->low_len;
 	st->high = o->high;
+	st->split = o->split;
 }
 
 /* Fail every call of a successful load in turn. */
@@ -520,6 +531,116 @@ static void load_cases(void)
 	   "kexec_crash_loaded not 1 after loading: unloaded and undone");
 }
 
+/* WORKING_MEMORY=split: a core for the images, the working memory apart. */
+static const struct arm_request rq_split = {
+	"/boot/vmlinuz", "/initrd.img", "root=/dev/vda nr_cpus=1",
+	70ULL << 20, 256ULL << 20, -1, false, true, 40ULL << 20
+};
+
+static void split_cases(void)
+{
+	struct arm_request rq_held = rq_low, rq_big = rq_split;
+	struct arm_outcome out, o2;
+	struct lk_state st;
+	struct sbuf *w;
+	struct sim s;
+	int r;
+
+	sweep("split", &rq_split, 0);
+	/* No window of 70 + 40 MiB below 4 GiB, two of 80 MiB. */
+	sweep("split, the core and the working memory in two windows", &rq_split, 80ULL << 20);
+
+	sim_init(&s);
+	r = arm_load(&ops, &s, &rq_split, &out);
+	w = bound_low(&s);
+	ok(r == 0 && out.split && !out.high && out.main_len == 70ULL << 20 &&
+	   bound_main(&s) && bound_main(&s)->len == 70ULL << 20 &&
+	   w && w->len == 40ULL << 20 && strcmp(w->name, ARM_NAME_WORK) == 0 &&
+	   out.low_addr == w->addr && out.low_len == 40ULL << 20,
+	   "split: the core bound as crashk_res, the working memory (" ARM_NAME_WORK ") as crashk_low_res");
+
+	/* Fragmented: no 110 MiB window below 4 GiB and nothing above. */
+	rq_held.size = 110ULL << 20;
+	sim_init(&s);
+	s.low_max = 80ULL << 20;
+	s.high_none = true;
+	r = arm_load(&ops, &s, &rq_held, &out);
+	ok(r == -ENOMEM && out.step == ARM_STEP_ALLOC && clean(&s),
+	   "fragmented, held: no window of the whole size, refused, nothing held");
+	sim_init(&s);
+	s.low_max = 80ULL << 20;
+	s.high_none = true;
+	r = arm_load(&ops, &s, &rq_split, &out);
+	ok(r == 0 && out.loaded && out.split && low_bound(&s),
+	   "fragmented, split: armed in two smaller windows");
+
+	/* The core falls back high: the working memory is the crash kernel's
+	 * only low memory, at least the low companion's size. */
+	rq_big.size = 512ULL << 20;
+	sim_init(&s);
+	s.low_max = 300ULL << 20;
+	r = arm_load(&ops, &s, &rq_big, &out);
+	w = bound_low(&s);
+	ok(r == 0 && out.split && out.high && out.fell_back_high &&
+	   w && w->len == 256ULL << 20 && out.low_len == 256ULL << 20 &&
+	   strcmp(w->name, ARM_NAME_WORK) == 0,
+	   "split, the core high: the working memory grows to the low companion's 256 MiB");
+
+	/* Unload frees both. */
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	r = arm_unload(&ops, &s, &st, &o2);
+	ok(r == 0 && clean(&s) && o2.freed_bytes == 110ULL << 20,
+	   "split: unload unbinds and frees the core and the working memory");
+
+	/* Resize both; the working memory's failure takes the core back. */
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	r = arm_resize(&ops, &s, &st, 72ULL << 20, 64ULL << 20, &o2);
+	ok(r == 0 && o2.loaded && s.loaded && bound_main(&s)->len == 72ULL << 20 &&
+	   bound_low(&s)->len == 64ULL << 20 && o2.main_len == 72ULL << 20 &&
+	   o2.low_len == 64ULL << 20 && o2.split,
+	   "split: resize changes the core and the working memory, loaded again");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	s.log[0] = '\0';
+	r = arm_resize(&ops, &s, &st, 70ULL << 20, 40ULL << 20, &o2);
+	ok(r == 0 && o2.unchanged && !strstr(s.log, "kexec_unload"),
+	   "split: the same sizes: nothing to do");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	r = arm_resize(&ops, &s, &st, 70ULL << 20, 48ULL << 20, &o2);
+	ok(r == 0 && bound_main(&s)->len == 70ULL << 20 && bound_low(&s)->len == 48ULL << 20,
+	   "split: only the working memory grows");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	s.f[0] = (struct fault){ "resize", 2, -ENOMEM };
+	r = arm_resize(&ops, &s, &st, 72ULL << 20, 64ULL << 20, &o2);
+	ok(r == -ENOMEM && o2.step == ARM_STEP_RESIZE && o2.rearmed_previous &&
+	   s.loaded && bound_main(&s)->len == 70ULL << 20 &&
+	   bound_low(&s)->len == 40ULL << 20 && o2.main_len == 70ULL << 20 &&
+	   o2.low_len == 40ULL << 20,
+	   "split: the working memory cannot grow: the core is resized back, armed as before");
+
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	s.min_load = 200ULL << 20;
+	r = arm_resize(&ops, &s, &st, 72ULL << 20, 64ULL << 20, &o2);
+	ok(r == -EADDRNOTAVAIL && o2.step == ARM_STEP_RELOAD && o2.rearmed_previous == false &&
+	   o2.disarmed && bound_main(&s)->len == 70ULL << 20 &&
+	   bound_low(&s)->len == 40ULL << 20,
+	   "split: the new sizes do not load: both back (and, as the sim loads nothing this small, DISARMED reported)");
+}
+
 static void unload_cases(void)
 {
 	struct arm_outcome out, o2;
@@ -577,7 +698,7 @@ static void resize_cases(void)
 	sim_init(&s);
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
-	r = arm_resize(&ops, &s, &st, 160ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 160ULL << 20, 0, &o2);
 	ok(r == 0 && o2.loaded && s.loaded && o2.main_len == 160ULL << 20 &&
 	   bound_main(&s)->len == 160ULL << 20 && o2.old_len == 96ULL << 20,
 	   "grow: resized and loaded again");
@@ -586,7 +707,7 @@ static void resize_cases(void)
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
 	s.resize_moves = true;
-	r = arm_resize(&ops, &s, &st, 160ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 160ULL << 20, 0, &o2);
 	ok(r == 0 && o2.main_addr != st.main_addr && o2.main_addr == bound_main(&s)->addr,
 	   "grow by moving: the new address is reported");
 
@@ -595,7 +716,7 @@ static void resize_cases(void)
 	to_state(&out, &st);
 	s.resize_fails = true;
 	s.resize_largest = 200ULL << 20;
-	r = arm_resize(&ops, &s, &st, 1ULL << 30, &o2);
+	r = arm_resize(&ops, &s, &st, 1ULL << 30, 0, &o2);
 	ok(r == -ENOMEM && o2.step == ARM_STEP_RESIZE && o2.rearmed_previous &&
 	   s.loaded && bound_main(&s)->len == 96ULL << 20 && o2.main_len == 96ULL << 20,
 	   "growing fails: still armed with the previous size");
@@ -606,7 +727,7 @@ static void resize_cases(void)
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
 	s.min_load = 80ULL << 20;
-	r = arm_resize(&ops, &s, &st, 64ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 64ULL << 20, 0, &o2);
 	ok(r == -EADDRNOTAVAIL && o2.step == ARM_STEP_RELOAD && o2.rearmed_previous &&
 	   s.loaded && bound_main(&s)->len == 96ULL << 20,
 	   "too small to load: resized back and armed with the previous size");
@@ -616,7 +737,7 @@ static void resize_cases(void)
 	to_state(&out, &st);
 	s.f[0] = (struct fault){ "kexec_load", 1, -ENOEXEC };
 	s.f[1] = (struct fault){ "resize", 1, -ENOMEM };
-	r = arm_resize(&ops, &s, &st, 160ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 160ULL << 20, 0, &o2);
 	ok(r == -ENOMEM && o2.disarmed && !o2.loaded && !s.loaded &&
 	   o2.reload_err == -ENOEXEC && nbufs(&s) == 1,
 	   "growing fails and so does re-arming: DISARMED is reported, the reservation kept");
@@ -625,7 +746,7 @@ static void resize_cases(void)
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
 	s.f[0] = (struct fault){ "kexec_unload", 1, -EIO };
-	r = arm_resize(&ops, &s, &st, 160ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 160ULL << 20, 0, &o2);
 	ok(r == -EIO && o2.step == ARM_STEP_KEXEC_UNLOAD && s.loaded &&
 	   bound_main(&s)->len == 96ULL << 20 && !o2.disarmed,
 	   "unloading fails: nothing changed, still armed");
@@ -634,7 +755,7 @@ static void resize_cases(void)
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
 	s.log[0] = '\0';
-	r = arm_resize(&ops, &s, &st, 96ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 96ULL << 20, 0, &o2);
 	ok(r == 0 && o2.unchanged && s.loaded && !strstr(s.log, "kexec_unload"),
 	   "same size: nothing to do, never unloaded");
 
@@ -643,7 +764,7 @@ static void resize_cases(void)
 	to_state(&out, &st);
 	s.loaded = false;
 	st.armed = false;
-	r = arm_resize(&ops, &s, &st, 96ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 96ULL << 20, 0, &o2);
 	ok(r == 0 && o2.unchanged && o2.loaded && s.loaded,
 	   "same size but nothing loaded (an earlier re-arm failed): loaded again");
 
@@ -651,7 +772,7 @@ static void resize_cases(void)
 	s.boot_time = 256ULL << 20;
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
-	r = arm_resize(&ops, &s, &st, 300ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 300ULL << 20, 0, &o2);
 	ok(r == -EOPNOTSUPP && o2.step == ARM_STEP_NOT_SUPPORTED && s.loaded,
 	   "boot-time reservation: resize refused, still armed");
 
@@ -659,7 +780,7 @@ static void resize_cases(void)
 	arm_load(&ops, &s, &rq_low, &out);
 	to_state(&out, &st);
 	st.main_addr += 0x1000;
-	r = arm_resize(&ops, &s, &st, 160ULL << 20, &o2);
+	r = arm_resize(&ops, &s, &st, 160ULL << 20, 0, &o2);
 	ok(r == -ENOENT && o2.step == ARM_STEP_NOT_FOUND && s.loaded,
 	   "recorded buffer gone: refused, still armed");
 }
@@ -784,6 +905,7 @@ static void reload_cases(void)
 int main(void)
 {
 	load_cases();
+	split_cases();
 	unload_cases();
 	resize_cases();
 	reload_cases();

@@ -28,6 +28,7 @@ static void good(void)
 		"SIZE=192M # trailing comment\n"
 		"NODE=1\n"
 		"PLACEMENT=high\n"
+		"WORKING_MEMORY=split\n"
 		"DUMP_TARGET=/srv/crash\n"
 		"CORE_COLLECTOR='makedumpfile -c -d 31 $x'\n"
 		"KEEP_DUMPS=0\n"
@@ -47,6 +48,7 @@ static void good(void)
 	ok(!c.size_auto && c.size == 192ULL << 20, "SIZE=192M with a comment");
 	is_int(c.node, 1, "NODE");
 	is_int(c.placement, PLACEMENT_HIGH, "PLACEMENT");
+	is_int(c.working_memory, WM_SPLIT, "WORKING_MEMORY=split");
 	is_str(c.dump_target, "/srv/crash", "DUMP_TARGET");
 	is_str(c.core_collector, "makedumpfile -c -d 31 $x", "CORE_COLLECTOR literal in '...'");
 	is_int(c.final_action, FINAL_HALT, "FINAL_ACTION, last line without newline");
@@ -119,6 +121,8 @@ static const struct bad bads[] = {
 	{ "SIZE=0\n", "t.conf:1: SIZE must be" },
 	{ "NODE=-1\n", "t.conf:1: NODE must be" },
 	{ "PLACEMENT=middle\n", "t.conf:1: PLACEMENT must be low or high" },
+	{ "WORKING_MEMORY=lent\n", "t.conf:1: WORKING_MEMORY must be held or split" },
+	{ "WORKING_MEMORY=Split\n", "t.conf:1: WORKING_MEMORY must be held or split" },
 	{ "FINAL_ACTION=off\n", "t.conf:1: FINAL_ACTION must be reboot, poweroff, halt or shell" },
 	{ "DUMP_TARGET=var/crash\n", "t.conf:1: DUMP_TARGET must be an absolute PATH, DEVICE:PATH" },
 	{ "DUMP_TARGET=raw:UUID=1a\n", "t.conf:1: DUMP_TARGET must be" },
@@ -297,7 +301,7 @@ static void format(void)
 	ok(out != NULL, "the defaults format");
 	if (!out)
 		return;
-	is_int(count_lines(out, 0), 21, "full: every key, once");
+	is_int(count_lines(out, 0), 22, "full: every key, once");
 	ok(strstr(out, "/etc/x.conf") != NULL, "full: the header names the file");
 	is_str(value_of(out, "KERNEL", buf, sizeof(buf)), "", "full: KERNEL empty (the default)");
 	is_str(value_of(out, "SIZE", buf, sizeof(buf)), "auto", "full: SIZE=auto");
@@ -406,6 +410,7 @@ static void files(const char *shipped)
 		is_int(r, 0, "the shipped lazy-kdump.conf parses (%s)", e.msg);
 		ok(c.kernel == NULL && c.initrd == NULL && c.size_auto &&
 		   c.node == -1 && c.placement == PLACEMENT_LOW &&
+		   c.working_memory == WM_HELD &&
 		   c.final_action == FINAL_REBOOT && c.cmdline_remove == NULL &&
 		   c.cmdline_append == NULL && c.keep_dumps == 3 &&
 		   c.min_free_pct && c.min_free == 5,

@@ -71,6 +71,15 @@ static void adds_up(void)
 			      est.term[EST_SEGMENTS].bytes),
 	       "hard minimum: kernel + initrd + segments, rounded");
 	ok(est.hard_min < est.total, "the hard minimum is below the estimate");
+	is_u64(est.core, est.hard_min + 2 * MiB,
+	       "split: the core is the hard minimum + 2 MiB of placement slack");
+	is_u64(est.work,
+	       estimate_align(est.term[EST_INITRD_UNPACKED].bytes + est.term[EST_RUNTIME].bytes +
+			      est.term[EST_MAKEDUMPFILE].bytes + est.term[EST_MARGIN].bytes),
+	       "split: the working memory is the other terms, rounded");
+	ok(est.core % ESTIMATE_ALIGN == 0 && est.work % ESTIMATE_ALIGN == 0 &&
+	   est.core + est.work >= est.total && est.core + est.work <= est.total + 4 * MiB,
+	   "split: core + working memory is the held total, within the slack and rounding");
 	ok(!est.runtime_fallback && strcmp(est.runtime_ref->series, "6.12") == 0,
 	   "6.12 uses the 6.12 row");
 

@@ -77,7 +77,7 @@ expect() {
 }
 
 # The keys of status --json, in every state (lazy-kdump(8)).
-status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","last_dump","low_region","previous_boot","region","schema_version","size","size_auto","state"]'
+status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","last_dump","low_region","previous_boot","region","schema_version","size","size_auto","state","working_memory"]'
 
 # status_json WHAT STATE RC [JQ]: status --json exits RC, parses, has every
 # key of schema 1, says STATE, and JQ (a jq condition) holds.
@@ -214,10 +214,12 @@ cmd=$(sed -n 's/^Command line: *//p' <<<"$out")
 if command -v jq >/dev/null; then
 	run lk estimate --kernel "$kernel" --initrd "$tmp/initrd.img" --json
 	if [[ $rc == 0 ]] && jq -e '.schema_version == 1 and
-	    keys == ["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","sum","terms","total"] and
+	    keys == ["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","split_region","split_working_memory","sum","terms","total"] and
 	    (.terms | length) == 7 and
 	    ([.terms[].bytes] | add) == .sum and .total >= .sum and
 	    (.total % 2097152) == 0 and .hard_minimum < .total and
+	    .split_region == .hard_minimum + 2097152 and
+	    .split_region + .split_working_memory >= .total and
 	    .runtime_series == "6.12" and .kernel_release == "6.12.99-test"' \
 	    <<<"$out" >/dev/null; then
 		pass "estimate --json: schema 1, every key, terms add up"
@@ -256,8 +258,8 @@ expect "configuration: an explicit missing file" 1 "lazy-kdump: Failed to read t
 run "$LK" --config "$tmp/good.conf" config
 expect "config: the normalised configuration, every key" 0 "" \
 	"# *KERNEL=$kernel*INITRD=$tmp/initrd.img*CMDLINE_REMOVE=*CMDLINE_APPEND=irqpoll nr_cpus=1 from_config*SIZE=auto*NODE=any*PLACEMENT=low*DUMP_TARGET=/var/crash*CORE_COLLECTOR=makedumpfile -l -d 31*FINAL_ACTION=reboot*FAILURE_ACTION=final*KEEP_DUMPS=3*MIN_FREE=5%*KDUMP_PRE=*KDUMP_POST=*HOOK_TIMEOUT=60*METRICS_FILE=/var/lib/prometheus/node-exporter/lazy-kdump.prom*LUKS_KEY_FILE=*SSH_KEY=/etc/lazy-kdump/ssh/id_ed25519*NFS_OPTIONS="
-[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 21 ]] && pass "config: 21 keys, once each" ||
-	fail "config: 21 keys, once each"
+[[ $(grep -c '^[A-Z_]*=' <<<"$out") == 22 ]] && pass "config: 22 keys, once each" ||
+	fail "config: 22 keys, once each"
 run "$LK" --config "$tmp/bad.conf" config
 expect "config: an invalid file fails as load would" 1 "lazy-kdump: Invalid configuration: $tmp/bad.conf:3: unknown key 'COLOUR'*" ""
 printf "DUMP_TARGET = 'LABEL=dumps:/crash' # here\nFINAL_ACTION=poweroff\nMIN_FREE=2M\nKDUMP_POST='/usr/local/sbin/a /usr/local/sbin/b'\n" >"$tmp/cap.conf"
@@ -929,6 +931,42 @@ run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --placement high --siz
 expect "load --placement high" 0 "" "kdump armed: 100M crash region (as asked).*crash region*100M at 0x*(above 4 GiB)*low companion*256M at 0x*(below 4 GiB)*"
 run fk unload
 expect "unload: both regions given back" 0 "" "kdump disarmed; 356M given back."
+
+# WORKING_MEMORY=split (--working-memory): the region holds the images,
+# the working memory is a second buffer bound as crashk_low_res.
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --working-memory split
+expect "load --working-memory split" 0 "" "kdump armed: *M crash region for the images and *M of working memory apart (split, auto).*crash region*(below 4 GiB)*working memory*(below 4 GiB)*"
+run env LD_PRELOAD="$FAKE_SO" "$LAZY_CMA" --device "$dev" list
+[[ $out == *lazy-kdump-work* ]] && grep -qx 'working_memory=split' "$tmp/state/state" &&
+	pass "split: the working memory is its own buffer (lazy-kdump-work), the state says split" ||
+	fail "split: the working memory is its own buffer (lazy-kdump-work), the state says split" "$out"
+if command -v jq >/dev/null; then
+	run fk estimate --kernel "$kernel" --initrd "$tmp/initrd.img" --json
+	est=$out
+	run fk status --json
+	jq -e --argjson e "$est" '.working_memory == "split" and .region.len == $e.split_region and
+		.low_region.len == $e.split_working_memory and .size_auto' <<<"$out" >/dev/null &&
+		pass "split: status --json: working_memory split, the region and working memory as estimated" ||
+		fail "split: status --json: working_memory split, the region and working memory as estimated" "$out"
+fi
+run fk status
+expect "split: status shows the working memory" 0 "" "*working memory *M at 0x*working mem.   split*"
+run fk resize 200M
+expect "split: resize 200M resizes the working memory, the region keeps the images' size" 0 "" "Resized the crash region from *M to *M (in place, at 0x*) and the working memory from *M to *M (at 0x*); kdump armed."
+run fk resize 60M
+expect "split: a total that leaves less than 16M of working memory is refused" 1 "*With split working memory, 60M leaves the crash kernel less than 16M of working memory*"
+run fk unload
+expect "split: unload gives back both" 0 "" "kdump disarmed; 200M given back."
+held && pass "split: unload: nothing held" || fail "split: unload: nothing held"
+run env FAKE_LAZY_CMA_FAIL=ALLOC:ENOMEM EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/empty.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img"
+expect "held, no window: the message offers split with its two sizes" 1 "*No contiguous *M is free*--size*Or arm with 'lazy-kdump load --working-memory split' (WORKING_MEMORY=split): two smaller windows, *M for the images and *M of working memory below 4 GiB."
+printf 'WORKING_MEMORY=split\n' >"$tmp/split.conf"
+run env EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/split.conf" --device "$dev" load --kernel "$kernel" --initrd "$tmp/initrd.img" --size 160M
+expect "WORKING_MEMORY=split in the configuration, --size 160M the total" 0 "" "kdump armed: *M crash region for the images and *M of working memory apart (split, as asked).*"
+run fk unload
+expect "split: unload after SIZE=160M gives back 160M" 0 "" "kdump disarmed; 160M given back."
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --working-memory lend
+expect "load --working-memory lend: refused" 2 "*Invalid working memory 'lend': expected held or split.*"
 
 # The next boot: the arming marker (VARDIR/armed) of an unclean end, and
 # what the last capture left in DUMP_TARGET.

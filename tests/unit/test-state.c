@@ -38,13 +38,14 @@ int main(void)
 	s.main_len = 96ULL << 20;
 	s.low_addr = 0x30000000;
 	s.low_len = 256ULL << 20;
+	s.split = true;
 	is_int(state_write(dir, &s), 0, "state written");
 	is_int(state_read(dir, &r, &e), 0, "state read back (%s)", e.msg);
 	ok(r.armed && !r.boot_time && r.armed_at == 1700000000 &&
 	   r.size == s.size && !r.size_auto && r.node == 1 && r.high &&
 	   r.main_addr == s.main_addr && r.main_len == s.main_len &&
-	   r.low_addr == s.low_addr && r.low_len == s.low_len,
-	   "every number survives");
+	   r.low_addr == s.low_addr && r.low_len == s.low_len && r.split,
+	   "every number survives, split working memory too");
 	is_str(r.kernel, s.kernel, "kernel survives");
 	is_str(r.initrd, s.initrd, "initrd survives");
 	is_str(r.cmdline, s.cmdline, "cmdline survives");
@@ -63,6 +64,12 @@ int main(void)
 	ok(state_parse("armed=yes\n", &r, &e) == -EINVAL && strstr(e.msg, "line 1"),
 	   "a bad value is refused (%s)", e.msg);
 	ok(state_parse("garbage\n", &r, &e) == -EINVAL, "a line without '=' is refused");
+	ok(state_parse("working_memory=lent\n", &r, &e) == -EINVAL,
+	   "an unknown working_memory is refused");
+	state_free(&r);
+	ok(state_parse("version=1\narmed=1\n", &r, &e) == 0 && !r.split,
+	   "a state written before working_memory: held");
+	state_free(&r);
 	ok(state_parse("main_addr=0x1000\nnode=-1\n", &r, &e) == 0 &&
 	   r.main_addr == 0x1000 && r.node == -1, "hex address, node -1");
 	state_free(&r);

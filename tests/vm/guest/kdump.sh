@@ -32,6 +32,12 @@
 #                               /etc/lazy-kdump-capture.conf (a second cpio
 #                               archive)
 #   kd_mark TEXT                TEXT in the kernel log (console timestamps)
+#   kd_memory_pattern           a known pattern in a kernel allocation (a
+#                               dentry's external name: slab), announced in
+#                               the TAP as its token only ("# kernel-memory
+#                               token: T"; the pattern is lkdpat-T-endpat,
+#                               so the console's copy is not it):
+#                               host/check_kdump.sh finds it in the vmcore
 #   kd_capture                  (crash phase) check the crash kernel, announce
 #                               LAZYTEST EXPECT-REBOOT and run the capture
 #                               script, whose final action ends the guest
@@ -95,10 +101,13 @@ kd_is_armed() {
 		cs=$(cat /sys/kernel/kexec_crash_size)
 		[ "$cs" = "$len" ] || { [ -n "$low_len" ] && [ "$cs" = $((len + low_len)) ]; } ||
 			bad="$bad; kexec_crash_size $cs != region $len${low_len:+ (+ low companion $low_len)}"
-		# iomem lists by address: the low companion, when any, first.
-		want=$(printf '%x %x ' "$((addr))" "$((addr + len - 1))")
+		# iomem lists by address: the low companion (or split working
+		# memory), when any, wherever it lies.
+		want=$(printf '%x %x\n' "$((addr))" "$((addr + len - 1))")
 		[ -z "$low_len" ] ||
-			want=$(printf '%x %x %s' "$((low_addr))" "$((low_addr + low_len - 1))" "$want")
+			want=$(printf '%s\n%x %x\n' "$want" "$((low_addr))" "$((low_addr + low_len - 1))")
+		want=$(printf '%s\n' "$want" | awk 'NF { printf "%016s %s\n", $1, $2 }' | sort |
+			awk '{ sub(/^ */, "", $1); printf "%s %s ", $1, $2 }')
 		[ "$(iomem_ranges 'Crash kernel' | tr '\n' ' ')" = "$want" ] ||
 			bad="$bad; /proc/iomem 'Crash kernel' is '$(iomem_ranges 'Crash kernel' | tr '\n' ' ')', not '$want' (region $addr+$len${low_len:+, low companion $low_addr+$low_len})"
 	fi
@@ -187,6 +196,15 @@ kd_capture_initrd() {
 		>"$d/etc/lazy-kdump-capture.conf" || return 1
 	cp /lazy/crash-initrd.cpio.gz "$out" || return 1
 	(cd "$d" && find etc | cpio -o -H newc 2>/dev/null) >>"$out"
+}
+
+kd_memory_pattern() {
+	local t
+	t=$(od -An -tx1 -N 16 /dev/urandom | tr -d ' \n')
+	mkdir -p /tmp/kd-pattern
+	# 77 characters: longer than any inline dentry name.
+	touch "/tmp/kd-pattern/lkdpat-$t-endpat-$t"
+	echo "# kernel-memory token: $t"
 }
 
 kd_mark() {

@@ -137,6 +137,7 @@ if [ "${KDUMP_NORESIZE:-0}" != 1 ]; then
 fi
 
 diag "panic at epoch $(date +%s)"
+kd_memory_pattern
 kd_mark "panic"
 if [ "${KDUMP_DISK_INITRD:-0}" = 1 ]; then
 	# No /init of ours in the crash kernel: the dracut capture reboots, and

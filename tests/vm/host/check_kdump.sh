@@ -58,8 +58,8 @@ console_has() { tr -d '\r' <"$out/console.log" | grep -Eq -- "$1"; }
 
 # t_kdump's status --json and estimate --json, as the guest printed them:
 # schema 1, every key in every state (null where unknown), read with jq.
-status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","last_dump","low_region","previous_boot","region","schema_version","size","size_auto","state"]'
-estimate_keys='["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","sum","terms","total"]'
+status_keys='["armed","armed_at","boot_time_reservation","by_lazy_kdump","cmdline","initrd","kernel","kexec_crash_loaded","kexec_crash_size","last_dump","low_region","previous_boot","region","schema_version","size","size_auto","state","working_memory"]'
+estimate_keys='["cmdline","hard_minimum","initrd","kernel","kernel_release","low_companion","runtime_fallback","runtime_provisional","runtime_series","schema_version","split_region","split_working_memory","sum","terms","total"]'
 # tap_json PREFIX: the JSON after "# PREFIX: " in the guest's TAP.
 tap_json() { tr -d '\r' <"$out/results.tap" | sed -n "s/^# $1: //p" | head -n 1; }
 if tr -d '\r' <"$out/results.tap" | grep -q ' - status exits 3 before load (not armed)$'; then
@@ -223,6 +223,22 @@ if "$mdf" --dump-dmesg "$out/vmcore" "$out/vmcore-dmesg.txt" >"$out/makedumpfile
 else
 	not_ok "host: makedumpfile --dump-dmesg of the vmcore shows '$panic_line'"
 	diag "$mdf: $(tail -n 5 "$out/makedumpfile.log")"
+fi
+
+# A pattern the guest put in a kernel allocation (kd_memory_pattern: a
+# dentry's name, in slab) is in the dump: refiltered without compression
+# (makedumpfile cannot write ELF from a compressed dump), then searched.
+token=$(tr -d '\r' <"$out/results.tap" | sed -n 's/^# kernel-memory token: \([0-9a-f]*\)$/\1/p' | tail -n 1)
+if [ -n "$token" ]; then
+	rm -f "$out/vmcore.plain"
+	if "$mdf" -d 31 "$out/vmcore" "$out/vmcore.plain" >>"$out/makedumpfile.log" 2>&1 &&
+		grep -qaF "lkdpat-$token-endpat" "$out/vmcore.plain"; then
+		ok "host: the vmcore holds the pattern the guest put in a kernel allocation (a dentry name in slab)"
+	else
+		not_ok "host: the vmcore holds the pattern the guest put in a kernel allocation (lkdpat-$token-endpat)"
+		diag "$mdf: $(tail -n 3 "$out/makedumpfile.log")"
+	fi
+	rm -f "$out/vmcore.plain"
 fi
 
 # Timings (notes, never asserted): the crash kernel's clock and the
