@@ -848,12 +848,18 @@ int verb_resize(struct context *c, const struct verb *v, int argc,
 	} else if (r == 0 && st.split) {
 		char d[32], e[32];
 
-		printf("Resized the crash region from %s to %s (%s, at 0x%" PRIx64 ") and the working memory from %s to %s (at 0x%" PRIx64 "); kdump armed.\n",
-		       fmt_size(out.old_len, a, sizeof(a)),
-		       fmt_size(out.main_len, b, sizeof(b)),
-		       out.main_addr == old_addr ? "in place" : "moved",
-		       out.main_addr, fmt_size(old_work, d, sizeof(d)),
-		       fmt_size(out.low_len, e, sizeof(e)), out.low_addr);
+		if (out.main_len == out.old_len)
+			printf("Resized the working memory from %s to %s (at 0x%" PRIx64 "); the crash region stays %s; kdump armed.\n",
+			       fmt_size(old_work, d, sizeof(d)),
+			       fmt_size(out.low_len, e, sizeof(e)), out.low_addr,
+			       fmt_size(out.main_len, a, sizeof(a)));
+		else
+			printf("Resized the crash region from %s to %s (%s, at 0x%" PRIx64 ") and the working memory from %s to %s (at 0x%" PRIx64 "); kdump armed.\n",
+			       fmt_size(out.old_len, a, sizeof(a)),
+			       fmt_size(out.main_len, b, sizeof(b)),
+			       out.main_addr == old_addr ? "in place" : "moved",
+			       out.main_addr, fmt_size(old_work, d, sizeof(d)),
+			       fmt_size(out.low_len, e, sizeof(e)), out.low_addr);
 		ret = EXIT_SUCCESS;
 	} else if (r == 0) {
 		printf("Resized the crash region from %s to %s (%s, at 0x%" PRIx64 "); kdump armed.\n",

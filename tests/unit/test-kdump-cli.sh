@@ -952,7 +952,7 @@ fi
 run fk status
 expect "split: status shows the working memory" 0 "" "*working memory *M at 0x*working mem.   split*"
 run fk resize 200M
-expect "split: resize 200M resizes the working memory, the region keeps the images' size" 0 "" "Resized the crash region from *M to *M (in place, at 0x*) and the working memory from *M to *M (at 0x*); kdump armed."
+expect "split: resize 200M resizes the working memory, the region keeps the images' size" 0 "" "Resized the working memory from *M to *M (at 0x*); the crash region stays *M; kdump armed."
 run fk resize 60M
 expect "split: a total that leaves less than 16M of working memory is refused" 1 "*With split working memory, 60M leaves the crash kernel less than 16M of working memory*"
 run fk unload
