@@ -251,6 +251,19 @@ on_server() {
 		-o UserKnownHostsFile=/etc/lazy-kdump/ssh/known_hosts -o HostKeyAlias=$SERVER \
 		root@$SERVER "$@"
 }
+# nfs_dump HOW SOURCE: mount the NFS export SOURCE on /mnt/nfs (HOW: for
+# the description); d is the newest dump directory there; its vmcore is
+# complete and holds the panic.
+nfs_dump() {
+	local x
+	mkdir -p /mnt/nfs
+	check "the export mounts here$1" mount -t nfs "$2" /mnt/nfs
+	d=$(for x in /mnt/nfs/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
+	out "# dump directory on the NFS export: $d"
+	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
+	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
+		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+}
 set_target() {
 	sed -i '/^DUMP_TARGET=/d; /^SSH_KEY=/d; /^NFS_OPTIONS=/d; /^FAILURE_ACTION=/d; /^CMDLINE_APPEND=/d' /etc/lazy-kdump.conf
 	printf '%s\n' "$@" >>/etc/lazy-kdump.conf
@@ -907,13 +920,7 @@ sshpanicked)
 	finish PANIC
 	;;
 nfspanicked)
-	mkdir -p /mnt/nfs
-	check "the export mounts here" mount -t nfs "$GWSERVER:/srv/crash/nfs" /mnt/nfs
-	d=$(for x in /mnt/nfs/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
-	out "# dump directory on the NFS export: $d"
-	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
-	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
-		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	nfs_dump "" "$GWSERVER:/srv/crash/nfs"
 	check "the crash kernel mounted the export with NFSv3" grep -q "mounted $GWSERVER:/srv/crash/nfs (NFS, .*vers=3" "$d/lazy-kdump.log"
 	check "the crash kernel set the static address and the route through the router itself (the log says so)" \
 		grep -q 'network: .* up, 192\.168\.77\.50/24, via 192\.168\.77\.1 (static)' "$d/lazy-kdump.log"
@@ -943,13 +950,7 @@ nfspanicked)
 	finish PANIC
 	;;
 v6panicked)
-	mkdir -p /mnt/nfs
-	check "the export mounts here over IPv6" mount -t nfs '[fd77::1]:/srv/crash/nfs' /mnt/nfs
-	d=$(for x in /mnt/nfs/lazyvm-20*; do [ -d "$x" ] && echo "$x"; done | sort | tail -n 1)
-	out "# dump directory on the NFS export: $d"
-	check "vmcore is there, status says result=saved" bash -c "[ -s '$d/vmcore' ] && grep -qx 'result=saved' '$d/status'"
-	check "makedumpfile --dump-dmesg of the vmcore shows the panic" bash -c \
-		"makedumpfile --dump-dmesg '$d/vmcore' /tmp/vmcore-dmesg.txt >/dev/null 2>&1; grep -q 'Kernel panic - not syncing: sysrq triggered crash' /tmp/vmcore-dmesg.txt"
+	nfs_dump " over IPv6" '[fd77::1]:/srv/crash/nfs'
 	check "the crash kernel mounted the export over IPv6" grep -q 'mounted \[fd77::1\]:/srv/crash/nfs (NFS' "$d/lazy-kdump.log"
 	check "the crash kernel got its IPv6 address by router advertisements (the log says so)" \
 		grep -Eq 'network: .* up, fd77:[0-9a-f:]+/64 \(auto6\)' "$d/lazy-kdump.log"

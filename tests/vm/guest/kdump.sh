@@ -19,6 +19,8 @@
 #                               CMD exits 1 and its message holds every
 #                               PHRASE (fixed strings, any case); PHRASEs end
 #                               at the argument "--"
+#   kd_no_own_buffers DESC      none of lazy-kdump's buffers (lazy-kdump,
+#                               -low, -work) is listed by lazy-cma
 #   kd_nothing_left DESC        nothing reserved or loaded: status exits 3,
 #                               kexec_crash_loaded 0, kexec_crash_size 0, no
 #                               "Crash kernel" in /proc/iomem, no lazy_cma
@@ -150,6 +152,18 @@ EOF
 	ok "$desc"
 	diag "$KD_OUT"
 	return 0
+}
+
+kd_no_own_buffers() {
+	local b
+	for b in lazy-kdump lazy-kdump-low lazy-kdump-work; do
+		if lcma_present "$b"; then
+			not_ok "$1: no buffer '$b' is left"
+			diag "$(lazy-cma list)"
+		else
+			ok "$1: no buffer '$b' is left"
+		fi
+	done
 }
 
 kd_nothing_left() {

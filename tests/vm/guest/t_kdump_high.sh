@@ -66,14 +66,7 @@ kd_run lazy-kdump status
 is "$KD_RC" 3 "after the refusal: status exits 3 (not armed)"
 is "$(cat /sys/kernel/kexec_crash_loaded)" 0 "after the refusal: no crash kernel loaded"
 is "$(iomem_ranges 'Crash kernel')" "" "after the refusal: no 'Crash kernel' in /proc/iomem"
-for b in lazy-kdump lazy-kdump-low; do
-	if lcma_present "$b"; then
-		not_ok "after the refusal: no buffer '$b' is left"
-		diag "$(lazy-cma list)"
-	else
-		ok "after the refusal: no buffer '$b' is left"
-	fi
-done
+kd_no_own_buffers "after the refusal"
 
 # Free one 320M buffer: room for the companion, not for a 512M region.
 hole=''

@@ -146,14 +146,7 @@ diag "opened the two windows ($freed more buffers given back); MemAvailable $(me
 kd_refused "fragmented, held: no window of the auto size, refused; the message offers split" \
 	"No contiguous" "is free" "--working-memory split" "two smaller windows" -- \
 	lazy-kdump load --working-memory held
-for b in lazy-kdump lazy-kdump-low lazy-kdump-work; do
-	if lcma_present "$b"; then
-		not_ok "after the refusal: no buffer '$b' is left"
-		diag "$(lazy-cma list)"
-	else
-		ok "after the refusal: no buffer '$b' is left"
-	fi
-done
+kd_no_own_buffers "after the refusal"
 is "$(cat /sys/kernel/kexec_crash_loaded)" 0 "after the refusal: no crash kernel loaded"
 
 kd_run lazy-kdump load --working-memory split --append "lazy_kdump.host=$(hostname)"
