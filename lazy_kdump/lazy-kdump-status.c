@@ -196,9 +196,6 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 							"low companion",
 							st.low_addr, st.low_len,
 							false);
-				printf("  %-14s %s\n", "working mem.",
-				       st.split ? "split (the crash region holds the images only)" :
-				       "held in the crash region");
 			}
 			printf("  %-14s %s%s\n", "size",
 			       fmt_size(st.size, s1, sizeof(s1)),

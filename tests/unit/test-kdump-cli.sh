@@ -950,7 +950,7 @@ if command -v jq >/dev/null; then
 		fail "split: status --json: working_memory split, the region and working memory as estimated" "$out"
 fi
 run fk status
-expect "split: status shows the working memory" 0 "" "*working memory *M at 0x*working mem.   split*"
+expect "split: status shows the working memory" 0 "" "*crash region   *M at 0x*working memory *M at 0x*"
 run fk resize 200M
 expect "split: resize 200M resizes the working memory, the region keeps the images' size" 0 "" "Resized the working memory from *M to *M (at 0x*); the crash region stays *M; kdump armed."
 run fk resize 60M
