@@ -817,6 +817,9 @@ int verb_resize(struct context *c, const struct verb *v, int argc,
 	work = 0;
 	if (st.split && split_sizes(size, is_auto, &p, &core, &work) < 0)
 		goto out;
+	/* A region above 4 GiB: the working memory is its low memory too. */
+	if (st.split && st.high && work < p.low_size)
+		work = p.low_size;
 
 	old_addr = st.main_addr;
 	old_work = st.low_len;
@@ -938,6 +941,9 @@ int verb_reload(struct context *c, const struct verb *v, int argc,
 	if (rq.split && split_sizes(total, is_auto, &p, &rq.size,
 				    &rq.work_size) < 0)
 		goto out_kept;
+	/* A region above 4 GiB: the working memory is its low memory too. */
+	if (rq.split && st.high && rq.work_size < p.low_size)
+		rq.work_size = p.low_size;
 	rq.kernel = p.kernel;
 	rq.initrd = p.initrd;
 	rq.cmdline = p.cmdline;

@@ -505,10 +505,6 @@ static int load_new(const struct arm_ops *ops, void *u,
 }
 
 /*
- * Unload (when @loaded), make the region @new_len and load @rq's files;
- * on failure, the region and @st's files as they were.
- */
-/*
  * Split working memory: resize it back to what @st says after a failure
  * (when it was changed). False when that failed (disarmed set).
  */
@@ -531,6 +527,11 @@ static bool work_back(const struct arm_ops *ops, void *u,
 	return true;
 }
 
+/*
+ * Unload (when @loaded), make the region @rq->size (and, split, the
+ * working memory @rq->work_size when not 0) and load @rq's files; on
+ * failure, the sizes and @st's files as they were.
+ */
 static int region_rearm(const struct arm_ops *ops, void *u,
 			const struct lk_state *st, const struct arm_request *rq,
 			bool loaded, struct arm_outcome *out)

@@ -965,6 +965,15 @@ run env EXTRA_PRELOAD="$FAKE_SO" "$LK" --config "$tmp/split.conf" --device "$dev
 expect "WORKING_MEMORY=split in the configuration, --size 160M the total" 0 "" "kdump armed: *M crash region for the images and *M of working memory apart (split, as asked).*"
 run fk unload
 expect "split: unload after SIZE=160M gives back 160M" 0 "" "kdump disarmed; 160M given back."
+# Split with the region above 4 GiB: the working memory is the crash
+# kernel's low memory too, never below the low companion's 256M, also
+# after a resize.
+run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --working-memory split --placement high --size 100M
+expect "split, placement high: the working memory is at least the low companion" 0 "" "kdump armed: *M crash region for the images and 256M of working memory apart (split, as asked).*(above 4 GiB)*working memory 256M at 0x*(below 4 GiB)*"
+run fk resize 120M
+expect "split, placement high: resize keeps the working memory at the low companion's size" 0 "" "The crash region is already *M and the working memory 256M: nothing to do; kdump stays armed."
+run fk unload
+expect "split, placement high: unload" 0 "" "kdump disarmed; *M given back."
 run fk load --kernel "$kernel" --initrd "$tmp/initrd.img" --working-memory lend
 expect "load --working-memory lend: refused" 2 "*Invalid working memory 'lend': expected held or split.*"
 
