@@ -578,8 +578,8 @@ setup_target() {
 # Returns 1 with $reason.
 net_up() {
 	[ "${LAZY_KDUMP_NONET:-0}" != 1 ] || return 0
-	# (The unit tests' fakes: busybox sh would run its own ip applet
-	# before one found in PATH.)
+	# (The unit tests' fakes, LAZY_KDUMP_IP and LAZY_KDUMP_BUSYBOX: busybox
+	# sh would run its own ip applet before one found in PATH.)
 	nu_sys=${LAZY_KDUMP_SYSNET:-/sys/class/net} nu_ipcmd=${LAZY_KDUMP_IP:-ip}
 	if [ ! -r "$net_conf" ]; then
 		reason="no $net_conf in this initrd: it cannot reach the dump server or iSCSI portal ${net_host:-of the dump target} (rebuild it: lazy-kdump mkinitrd --force)"
@@ -631,11 +631,20 @@ net_up() {
 		;;
 	dhcp)
 		say "asking for an address by DHCP on $nu_if"
-		nu_err=$(limited "$wait_s" busybox udhcpc -i "$nu_if" -f -q -n -t 20 -T 3 \
+		nu_err=$(limited "$wait_s" "${LAZY_KDUMP_BUSYBOX:-busybox}" udhcpc -i "$nu_if" -f -q -n -t 20 -T 3 \
 			-s /usr/lib/lazy-kdump/lazy-kdump-udhcpc.sh 2>&1)
 		if ! "$nu_ipcmd" -o -4 addr show dev "$nu_if" 2>/dev/null | grep -q ' inet '; then
 			reason="no DHCP lease on $nu_if within $wait_s s: $(printf '%s' "$nu_err" | tail -n 2 | tr '\n' ' ')"
 			return 1
+		fi
+		# The lease's router is the default route; a server the running
+		# system reached through another router (a static route) gets
+		# that route too. Already there ("File exists"): fine.
+		if [ -n "$nu_gw" ] && ! nu_err=$("$nu_ipcmd" route add "$nu_server" via "$nu_gw" dev "$nu_if" 2>&1); then
+			case $nu_err in
+			*'File exists'*) ;;
+			*) say "warning: cannot route to $nu_server via $nu_gw on $nu_if ($nu_err); trying the lease's routes" ;;
+			esac
 		fi
 		;;
 	*)

@@ -324,16 +324,16 @@ static void explain_failure(struct context *c, struct real *rl,
 		break;
 	case ARM_STEP_ALREADY_LOADED:
 		if (st && st->armed)
-			log_msg("kdump is already armed by lazy-kdump (crash region %s); use '" PROG " resize' or '" PROG " unload'.",
-				fmt_size(st->main_len, a, sizeof(a)));
+			log_msg("kdump is already armed by lazy-kdump (%s held); use '" PROG " resize' or '" PROG " unload'.",
+				fmt_size(st->main_len + st->low_len, a, sizeof(a)));
 		else
 			log_msg("A crash kernel is already loaded, not by lazy-kdump (kdump-tools, kdumpctl or 'kexec -p'?): leave it, or unload it first ('kexec -p -u' or its service) and run '" PROG " load' again.");
 		return;
 	case ARM_STEP_BOOT_TIME:
 		log_msg("The kernel has a boot-time crashkernel= reservation of %s, but these files need %s: boot with crashkernel=%s or more, or without crashkernel= so that lazy-kdump reserves at run time, or give a smaller initrd.",
 			fmt_size(out->boot_time_size, a, sizeof(a)),
-			fmt_size(rq->size, b, sizeof(b)),
-			fmt_size(rq->size, hint, sizeof(hint)));
+			fmt_size(arm_request_total(rq), b, sizeof(b)),
+			fmt_size(arm_request_total(rq), hint, sizeof(hint)));
 		return;
 	case ARM_STEP_DEVICE:
 		if (err == -ENOENT && rl->modprobe_ran && rl->modprobe_status != 0) {
@@ -385,7 +385,14 @@ static void explain_failure(struct context *c, struct real *rl,
 					 mib ? "; the largest usable window was " : "",
 					 mib ? b : "");
 			}
-			else if (mib && out->step == ARM_STEP_ALLOC_LOW)
+			else if (out->step == ARM_STEP_ALLOC && rq->split) {
+				snprintf(b, sizeof(b), "%" PRIu64 " MiB", mib);
+				snprintf(hint, sizeof(hint),
+					 "No contiguous %s is free for the crash region, which holds only the crash kernel's images (a smaller --size would not shrink it)%s%s. Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or free memory, and try again.",
+					 fmt_size(want, a, sizeof(a)),
+					 mib ? "; the largest usable window was " : "",
+					 mib ? b : "");
+			} else if (mib && out->step == ARM_STEP_ALLOC_LOW)
 				snprintf(hint, sizeof(hint),
 					 "A crash region above 4 GiB needs a low companion of %s below 4 GiB (the crash kernel's DMA and swiotlb), and no contiguous %s is free there; the largest usable window below 4 GiB was %" PRIu64 " MiB. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
 					 fmt_size(want, a, sizeof(a)),
@@ -453,6 +460,17 @@ static void explain_failure(struct context *c, struct real *rl,
 		} else {
 			h = lcma_error_hint(LCMA_OP_RESIZE, err);
 		}
+		break;
+	case ARM_STEP_RESIZE_WORK:
+		mib = out->largest_window >> 20;
+		if (err == -ENOMEM && mib)
+			snprintf(hint, sizeof(hint),
+				 "The working memory must stay below 4 GiB; it cannot grow in place and no free window of the new size was found there (the largest usable window was %" PRIu64 " MiB). Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or ask for less.",
+				 mib);
+		else
+			snprintf(hint, sizeof(hint), "%s",
+				 lcma_error_hint(LCMA_OP_RESIZE, err));
+		h = hint;
 		break;
 	case ARM_STEP_NOT_FOUND:
 		h = "The buffer lazy-kdump recorded is gone (module reloaded?): run '" PROG " unload' and '" PROG " load'.";
@@ -619,6 +637,7 @@ int verb_load(struct context *c, const struct verb *v, int argc,
 	if (check_size(rq.size, &p) < 0)
 		goto out_p;
 	total = rq.size;
+	rq.total = total;
 	rq.split = want_split(c);
 	rq.work_size = 0;
 	if (rq.split && split_sizes(total, is_auto, &p, &rq.size,

@@ -224,7 +224,7 @@ int verb_status(struct context *c, const struct verb *v, int argc,
 			time_str(st.armed_at, s2, sizeof(s2)));
 	else if (have && !st.armed && st.main_addr)
 		log_msg("A lazy-kdump reservation of %s is held but nothing is loaded into it (a failed resize?): run '" PROG " resize' to re-arm or '" PROG " unload' to give it back.",
-			fmt_size(st.main_len, s1, sizeof(s1)));
+			fmt_size(st.main_len + st.low_len, s1, sizeof(s1)));
 	free(a);
 	state_free(&st);
 	return loaded ? EXIT_SUCCESS : EXIT_NOT_ARMED;

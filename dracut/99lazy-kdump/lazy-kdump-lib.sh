@@ -634,14 +634,18 @@ lkd_net_route() {
 	case " $flags " in *" dynamic "*) lkd_net_method=dhcp ;; esac
 	# IPv6: a dynamic address came from router advertisements (SLAAC:
 	# the crash kernel's own autoconfiguration gets it again, auto6) or,
-	# as a /128, from DHCPv6, which the capture initrd has no client for.
+	# as a /128, from DHCPv6, which the capture initrd has no client for;
+	# a card with a SLAAC address too is auto6 all the same.
 	case $addr0 in
 	*:*)
 		if [ "$lkd_net_method" = dhcp ]; then
 			case $addr in
 			*/128)
-				lkd_error="$pfx: $dev got its address $addr by DHCPv6 and the crash kernel has no DHCPv6 client: give $dev a static IPv6 address or one by router advertisements (SLAAC), or reach $noun over IPv4"
-				return 1
+				if ! ip -o -6 addr show dev "$dev" scope global 2>/dev/null |
+					awk '$3 == "inet6" && $4 !~ /\/128$/ && / dynamic / { found = 1 } END { exit !found }'; then
+					lkd_error="$pfx: $dev got its address $addr by DHCPv6 and the crash kernel has no DHCPv6 client: give $dev a static IPv6 address or one by router advertisements (SLAAC), or reach $noun over IPv4"
+					return 1
+				fi
 				;;
 			esac
 			lkd_net_method=auto6

@@ -53,6 +53,8 @@ const char *arm_step_name(enum arm_step s)
 		return "unbind the crash region";
 	case ARM_STEP_FREE:
 		return "free the crash region";
+	case ARM_STEP_RESIZE_WORK:
+		return "resize the working memory";
 	case ARM_STEP_RESIZE:
 		return "resize the crash region";
 	case ARM_STEP_RELOAD:
@@ -217,7 +219,7 @@ static int load_boot_time(const struct arm_ops *ops, void *u,
 	out->boot_time = true;
 	out->boot_time_size = size;
 	/* Split or not, a boot-time reservation must hold it all. */
-	if (size < rq->size + (rq->split ? rq->work_size : 0))
+	if (size < arm_request_total(rq))
 		return fail(out, ARM_STEP_BOOT_TIME, -ENOSPC);
 	r = load_verified(ops, u, rq->kernel, rq->initrd, rq->cmdline, &step);
 	if (r < 0) {
@@ -506,64 +508,79 @@ static int load_new(const struct arm_ops *ops, void *u,
 
 /*
  * Split working memory: resize it back to what @st says after a failure
- * (when it was changed). False when that failed (disarmed set).
+ * (when it was changed). A failure here leaves it at the new size, which
+ * the outcome says; the previous kernel needs only the region.
  */
-static bool work_back(const struct arm_ops *ops, void *u,
+static void work_back(const struct arm_ops *ops, void *u,
 		      const struct lk_state *st, struct arm_outcome *out)
 {
 	uint64_t addr = out->low_addr, len = st->low_len;
-	int r;
 
 	if (!st->split || out->low_len == st->low_len)
-		return true;
-	r = ops->resize(u, &addr, &len);
-	if (r < 0) {
-		out->disarmed = true;
-		out->reload_err = r;
-		return false;
-	}
+		return;
+	if (ops->resize(u, &addr, &len) < 0)
+		return;
 	out->low_addr = addr;
 	out->low_len = len;
-	return true;
+}
+
+/* Split: resize the working memory to @wlen (ARM_STEP_RESIZE_WORK). */
+static int work_resize(const struct arm_ops *ops, void *u, uint64_t wlen,
+		       struct arm_outcome *out)
+{
+	uint64_t addr = out->low_addr;
+	int r;
+
+	r = ops->resize(u, &addr, &wlen);
+	if (r < 0) {
+		note_largest(ops, u, r, out);
+		return fail(out, ARM_STEP_RESIZE_WORK, r);
+	}
+	out->low_addr = addr;
+	out->low_len = wlen;
+	return 0;
 }
 
 /*
  * Unload (when @loaded), make the region @rq->size (and, split, the
  * working memory @rq->work_size when not 0) and load @rq's files; on
- * failure, the sizes and @st's files as they were.
+ * failure, the sizes and @st's files as they were. The working memory
+ * goes first when it grows: a failed grow then needs no undo.
  */
 static int region_rearm(const struct arm_ops *ops, void *u,
 			const struct lk_state *st, const struct arm_request *rq,
 			bool loaded, struct arm_outcome *out)
 {
 	uint64_t addr = st->main_addr, len = rq->size;
-	uint64_t waddr = st->low_addr, wlen = rq->work_size;
+	uint64_t wlen = st->split ? rq->work_size : 0;
+	bool work_first = wlen > st->low_len;
 	int r, r2;
 
 	r = unload_loaded(ops, u, loaded, out);
 	if (r < 0)
 		return r;
+	if (work_first) {
+		r = work_resize(ops, u, wlen, out);
+		if (r < 0) {
+			rearm(ops, u, st, out);
+			return r;
+		}
+	}
 	if (len != st->main_len) {
 		r = ops->resize(u, &addr, &len);
 		if (r < 0) {
 			/* The region is unchanged: arm it again as it was. */
 			note_largest(ops, u, r, out);
 			fail(out, ARM_STEP_RESIZE, r);
-			rearm(ops, u, st, out);
-			return r;
+			goto back;
 		}
 		out->main_addr = addr;
 		out->main_len = len;
 	}
-	if (st->split && wlen && wlen != st->low_len) {
-		r = ops->resize(u, &waddr, &wlen);
-		if (r < 0) {
-			note_largest(ops, u, r, out);
-			fail(out, ARM_STEP_RESIZE, r);
+	if (!work_first && wlen && wlen != st->low_len) {
+		r = work_resize(ops, u, wlen, out);
+		if (r < 0)
 			goto back;
-		}
-		out->low_addr = waddr;
-		out->low_len = wlen;
 	}
 
 	r = load_new(ops, u, rq, out);
@@ -572,8 +589,7 @@ static int region_rearm(const struct arm_ops *ops, void *u,
 
 back:
 	/* Go back to the sizes that worked. */
-	if (!work_back(ops, u, st, out))
-		return r;
+	work_back(ops, u, st, out);
 	if (out->main_len != st->main_len) {
 		len = st->main_len;
 		r2 = ops->resize(u, &addr, &len);

@@ -92,6 +92,7 @@ enum arm_step {
 	ARM_STEP_UNBIND,
 	ARM_STEP_FREE,
 	ARM_STEP_RESIZE,
+	ARM_STEP_RESIZE_WORK,	/* split: resizing the working memory */
 	ARM_STEP_RELOAD,	/* resize, reload: loading into the region */
 	ARM_STEP_NOT_SUPPORTED,	/* resize of a boot-time reservation */
 };
@@ -114,7 +115,19 @@ struct arm_request {
 	 */
 	bool split;
 	uint64_t work_size;
+	/*
+	 * What the files need as one region (held: @size); a boot-time
+	 * reservation must hold it. 0: @size (+ @work_size).
+	 */
+	uint64_t total;
 };
+
+/* @rq's total: what a boot-time reservation must hold. */
+static inline uint64_t arm_request_total(const struct arm_request *rq)
+{
+	return rq->total ? rq->total :
+	       rq->size + (rq->split ? rq->work_size : 0);
+}
 
 #define ARM_MAX_LEFTOVERS	4
 
@@ -166,7 +179,7 @@ struct arm_outcome {
  * arm_load - reserve, bind and load
  *
  * 1. A loaded crash kernel: -EALREADY (ARM_STEP_ALREADY_LOADED).
- * 2. Buffers named ARM_NAME/ARM_NAME_LOW left from an earlier failed run
+ * 2. Buffers named ARM_NAME/ARM_NAME_LOW/ARM_NAME_WORK left from an earlier failed run
  *    (nothing is loaded) are unbound and freed (stale_freed).
  * 3. A crash region the kernel already has (kexec_crash_size > 0: a
  *    boot-time crashkernel=) is used as it is when it is at least
@@ -189,7 +202,7 @@ int arm_load(const struct arm_ops *ops, void *u, const struct arm_request *rq,
 /*
  * arm_unload - unload the crash kernel lazy-kdump loaded (@st says so, or
  * one of its buffers is loaded), then unbind and free every ARM_NAME and
- * ARM_NAME_LOW buffer. A boot-time reservation (@st->boot_time) is only
+ * ARM_NAME_LOW and ARM_NAME_WORK buffer. A boot-time reservation (@st->boot_time) is only
  * unloaded. A crash kernel loaded by someone else is left alone
  * (not_ours). @st may be NULL.
  *

@@ -384,7 +384,7 @@ static const struct arm_ops ops = {
 
 static const struct arm_request rq_low = {
 	"/boot/vmlinuz", "/initrd.img", "root=/dev/vda nr_cpus=1",
-	96ULL << 20, 256ULL << 20, -1, false, false, 0
+	96ULL << 20, 256ULL << 20, -1, false, false, 0, 0
 };
 
 static bool clean(struct sim *s)
@@ -534,7 +534,7 @@ static void load_cases(void)
 /* WORKING_MEMORY=split: a core for the images, the working memory apart. */
 static const struct arm_request rq_split = {
 	"/boot/vmlinuz", "/initrd.img", "root=/dev/vda nr_cpus=1",
-	70ULL << 20, 256ULL << 20, -1, false, true, 40ULL << 20
+	70ULL << 20, 256ULL << 20, -1, false, true, 40ULL << 20, 0
 };
 
 static void split_cases(void)
@@ -619,6 +619,21 @@ static void split_cases(void)
 	ok(r == 0 && bound_main(&s)->len == 70ULL << 20 && bound_low(&s)->len == 48ULL << 20,
 	   "split: only the working memory grows");
 
+	/* The working memory grows first: its failure needs no undo. */
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	s.f[0] = (struct fault){ "resize", 1, -ENOMEM };
+	s.log[0] = '\0';
+	r = arm_resize(&ops, &s, &st, 72ULL << 20, 64ULL << 20, &o2);
+	ok(r == -ENOMEM && o2.step == ARM_STEP_RESIZE_WORK && o2.rearmed_previous &&
+	   s.loaded && bound_main(&s)->len == 70ULL << 20 &&
+	   bound_low(&s)->len == 40ULL << 20 && o2.main_len == 70ULL << 20 &&
+	   o2.low_len == 40ULL << 20 && strstr(s.log, "resize kexec_load") != NULL,
+	   "split: the working memory cannot grow: nothing else changed, armed as before (%s)", s.log);
+	ok(strcmp(arm_step_name(o2.step), "resize the working memory") == 0,
+	   "... and the step is named for the working memory");
+
 	sim_init(&s);
 	arm_load(&ops, &s, &rq_split, &out);
 	to_state(&out, &st);
@@ -626,9 +641,31 @@ static void split_cases(void)
 	r = arm_resize(&ops, &s, &st, 72ULL << 20, 64ULL << 20, &o2);
 	ok(r == -ENOMEM && o2.step == ARM_STEP_RESIZE && o2.rearmed_previous &&
 	   s.loaded && bound_main(&s)->len == 70ULL << 20 &&
-	   bound_low(&s)->len == 40ULL << 20 && o2.main_len == 70ULL << 20 &&
-	   o2.low_len == 40ULL << 20,
-	   "split: the working memory cannot grow: the core is resized back, armed as before");
+	   bound_low(&s)->len == 40ULL << 20 && o2.low_len == 40ULL << 20,
+	   "split: the working memory grew, the region cannot: the working memory back, armed as before");
+
+	/* The new load fails; giving the working memory back fails too:
+	 * the previous kernel needs only the region, so it is armed again. */
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	s.f[0] = (struct fault){ "kexec_load", 1, -ENOEXEC };
+	s.f[1] = (struct fault){ "resize", 3, -ENOMEM };
+	r = arm_resize(&ops, &s, &st, 72ULL << 20, 32ULL << 20, &o2);
+	ok(r == -ENOEXEC && o2.rearmed_previous && !o2.disarmed && s.loaded &&
+	   bound_main(&s)->len == 70ULL << 20 && bound_low(&s)->len == 32ULL << 20 &&
+	   o2.low_len == 32ULL << 20,
+	   "split: the working memory cannot be given back its size: still armed, the outcome has its size now");
+
+	/* The new load fails, everything goes back and is armed again. */
+	sim_init(&s);
+	arm_load(&ops, &s, &rq_split, &out);
+	to_state(&out, &st);
+	s.f[0] = (struct fault){ "kexec_load", 1, -ENOEXEC };
+	r = arm_resize(&ops, &s, &st, 72ULL << 20, 32ULL << 20, &o2);
+	ok(r == -ENOEXEC && o2.rearmed_previous && s.loaded &&
+	   bound_main(&s)->len == 70ULL << 20 && bound_low(&s)->len == 40ULL << 20,
+	   "split: the new sizes do not load: both back, armed as before");
 
 	sim_init(&s);
 	arm_load(&ops, &s, &rq_split, &out);

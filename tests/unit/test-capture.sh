@@ -166,6 +166,14 @@ esac
 exit 0
 EOF
 chmod +x "$tmp/bin/ip"
+# The fake busybox (LAZY_KDUMP_BUSYBOX): udhcpc logs its arguments, nothing
+# else runs.
+cat >"$tmp/bin/fake-busybox" <<'EOF'
+#!/bin/sh
+echo "busybox $*" >>"$FAKE_IP_LOG"
+[ "$1" = udhcpc ]
+EOF
+chmod +x "$tmp/bin/fake-busybox"
 mkdir -p "$tmp/sysnet/lkdtest0"
 echo 52:54:00:aa:bb:cc >"$tmp/sysnet/lkdtest0/address"
 
@@ -198,7 +206,7 @@ capture() {
 		LAZY_KDUMP_VMSTAT="$case_dir/vmstat" FAKE_VMSTAT="$case_dir/vmstat" \
 		FAKE_SSH_LOG="$case_dir/ssh.log" LAZY_KDUMP_NONET="${nonet:-1}" \
 		LAZY_KDUMP_NETCONF="${net_file:-$case_dir/no-net}" LAZY_KDUMP_SYSNET="$tmp/sysnet" \
-		FAKE_IP_LOG="$case_dir/ip.log" LAZY_KDUMP_IP="$tmp/bin/ip" \
+		FAKE_IP_LOG="$case_dir/ip.log" LAZY_KDUMP_IP="$tmp/bin/ip" LAZY_KDUMP_BUSYBOX="$tmp/bin/fake-busybox" \
 		LAZY_KDUMP_ISCSI="${iscsi_file:-$case_dir/no-iscsi}" FAKE_ISCSI_LOG="$case_dir/iscsi.log" \
 		LAZY_KDUMP_MEMINFO="$tmp/meminfo" \
 		LAZY_KDUMP_RUNDIR="${LAZY_KDUMP_RUNDIR:-$case_dir/run}" TMPDIR="${TMPDIR:-$tmp}" \
@@ -720,6 +728,20 @@ NET_HOST=198.51.100.9" "lazy_kdump.host=web01" ok
 	# shellcheck disable=SC2016 # holds evaluates it here
 	expect "$sh: net: static IPv4 through a gateway: the card up, its address, the route to the server" \
 		holds '[ "$rc" -eq 0 ] && grep -qx "link set dev lkdtest0 up" "$case_dir/ip.log" && grep -qx "addr add 203.0.113.50/24 dev lkdtest0" "$case_dir/ip.log" && grep -qx "route add 198.51.100.9 via 203.0.113.1 dev lkdtest0" "$case_dir/ip.log" && grep -q "network: lkdtest0 up, 203.0.113.50/24, via 203.0.113.1 (static)" "$case_dir/out"'
+	netrec 52:54:00:aa:bb:cc dhcp "" 203.0.113.1 198.51.100.9
+	FAKE_IP_ADDR="2: lkdtest0    inet 203.0.113.77/24 scope global dynamic lkdtest0" nonet=0 net_file=$tmp/net.rec \
+		capture "$sh" net4dhcpgw "$nfsconf
+NET_HOST=198.51.100.9" "lazy_kdump.host=web01" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: DHCP, the server behind a router: udhcpc on the card, then the route through that router" \
+		holds '[ "$rc" -eq 0 ] && grep -q "^busybox udhcpc -i lkdtest0 " "$case_dir/ip.log" && grep -qx "route add 198.51.100.9 via 203.0.113.1 dev lkdtest0" "$case_dir/ip.log" && grep -q "network: lkdtest0 up, 203.0.113.77/24, via 203.0.113.1 (dhcp)" "$case_dir/out"'
+	netrec 52:54:00:aa:bb:cc dhcp "" "" 203.0.113.9
+	FAKE_IP_ADDR="2: lkdtest0    inet 203.0.113.77/24 scope global dynamic lkdtest0" nonet=0 net_file=$tmp/net.rec \
+		capture "$sh" net4dhcp "$nfsconf
+NET_HOST=203.0.113.9" "lazy_kdump.host=web01" ok
+	# shellcheck disable=SC2016 # holds evaluates it here
+	expect "$sh: net: DHCP, the server on the link: no route added" \
+		holds '[ "$rc" -eq 0 ] && grep -q "^busybox udhcpc" "$case_dir/ip.log" && ! grep -q "route add" "$case_dir/ip.log"'
 	netrec 52:54:00:aa:bb:cc static fd77::50/64 fe80::1 fd78::1
 	FAKE_IP_ADDR="2: lkdtest0    inet6 fd77::50/64 scope global" nonet=0 net_file=$tmp/net.rec \
 		capture "$sh" net6static "$nfsconf

@@ -599,6 +599,12 @@ NET_ROUTE="2001:db8:5::9 from :: via fe80::1 dev ens3 proto ra src 2001:db8:1::7
 	netrun 'nfs://[2001:db8:5::9]:/export/crash'
 expect "lazy-kdump-lib.sh: an IPv6 address by DHCPv6 is refused (no DHCPv6 client in the crash kernel), saying what works" 0 "" \
 	"refused: *got its address 2001:db8:1::77/128 by DHCPv6*static IPv6 address or one by router advertisements (SLAAC)*"
+NET_ROUTE="2001:db8:5::9 from :: via fe80::1 dev ens3 proto ra src 2001:db8:1::77 metric 1024 pref medium" \
+	NET_ADDRLINE="2: ens3    inet6 2001:db8:1::77/128 scope global dynamic noprefixroute \       valid_lft 3000sec
+2: ens3    inet6 2001:db8:1::5054:ff:feaa:bbcc/64 scope global dynamic mngtmpaddr noprefixroute \       valid_lft 86000sec" \
+	netrun 'nfs://[2001:db8:5::9]:/export/crash'
+expect "lazy-kdump-lib.sh: a DHCPv6 address beside a SLAAC one: auto6 (the crash kernel's autoconfiguration gets the SLAAC one)" 0 "" \
+	"spec nfs://[[]2001:db8:5::9]:/export/crash*method=auto6*"
 netrun 'nfs://[fe80::1]:/export/crash'
 expect "lazy-kdump-lib.sh: a link-local IPv6 server is refused: it names no card" 0 "" \
 	"refused: *the dump server fe80::1 is an IPv6 link-local address*"

@@ -108,7 +108,7 @@ kd_is_armed() {
 		want=$(printf '%x %x\n' "$((addr))" "$((addr + len - 1))")
 		[ -z "$low_len" ] ||
 			want=$(printf '%s\n%x %x\n' "$want" "$((low_addr))" "$((low_addr + low_len - 1))")
-		want=$(printf '%s\n' "$want" | awk 'NF { printf "%016s %s\n", $1, $2 }' | sort |
+		want=$(printf '%s\n' "$want" | awk 'NF { printf "%016s %s\n", $1, $2 }' | LC_ALL=C sort |
 			awk '{ sub(/^ */, "", $1); printf "%s %s ", $1, $2 }')
 		[ "$(iomem_ranges 'Crash kernel' | tr '\n' ' ')" = "$want" ] ||
 			bad="$bad; /proc/iomem 'Crash kernel' is '$(iomem_ranges 'Crash kernel' | tr '\n' ' ')', not '$want' (region $addr+$len${low_len:+, low companion $low_addr+$low_len})"
