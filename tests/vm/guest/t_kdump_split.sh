@@ -67,12 +67,13 @@ kd_nothing_left "split: after unload nothing reserved or loaded, the working mem
 
 # --- fragmented: no window of the held size, two smaller ones ---
 # 8M buffers until MemAvailable is down to 300 MiB (taking all of it
-# brings the OOM killer), sorted by address; every other one given back
-# (8M holes between held ones). Blockers of the held size then take every
-# window of that size left elsewhere. Then two runs of contiguous buffers
-# are opened: one of 2a+1 buffers for the crash region, one of 2b+1 for
-# the working memory, each bounded by held buffers. Free fragments next
-# to them are below 8M.
+# brings the OOM killer), sorted by address. Two runs of contiguous
+# buffers are planned: one of 2a+1 buffers for the crash region, one of
+# 2b+1 for the working memory, each bounded by held buffers. Every other
+# buffer outside them is given back (8M holes between held ones), blockers
+# of the held size take every window of that size left elsewhere, then
+# the runs are given back whole, just before held and split try. Free
+# fragments next to them are below 8M.
 fill=/tmp/fillers
 : >"$fill"
 while [ "$(meminfo MemAvailable)" -gt $((300 * 1024)) ] &&
@@ -84,16 +85,6 @@ diag "filled with $nf buffers of 8M; MemAvailable $(meminfo MemAvailable) kB"
 # "index address(decimal) address(hex)", by address.
 while read -r a; do echo "$((a)) $a"; done <"$fill" | sort -n |
 	awk '{ printf "%d %s %s\n", NR - 1, $1, $2 }' >/tmp/fillers.sorted
-while read -r i _ a; do
-	[ $((i % 2)) = 0 ] || lazy-cma free "$a"
-done </tmp/fillers.sorted
-nb=0
-: >/tmp/blockers
-while a=$(lazy-cma alloc "$((total / mib))M" --name t-block 2>/dev/null); do
-	echo "$a" >>/tmp/blockers
-	nb=$((nb + 1))
-done
-diag "every other filler given back; $nb blocker(s) of $((total / mib))M took the windows left; MemAvailable $(meminfo MemAvailable) kB"
 # runs K: the first index i (odd) where buffers i .. i+K-1 are contiguous,
 # not touching the indexes in /tmp/used (and their neighbours).
 : >/tmp/used
@@ -133,15 +124,30 @@ fi
 seq $((rw - 1)) $((rw + kw)) >>/tmp/used
 ok "windows planned: $((kc * 8))M at buffer $rc, $((kw * 8))M at buffer $rw (held total $((total / mib))M)"
 cmp_ok $((kc * 8 + 2 * 8)) -lt $((total / mib)) "the larger window, with fragments on both sides, is below the held total"
-# Open the runs: their held (even) buffers given back too.
+# in_run I: buffer I is in one of the two runs.
+in_run() {
+	{ [ "$1" -ge "$rc" ] && [ "$1" -lt $((rc + kc)) ]; } ||
+		{ [ "$1" -ge "$rw" ] && [ "$1" -lt $((rw + kw)) ]; }
+}
+# Every other buffer given back, the runs' kept for now (memory the kernel
+# gets back is soon used by it, unmovably too: the windows are opened
+# only just before arming).
+while read -r i _ a; do
+	if [ $((i % 2)) = 1 ] && ! in_run "$i"; then lazy-cma free "$a"; fi
+done </tmp/fillers.sorted
+nb=0
+: >/tmp/blockers
+while a=$(lazy-cma alloc "$((total / mib))M" --name t-block 2>/dev/null); do
+	echo "$a" >>/tmp/blockers
+	nb=$((nb + 1))
+done
+diag "every other filler given back; $nb blocker(s) of $((total / mib))M took the windows left; MemAvailable $(meminfo MemAvailable) kB"
+# Open the runs: all their buffers given back.
 freed=0
 while read -r i _ a; do
-	if [ $((i % 2)) = 0 ] && { { [ "$i" -ge "$rc" ] && [ "$i" -lt $((rc + kc)) ]; } ||
-		{ [ "$i" -ge "$rw" ] && [ "$i" -lt $((rw + kw)) ]; }; }; then
-		lazy-cma free "$a" && freed=$((freed + 1))
-	fi
+	if in_run "$i"; then lazy-cma free "$a" && freed=$((freed + 1)); fi
 done </tmp/fillers.sorted
-diag "opened the two windows ($freed more buffers given back); MemAvailable $(meminfo MemAvailable) kB"
+diag "opened the two windows ($freed buffers given back); MemAvailable $(meminfo MemAvailable) kB"
 
 kd_refused "fragmented, held: no window of the auto size, refused; the message offers split" \
 	"No contiguous" "is free" "--working-memory split" "two smaller windows" -- \
@@ -161,7 +167,9 @@ kd_is_armed "fragmented, split: armed" "$core" || exit 1
 # as the held size (the refusal's largest window, above) and that split
 # armed in two.
 # The fillers hold stale data the dump would carry: give them back.
-while read -r i _ a; do [ $((i % 2)) = 1 ] || lazy-cma free "$a" 2>/dev/null; done </tmp/fillers.sorted
+while read -r i _ a; do
+	if [ $((i % 2)) = 0 ] && ! in_run "$i"; then lazy-cma free "$a"; fi
+done </tmp/fillers.sorted
 while read -r a; do lazy-cma free "$a"; done </tmp/blockers
 n=$(lazy-cma list --json | grep -c -e '"name": "t-frag"' -e '"name": "t-block"')
 is "$n" 0 "the fillers and blockers are given back"
