@@ -447,26 +447,14 @@ static void explain_failure(struct context *c, struct real *rl,
 		h = lcma_error_hint(LCMA_OP_FREE, err);
 		break;
 	case ARM_STEP_RESIZE:
-		if (err == -ENOMEM) {
-			mib = out->largest_window >> 20;
-			if (mib)
-				snprintf(hint, sizeof(hint),
-					 "The region cannot grow in place and no free window of the new size was found; the largest usable window was %" PRIu64 " MiB. Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or ask for less.",
-					 mib);
-			else
-				snprintf(hint, sizeof(hint), "%s",
-					 lcma_error_hint(LCMA_OP_RESIZE, err));
-			h = hint;
-		} else {
-			h = lcma_error_hint(LCMA_OP_RESIZE, err);
-		}
-		break;
 	case ARM_STEP_RESIZE_WORK:
 		mib = out->largest_window >> 20;
 		if (err == -ENOMEM && mib)
 			snprintf(hint, sizeof(hint),
-				 "The working memory must stay below 4 GiB; it cannot grow in place and no free window of the new size was found there (the largest usable window was %" PRIu64 " MiB). Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or ask for less.",
-				 mib);
+				 "%s cannot grow in place and no free window of the new size was found%s; the largest usable window was %" PRIu64 " MiB. Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or ask for less.",
+				 out->step == ARM_STEP_RESIZE ? "The region" :
+				 "The working memory (which must stay below 4 GiB)",
+				 out->step == ARM_STEP_RESIZE ? "" : " there", mib);
 		else
 			snprintf(hint, sizeof(hint), "%s",
 				 lcma_error_hint(LCMA_OP_RESIZE, err));
