@@ -373,7 +373,7 @@ net_run() {
 	local suite=$1 work=$2 where=$3 kver skver port spid img i
 	# Six boots, five panics and six capture initrd builds in one guest:
 	# 1024-1198 s measured for four boots with other guests beside it, too
-	# close to LAZY_FULL_TIMEOUT's 1200 (qemu_run reads limit).
+	# close to the 1200 s LAZY_FULL_TIMEOUT had then (qemu_run reads limit).
 	local limit=${LAZY_FULL_NET_TIMEOUT:-3000}
 	stack_install "$suite" "$work" "$where" netsetup || return 0
 	img=$("$here/build-image.sh" "$suite" 2>>"$work/build-image.log") || return 0
