@@ -371,27 +371,20 @@ static void explain_failure(struct context *c, struct real *rl,
 	case ARM_STEP_ALLOC_LOW:
 		if (err == -ENOMEM) {
 			uint64_t want = out->step == ARM_STEP_ALLOC ? rq->size : rq->low_size;
-			char e[32], f[32];
+			char e[32], f[32], w[64];
 
 			if (out->step == ARM_STEP_ALLOC_LOW && rq->split &&
 			    (!out->high || rq->work_size > want))
 				want = rq->work_size;
 			mib = out->largest_window >> 20;
-			if (out->step == ARM_STEP_ALLOC_LOW && rq->split) {
-				snprintf(b, sizeof(b), "%" PRIu64 " MiB", mib);
+			if (rq->split) {
+				/* Split: the region is the images' fixed size. */
+				snprintf(w, sizeof(w), "; the largest usable window was %" PRIu64 " MiB", mib);
 				snprintf(hint, sizeof(hint),
-					 "The crash kernel's working memory (split) must lie below 4 GiB and no contiguous %s is free there%s%s. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
-					 fmt_size(want, a, sizeof(a)),
-					 mib ? "; the largest usable window was " : "",
-					 mib ? b : "");
-			}
-			else if (out->step == ARM_STEP_ALLOC && rq->split) {
-				snprintf(b, sizeof(b), "%" PRIu64 " MiB", mib);
-				snprintf(hint, sizeof(hint),
-					 "No contiguous %s is free for the crash region, which holds only the crash kernel's images (a smaller --size would not shrink it)%s%s. Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or free memory, and try again.",
-					 fmt_size(want, a, sizeof(a)),
-					 mib ? "; the largest usable window was " : "",
-					 mib ? b : "");
+					 out->step == ARM_STEP_ALLOC_LOW ?
+					 "The crash kernel's working memory (split) must lie below 4 GiB and no contiguous %s is free there%s. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again." :
+					 "No contiguous %s is free for the crash region, which holds only the crash kernel's images (a smaller --size would not shrink it)%s. Compact memory ('echo 1 > /proc/sys/vm/compact_memory') or free memory, and try again.",
+					 fmt_size(want, a, sizeof(a)), mib ? w : "");
 			} else if (mib && out->step == ARM_STEP_ALLOC_LOW)
 				snprintf(hint, sizeof(hint),
 					 "A crash region above 4 GiB needs a low companion of %s below 4 GiB (the crash kernel's DMA and swiotlb), and no contiguous %s is free there; the largest usable window below 4 GiB was %" PRIu64 " MiB. Free or compact memory below 4 GiB ('echo 1 > /proc/sys/vm/compact_memory') and try again.",
