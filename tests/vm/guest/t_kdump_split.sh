@@ -135,13 +135,39 @@ in_run() {
 while read -r i _ a; do
 	if [ $((i % 2)) = 1 ] && ! in_run "$i"; then lazy-cma free "$a"; fi
 done </tmp/fillers.sorted
-nb=0
+# take_blockers TRIES: blockers of the held size until TRIES attempts in a
+# row fail; prints how many were taken. One failure does not prove there
+# is no window left: screening rules out a pageblock with a page that is
+# off the LRU for a moment (just faulted in, in a per-CPU batch, or a
+# reclaimable slab page), and the sweep may be cut short by sweep_ms
+# before it reaches that window. CI once saw the held load take a window
+# at 68M that the blocker before it had missed (trixie, 2026-12-07).
+take_blockers() {
+	local fails=0 n=0 a
+	while [ "$fails" -lt "$1" ]; do
+		if a=$(lazy-cma alloc "$((total / mib))M" --name t-block 2>/tmp/block.err); then
+			echo "$a" >>/tmp/blockers
+			n=$((n + 1))
+			fails=0
+		else
+			fails=$((fails + 1))
+			sleep 1
+		fi
+	done
+	echo "$n"
+}
+# Page cache and reclaimable slab dropped, pending LRU batches drained and
+# movable pages compacted away from the free memory the fill left: what
+# could hide a window of the held size from the blockers.
+settle() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	[ ! -w /proc/sys/vm/compact_memory ] || echo 1 >/proc/sys/vm/compact_memory
+}
+settle
 : >/tmp/blockers
-while a=$(lazy-cma alloc "$((total / mib))M" --name t-block 2>/dev/null); do
-	echo "$a" >>/tmp/blockers
-	nb=$((nb + 1))
-done
-diag "every other filler given back; $nb blocker(s) of $((total / mib))M took the windows left; MemAvailable $(meminfo MemAvailable) kB"
+nb=$(take_blockers 2)
+diag "every other filler given back; $nb blocker(s) of $((total / mib))M took the windows left ($(cat /tmp/block.err)); MemAvailable $(meminfo MemAvailable) kB"
 # Open the runs: all their buffers given back.
 freed=0
 while read -r i _ a; do
@@ -158,6 +184,11 @@ sort -rn /tmp/fillers.sorted | while read -r i _ a; do
 	lazy-cma free "$a" && echo "$i" >>/tmp/sacrificed
 done
 diag "opened the two windows ($freed buffers given back, then $(grep -c . /tmp/sacrificed) away from them); MemAvailable $(meminfo MemAvailable) kB"
+# A last round just before held tries: a window of the held size that
+# appeared since (memory the kernel gave back) is taken too. The two
+# windows, with the fragments beside them, are smaller than a blocker.
+nb=$(take_blockers 1)
+diag "$nb more blocker(s) just before held tries"
 
 kd_refused "fragmented, held: no window of the auto size, refused; the message offers split" \
 	"No contiguous" "is free" "--working-memory split" "two smaller windows" -- \
