@@ -9,7 +9,7 @@
 # Environment:
 #   SUITES       Debian suites for the VM tests and the bench smoke run
 #                (default "bookworm trixie trixie-backports"; empty: none)
-#   FULL_SUITES  suites of the full-system test (default "trixie bookworm
+#   FULL_SUITES  suites of the full-system test (default "trixie
 #                bookworm-stack"; SUITE-stack: the dump target on LVM on
 #                LUKS on MD RAID 1; SUITE-net, make check-net: dumps sent
 #                to a dump-server guest over ssh and NFS; empty: none)
@@ -31,7 +31,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 suites=${SUITES-bookworm trixie trixie-backports}
-full_suites=${FULL_SUITES-trixie bookworm bookworm-stack}
+full_suites=${FULL_SUITES-trixie bookworm-stack}
 deb_suites=${DEB_SUITES-bookworm trixie}
 bench=${BENCH-}
 static=${STATIC-fast}
