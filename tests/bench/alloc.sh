@@ -6,8 +6,9 @@
 #
 # Usage: tests/bench/alloc.sh [--quick | --extended] [--runs N] SUITE...
 #   SUITE     bookworm (6.1), trixie (6.12), trixie-backports (7.x)
-#   --quick   the smoke test: group bench-quick only (page-cache-full guest,
-#             256M and auto, 1 run)
+#   --quick   the smoke test: groups bench-quick (page-cache-full guest,
+#             256M and auto, 1 run) and bench-quick-kfrag (the guest
+#             fragmented for kdump, 1 run)
 #   --extended
 #             (make bench-extended) also the baseline with all zones
 #             ("seedall") on the fragmented and page-cache-full guests, and
@@ -75,11 +76,11 @@ mkdir -p "$out/logs"
 : "${LAZY_VM_CPU:=qemu64}"
 export LAZY_VM_CPU
 if [ "$quick" = 1 ]; then
-	mode=quick groups=bench-quick prefix=alloc-quick
+	mode=quick groups=bench-quick,bench-quick-kfrag prefix=alloc-quick
 elif [ "$extended" = 1 ]; then
-	mode=full groups=bench-6g-x,bench-6g-pcfull-x,bench-3g prefix=alloc
+	mode=full groups=bench-6g-x,bench-6g-pcfull-x,bench-2g-kfrag,bench-3g prefix=alloc
 else
-	mode=full groups=bench-6g,bench-6g-pcfull prefix=alloc
+	mode=full groups=bench-6g,bench-6g-pcfull,bench-2g-kfrag prefix=alloc
 fi
 
 # The group table, with benchruns= replaced and the time limits scaled

@@ -16,6 +16,10 @@
 #   frag     frag (tests/bench/frag.c) keeps unmovable pipe buffers and page
 #            tables in pageblocks scattered over memory; what a measurement
 #            takes and frees was free before as well; caches dropped
+#   kfrag    fragmented for kdump (tests/vm/guest/kfrag.sh, the VM group
+#            kdump-split's layout): no free window of the held auto size,
+#            two smaller ones, for the split crash region and its working
+#            memory; set up anew for every measurement and given back after
 # Each measurement prints "# BENCH key=value ..." (parsed by the host);
 # allocation failures are data, not test failures.
 #
@@ -24,12 +28,17 @@
 #   benchscen=A,B        scenarios, in this order (idle,frag,pcfull)
 #   benchsizes=A,B       sizes; "auto" is `lazy-kdump load`'s size (256M,1G,auto)
 #   benchallocs=A,B      ours, seed (zones Movable, Normal), seedall (the
-#                        baseline with all_zones=Y: also DMA32, DMA) (ours,seed)
+#                        baseline with all_zones=Y: also DMA32, DMA), split
+#                        (size auto only: lazy-kdump load --working-memory
+#                        split; ours at auto is held, the default)
+#                        (ours,seed)
 #   benchallocs_SCEN=A,B the same for one scenario (e.g. benchallocs_frag)
 #   benchgap=MIB         frag's mean gap between chosen pageblocks (128)
 #   benchcachefree=PCT   pcfull's MemFree target (10)
 # shellcheck source=/dev/null
 . /lazy/tests/tap.sh
+# shellcheck source=/dev/null
+. /lazy/tests/kfrag.sh
 
 runs=${benchruns:-5}
 scens=$(echo "${benchscen:-idle,frag,pcfull}" | tr , ' ')
@@ -47,7 +56,12 @@ check "insmod $seed_ko (BENCHMARK BASELINE ONLY)" insmod "$seed_ko" || exit 1
 command -v benchalloc >/dev/null || skip_all "benchalloc is not in /lazy/bin"
 
 zones=$(awk '$1 == "Node" { z = $4 } $1 == "present" && $2 > 0 { printf "%s%s:%d", sep, z, $2 / 256; sep = "," }' /proc/zoneinfo)
-auto=$(lazy-kdump estimate --json 2>/dev/null | sed -n 's/^ *"total": \([0-9]*\),*$/\1/p')
+est_json() {
+	lazy-kdump estimate --json 2>/dev/null | sed -n "s/^ *\"$1\": \([0-9]*\),*\$/\1/p"
+}
+auto=$(est_json total)
+split_core=$(est_json split_region)
+split_work=$(est_json split_working_memory)
 [ -n "$auto" ] || { not_ok "lazy-kdump estimate gives the auto size"; auto=268435456; }
 diag "BENCHINFO kver=$(uname -r) mem_mb=$LAZY_MEM_MB zones_mib=$zones auto_bytes=$auto runs=$runs gap_mib=$gap cachefree_pct=$cachefree"
 
@@ -75,6 +89,15 @@ prepare() {
 		kill -0 "$frag_pid" 2>/dev/null || not_ok "frag is still holding its allocations (run $2)"
 		diag "BENCHPREP scen=frag run=$2 unmovable_blocks=$(unmovable_blocks) free_kb=$(meminfo MemFree)"
 		;;
+	kfrag)
+		kfrag_release
+		drop_caches
+		if kfrag_setup "$split_core" "$split_work" "$auto"; then
+			diag "BENCHPREP scen=kfrag run=$2 windows=$(echo "$KF_PLAN" | tr ' ,' '_;') larger_mib=$KF_LARGER free_kb=$(meminfo MemFree)"
+		else
+			not_ok "kfrag: the fragmented layout (run $2)"
+		fi
+		;;
 	esac
 }
 
@@ -84,9 +107,13 @@ measure() {
 	bytes=$size
 	[ "$size" != auto ] || bytes=$auto
 	case $alloc in
-	ours)
+	ours | split)
+		if [ "$alloc" = split ] && [ "$size" != auto ]; then
+			not_ok "split measures the size auto only (lazy-kdump load), not $size"
+			return
+		fi
 		if [ "$size" = auto ]; then
-			out=$(benchalloc time lazy-kdump load 2>/tmp/bench-load.err)
+			out=$(benchalloc time lazy-kdump load --working-memory "$([ "$alloc" = split ] && echo split || echo held)" 2>/tmp/bench-load.err)
 			rc=$(echo "$out" | sed -n 's/^rc=\([0-9]*\) .*/\1/p')
 			ns=$(echo "$out" | sed -n 's/.* ns=\([0-9]*\)$/\1/p')
 			info=$(benchalloc info lazy-kdump)
@@ -131,6 +158,13 @@ for scen in $scens; do
 		fi
 		# Hold the disk open: 6.1 drops a block device's cache on last close.
 		exec 4<"$disk"
+		;;
+	kfrag)
+		if [ -z "$split_core" ] || [ -z "$split_work" ]; then
+			not_ok "lazy-kdump estimate gives the split sizes"
+			continue
+		fi
+		diag "BENCHPREP scen=kfrag held_bytes=$auto split_region_bytes=$split_core split_working_memory_bytes=$split_work"
 		;;
 	frag)
 		frag -g "$gap" >/tmp/frag.log 2>&1 &
@@ -180,6 +214,10 @@ for scen in $scens; do
 		kill "$frag_pid"
 		wait "$frag_pid"
 		frag_pid=
+		drop_caches
+		;;
+	kfrag)
+		kfrag_release
 		drop_caches
 		;;
 	esac

@@ -15,6 +15,8 @@
 . /lazy/tests/lcma.sh
 # shellcheck source=kdump.sh
 . /lazy/tests/kdump.sh
+# shellcheck source=kfrag.sh
+. /lazy/tests/kfrag.sh
 
 kd_require_disk
 hostname lazy-split
@@ -66,129 +68,13 @@ check "split: lazy-kdump unload" lazy-kdump unload
 kd_nothing_left "split: after unload nothing reserved or loaded, the working memory included"
 
 # --- fragmented: no window of the held size, two smaller ones ---
-# 8M buffers until MemAvailable is down to 300 MiB (taking all of it
-# brings the OOM killer), sorted by address. Two runs of contiguous
-# buffers are planned: one of 2a+1 buffers for the crash region, one of
-# 2b+1 for the working memory, each bounded by held buffers. Every other
-# buffer outside them is given back (8M holes between held ones), blockers
-# of the held size take every window of that size left elsewhere, then
-# the runs are given back whole, just before held and split try. Free
-# fragments next to them are below 8M.
-fill=/tmp/fillers
-: >"$fill"
-while [ "$(meminfo MemAvailable)" -gt $((300 * 1024)) ] &&
-	a=$(lazy-cma alloc 8M --name t-frag 2>/dev/null); do
-	echo "$a" >>"$fill"
-done
-nf=$(grep -c . "$fill")
-diag "filled with $nf buffers of 8M; MemAvailable $(meminfo MemAvailable) kB"
-# "index address(decimal) address(hex)", by address.
-while read -r a; do echo "$((a)) $a"; done <"$fill" | sort -n |
-	awk '{ printf "%d %s %s\n", NR - 1, $1, $2 }' >/tmp/fillers.sorted
-# runs K: the first index i (odd) where buffers i .. i+K-1 are contiguous,
-# not touching the indexes in /tmp/used (and their neighbours).
-: >/tmp/used
-find_run() {
-	awk -v k="$1" -v s=$((8 * mib)) '
-		FILENAME == "/tmp/used" { used[$1] = 1; next }
-		{ addr[$1] = $2 + 0; n = $1 + 1 }
-		END {
-			for (i = 1; i + k - 1 < n; i += 2) {
-				good = 1
-				for (j = i - 1; j <= i + k; j++) if (used[j]) good = 0
-				for (j = i; j < i + k - 1 && good; j++) if (addr[j + 1] != addr[j] + s) good = 0
-				if (good) { print i; exit }
-			}
-		}' /tmp/used /tmp/fillers.sorted
-}
-# Buffers a run of 2m+1 covers, for SIZE: the smallest odd count of 8M.
-run_len() {
-	local n=$((($1 + 8 * mib - 1) / (8 * mib)))
-	[ $((n % 2)) = 1 ] || n=$((n + 1))
-	echo "$n"
-}
-kc=$(run_len "$core")
-kw=$(run_len "$work")
-rc=$(find_run "$kc")
-if [ -z "$rc" ]; then
-	not_ok "a run of $kc contiguous 8M buffers for the crash region's window"
-	diag "$(head -n 40 /tmp/fillers.sorted)"
+# (kfrag.sh says how.)
+if ! kfrag_setup "$core" "$work" "$total"; then
+	not_ok "two runs of contiguous 8M buffers for the crash region's and the working memory's windows"
 	exit 1
 fi
-seq $((rc - 1)) $((rc + kc)) >>/tmp/used
-rw=$(find_run "$kw")
-if [ -z "$rw" ]; then
-	not_ok "a run of $kw contiguous 8M buffers for the working memory's window"
-	exit 1
-fi
-seq $((rw - 1)) $((rw + kw)) >>/tmp/used
-ok "windows planned: $((kc * 8))M at buffer $rc, $((kw * 8))M at buffer $rw (held total $((total / mib))M)"
-cmp_ok $((kc * 8 + 2 * 8)) -lt $((total / mib)) "the larger window, with fragments on both sides, is below the held total"
-# in_run I: buffer I is in one of the two runs.
-in_run() {
-	{ [ "$1" -ge "$rc" ] && [ "$1" -lt $((rc + kc)) ]; } ||
-		{ [ "$1" -ge "$rw" ] && [ "$1" -lt $((rw + kw)) ]; }
-}
-# Every other buffer given back, the runs' kept for now (memory the kernel
-# gets back is soon used by it, unmovably too: the windows are opened
-# only just before arming).
-while read -r i _ a; do
-	if [ $((i % 2)) = 1 ] && ! in_run "$i"; then lazy-cma free "$a"; fi
-done </tmp/fillers.sorted
-# take_blockers TRIES: blockers of the held size until TRIES attempts in a
-# row fail; prints how many were taken. One failure does not prove there
-# is no window left: screening rules out a pageblock with a page that is
-# off the LRU for a moment (just faulted in, in a per-CPU batch, or a
-# reclaimable slab page), and the sweep may be cut short by sweep_ms
-# before it reaches that window. CI once saw the held load take a window
-# at 68M that the blocker before it had missed (trixie, 2026-12-07).
-take_blockers() {
-	local fails=0 n=0 a
-	while [ "$fails" -lt "$1" ]; do
-		if a=$(lazy-cma alloc "$((total / mib))M" --name t-block 2>/tmp/block.err); then
-			echo "$a" >>/tmp/blockers
-			n=$((n + 1))
-			fails=0
-		else
-			fails=$((fails + 1))
-			sleep 1
-		fi
-	done
-	echo "$n"
-}
-# Page cache and reclaimable slab dropped, pending LRU batches drained and
-# movable pages compacted away from the free memory the fill left: what
-# could hide a window of the held size from the blockers.
-settle() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	[ ! -w /proc/sys/vm/compact_memory ] || echo 1 >/proc/sys/vm/compact_memory
-}
-settle
-: >/tmp/blockers
-nb=$(take_blockers 2)
-diag "every other filler given back; $nb blocker(s) of $((total / mib))M took the windows left ($(cat /tmp/block.err)); MemAvailable $(meminfo MemAvailable) kB"
-# Open the runs: all their buffers given back.
-freed=0
-while read -r i _ a; do
-	if in_run "$i"; then lazy-cma free "$a" && freed=$((freed + 1)); fi
-done </tmp/fillers.sorted
-# The kernel's next unmovable allocations fall back to the largest free
-# blocks most recently freed: the windows (6.1 lost 20M of its 88M one so).
-# Four more buffers away from the runs, given back last, take them.
-: >/tmp/sacrificed
-sort -rn /tmp/fillers.sorted | while read -r i _ a; do
-	[ $((i % 2)) = 0 ] || continue
-	in_run "$i" || in_run $((i - 1)) || in_run $((i + 1)) && continue
-	[ "$(grep -c . /tmp/sacrificed)" -lt 4 ] || break
-	lazy-cma free "$a" && echo "$i" >>/tmp/sacrificed
-done
-diag "opened the two windows ($freed buffers given back, then $(grep -c . /tmp/sacrificed) away from them); MemAvailable $(meminfo MemAvailable) kB"
-# A last round just before held tries: a window of the held size that
-# appeared since (memory the kernel gave back) is taken too. The two
-# windows, with the fragments beside them, are smaller than a blocker.
-nb=$(take_blockers 1)
-diag "$nb more blocker(s) just before held tries"
+ok "windows planned: $KF_PLAN (held total $((total / mib))M)"
+cmp_ok "$KF_LARGER" -lt $((total / mib)) "the larger window, with fragments on both sides, is below the held total"
 
 kd_refused "fragmented, held: no window of the auto size, refused; the message offers split" \
 	"No contiguous" "is free" "--working-memory split" "two smaller windows" -- \
@@ -208,12 +94,7 @@ kd_is_armed "fragmented, split: armed" "$core" || exit 1
 # as the held size (the refusal's largest window, above) and that split
 # armed in two.
 # The fillers hold stale data the dump would carry: give them back.
-while read -r i _ a; do
-	if [ $((i % 2)) = 0 ] && ! in_run "$i" && ! grep -qx "$i" /tmp/sacrificed; then
-		lazy-cma free "$a"
-	fi
-done </tmp/fillers.sorted
-while read -r a; do lazy-cma free "$a"; done </tmp/blockers
+kfrag_release
 n=$(lazy-cma list --json | grep -c -e '"name": "t-frag"' -e '"name": "t-block"')
 is "$n" 0 "the fillers and blockers are given back"
 kd_memory_pattern
