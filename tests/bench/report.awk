@@ -128,6 +128,10 @@ function addlist(arr, key, v,    t) {
 	addlist(ns, k SUBSEP sfx, f["ns"])
 	addlist(kns, k SUBSEP sfx, f["kns"])
 	addlist(att, k SUBSEP sfx, f["attempts"])
+	if (f["avail_drop_kb"] != "") {
+		addlist(avail, k, f["avail_drop_kb"])
+		addlist(resv, k, f["reserved_bytes"])
+	}
 	r = k SUBSEP f["run"]
 	run_ok[r] = f["ok"]
 	run_ns[r] = f["ns"]
@@ -254,6 +258,22 @@ END {
 		tj[ntl] = sprintf("{\"name\": %s, \"holds\": %s, \"split_ok\": %d, \"split_runs\": %d, \"held_ok\": %d, \"held_runs\": %d, \"seedall_ok\": %s, \"seedall_runs\": %s}",
 			jstr(name), v ? "true" : "false", okc[ks], n[ks], okc[kh], n[kh],
 			(kb in n) ? okc[kb] + 0 : "null", (kb in n) ? n[kb] : "null")
+	}
+	# What arming took from production, held (ours) and split side by side.
+	for (ci = 1; ci <= ncases; ci++) {
+		c = cases[ci]
+		t = ""
+		for (ai = 1; ai <= 2; ai++) {
+			b = ai == 1 ? "ours" : "split"
+			k = c SUBSEP "auto" SUBSEP b
+			if (!(k in avail))
+				continue
+			t = t sprintf("%s%s %.1f MiB (reserved %.1f MiB; median of %d)", t == "" ? "" : ", ",
+				b == "ours" ? "held" : "split", median(avail[k]) / 1024,
+				median(resv[k]) / 1048576, split(avail[k], tmp, " "))
+		}
+		if (t != "")
+			il[++nil] = "INFO " c " MemAvailable drop when armed at auto: " t
 	}
 	if (nmiss == 0)
 		t = sprintf("HOLDS (ours succeeded in all %d paired runs where a baseline succeeded)", paired_ok)

@@ -32,7 +32,8 @@ bench() {
 	local m a r o
 	for m in "$@"; do
 		IFS=: read -r a r o <<<"$m"
-		echo "# BENCH scen=kfrag size=auto alloc=$a run=$r bytes=109051904 ok=$o ns=$((r * 1000000000 + ${#a})) attempts=3 kns=1000"
+		echo "# BENCH scen=kfrag size=auto alloc=$a run=$r bytes=109051904 ok=$o ns=$((r * 1000000000 + ${#a})) attempts=3 kns=1000$(
+			[ "$o" = 0 ] || [ "$a" = seedall ] || echo " avail_drop_kb=$((${#a} * 20480 + r * 1024)) reserved_bytes=$((${#a} * 20 * 1048576))")"
 	done
 }
 report() {
@@ -58,6 +59,10 @@ assert c["ratio_vs_ours"] is None, c' "$tmp/r.json" 2>"$tmp/err"; then
 else
 	fail "report.json: the target's counts, split without a ratio" "$(cat "$tmp/err")"
 fi
+
+bench ours:1:1 split:1:1 ours:2:1 split:2:1 ours:3:1 split:3:0 >"$tmp/in"
+expect "MemAvailable drop: medians of the successes, held and split side by side, with what they reserve" \
+	'^INFO 2G-kfrag MemAvailable drop when armed at auto: held 82\.0 MiB \(reserved 80\.0 MiB; median of 3\), split 101\.5 MiB \(reserved 100\.0 MiB; median of 2\)$' "$(report)"
 
 bench ours:1:0 split:1:1 seedall:1:0 ours:2:0 split:2:0 seedall:2:0 >"$tmp/in"
 expect "split failed once: MISSED, with the counts" \
