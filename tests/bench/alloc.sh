@@ -14,6 +14,9 @@
 #             ("seedall") on the fragmented and page-cache-full guests, and
 #             the 3 GiB guest (no ZONE_NORMAL): 6 more minutes
 #   --runs N  runs per scenario and size (default: the table's, 5)
+#   --groups G1,G2
+#             only these groups of the table (e.g. bench-2g-kfrag), in
+#             full mode
 #
 # For each suite: builds lazy_cma.ko and the baseline lazy_cma_seed.ko
 # (scripts/build-module.sh, W=1 clean, into build/bench/SUITE/), the guest
@@ -23,7 +26,7 @@
 #   build/bench/alloc-SUITE.json   every run, per-cell medians, ratios, targets
 #   build/bench/alloc-SUITE.md     the table (a Markdown fragment)
 # (alloc-quick-SUITE.json and .md with --quick: a smoke test leaves the full
-# results alone)
+# results alone; alloc-groups-SUITE.* with --groups)
 # and prints the TARGET lines. Guest logs: build/bench/vm-results/KVER/GROUP/.
 # What is measured and how: tests/bench/guest/t_bench_alloc.sh,
 # tests/bench/report.awk, tests/bench/frag.c, tests/bench/README.md.
@@ -46,11 +49,16 @@ usage() {
 	exit "${1:-0}"
 }
 
-quick=0 runs='' extended=0
+quick=0 runs='' extended=0 only=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=1 ;;
 	--extended) extended=1 ;;
+	--groups)
+		only=${2-}
+		[[ $only =~ ^[a-z0-9-]+(,[a-z0-9-]+)*$ ]] || die "--groups needs a comma-separated list of group names"
+		shift
+		;;
 	--runs)
 		runs=${2-}
 		[[ $runs =~ ^[1-9][0-9]*$ ]] || die "--runs needs a positive number"
@@ -75,7 +83,12 @@ out=$top/build/bench
 mkdir -p "$out/logs"
 : "${LAZY_VM_CPU:=qemu64}"
 export LAZY_VM_CPU
-if [ "$quick" = 1 ]; then
+if [ -n "$only" ]; then
+	for g in ${only//,/ }; do
+		grep -q "^${g}[[:space:]]*|" "$here/groups" || die "--groups: no group '$g' in ${here#"$top"/}/groups"
+	done
+	mode=full groups=$only prefix=alloc-groups
+elif [ "$quick" = 1 ]; then
 	mode=quick groups=bench-quick,bench-quick-kfrag prefix=alloc-quick
 elif [ "$extended" = 1 ]; then
 	mode=full groups=bench-6g-x,bench-6g-pcfull-x,bench-2g-kfrag,bench-3g prefix=alloc

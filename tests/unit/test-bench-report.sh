@@ -32,7 +32,7 @@ bench() {
 	local m a r o
 	for m in "$@"; do
 		IFS=: read -r a r o <<<"$m"
-		echo "# BENCH scen=kfrag size=auto alloc=$a run=$r bytes=109051904 ok=$o ns=$((r * 1000000000 + ${#a})) attempts=3 kns=1000$(
+		echo "# BENCH scen=${SCEN:-kfrag} size=auto alloc=$a run=$r bytes=109051904 ok=$o ns=$((r * 1000000000 + ${#a})) attempts=3 kns=1000$(
 			[ "$o" = 0 ] || [ "$a" = seedall ] || echo " avail_drop_kb=$((${#a} * 20480 + r * 1024)) reserved_bytes=$((${#a} * 20 * 1048576))")"
 	done
 }
@@ -60,13 +60,19 @@ else
 	fail "report.json: the target's counts, split without a ratio" "$(cat "$tmp/err")"
 fi
 
-bench ours:1:1 split:1:1 ours:2:1 split:2:1 ours:3:1 split:3:0 >"$tmp/in"
+SCEN=idle bench ours:1:1 split:1:1 ours:2:1 split:2:1 ours:3:1 split:3:0 >"$tmp/in"
 expect "MemAvailable drop: medians of the successes, held and split side by side, with what they reserve" \
-	'^INFO 2G-kfrag MemAvailable drop when armed at auto: held 82\.0 MiB \(reserved 80\.0 MiB; median of 3\), split 101\.5 MiB \(reserved 100\.0 MiB; median of 2\)$' "$(report)"
+	'^INFO 2G-idle MemAvailable drop when armed at auto: held 82\.0 MiB \(reserved 80\.0 MiB; median of 3\), split 101\.5 MiB \(reserved 100\.0 MiB; median of 2\)$' "$(report)"
 
 bench ours:1:0 split:1:1 seedall:1:0 ours:2:0 split:2:0 seedall:2:0 >"$tmp/in"
+out=$(report)
 expect "split failed once: MISSED, with the counts" \
-	'^TARGET 2G-kfrag split arms in every run where held and the seed fail: MISSED \(split 1/2, held 0/2, seed with all zones 0/2\)$' "$(report)"
+	'^TARGET 2G-kfrag split arms in every run where held and the seed fail: MISSED \(split 1/2, held 0/2, seed with all zones 0/2\)$' "$out"
+if grep -q "MemAvailable drop" <<<"$out"; then
+	fail "no MemAvailable drop reported for a case other than idle" "$out"
+else
+	pass "no MemAvailable drop reported for a case other than idle"
+fi
 
 bench ours:1:1 split:1:1 >"$tmp/in"
 expect "held armed too (the guest was not fragmented for it): MISSED; no baseline run: said so" \
