@@ -7,19 +7,23 @@
 # kfrag_setup CORE WORK HELD leaves no free window of HELD bytes (the held
 # auto size) but two smaller ones, one for CORE (the split crash region)
 # and one for WORK (its working memory):
-#   - 8M buffers ("t-frag") until MemAvailable is down to 300 MiB (taking
+#   - 4M buffers ("t-frag") until MemAvailable is down to 300 MiB (taking
 #     all of it brings the OOM killer), sorted by address;
 #   - two runs of contiguous buffers are planned, 2a+1 buffers for CORE and
-#     2b+1 for WORK, each bounded by held buffers;
-#   - every other buffer outside them is given back (8M holes between held
+#     2b+1 for WORK, each bounded by held buffers, each as long as it can
+#     be with the 4M fragments on its sides still below HELD: the kernel's
+#     own allocations may take a pageblock or two of a window before
+#     arming (the bench saw 6.12's 72M window for a 66M region cut to 62M
+#     when the runs were of 8M buffers and as short as they could be);
+#   - every other buffer outside them is given back (4M holes between held
 #     ones); caches are dropped and memory compacted; blockers of HELD
 #     ("t-block") take every window of that size left elsewhere;
-#   - the runs are given back whole, then four buffers away from them (the
+#   - the runs are given back whole, then eight buffers away from them (the
 #     kernel's next unmovable allocations fall back to the largest free
 #     blocks most recently freed: the windows; 6.1 once lost 20M of an
 #     88M one so); a last round of blockers takes a window of HELD that
 #     appeared meanwhile.
-# Free fragments beside the runs are below 8M. Return status 0, or 1 with
+# Free fragments beside the runs are below 4M. Return status 0, or 1 with
 # a diag saying why (no run of contiguous buffers long enough).
 # KF_PLAN says what was planned ("72M at buffer 1, 40M at buffer 13"),
 # KF_LARGER the larger window with its fragments (MiB).
@@ -29,12 +33,14 @@
 # State: /tmp/kfrag.* (one fragmented state at a time).
 
 KF_MIB=1048576
+# The buffers' size, in MiB.
+KF_UNIT=4
 
 # kf_find_run K: the first index i (odd) where buffers i .. i+K-1 are
 # contiguous, not touching the indexes in /tmp/kfrag.used (and their
 # neighbours).
 kf_find_run() {
-	awk -v k="$1" -v s=$((8 * KF_MIB)) '
+	awk -v k="$1" -v s=$((KF_UNIT * KF_MIB)) '
 		FILENAME == "/tmp/kfrag.used" { used[$1] = 1; next }
 		{ addr[$1] = $2 + 0; n = $1 + 1 }
 		END {
@@ -47,11 +53,36 @@ kf_find_run() {
 		}' /tmp/kfrag.used /tmp/kfrag.sorted
 }
 
-# kf_run_len SIZE: buffers a run of 2m+1 covers, the smallest odd count of 8M.
+# kf_run_len SIZE: buffers a run of 2m+1 covers, the smallest odd count of
+# KF_UNIT.
 kf_run_len() {
-	local n=$((($1 + 8 * KF_MIB - 1) / (8 * KF_MIB)))
+	local n=$((($1 + KF_UNIT * KF_MIB - 1) / (KF_UNIT * KF_MIB)))
 	[ $((n % 2)) = 1 ] || n=$((n + 1))
 	echo "$n"
+}
+
+# kf_run_max HELD: the largest odd count of KF_UNIT that, with a fragment
+# below KF_UNIT on each side, stays below HELD.
+kf_run_max() {
+	local n=$(((($1 / KF_MIB) - 2 * KF_UNIT - 1) / KF_UNIT))
+	[ $((n % 2)) = 1 ] || n=$((n - 1))
+	echo "$n"
+}
+
+# kf_plan MIN MAX: the first index of a run of the longest odd count from
+# MAX down to MIN that is free to use; sets kf_len to its count.
+kf_plan() {
+	local k=$2 i
+	while [ "$k" -ge "$1" ]; do
+		i=$(kf_find_run "$k")
+		if [ -n "$i" ]; then
+			kf_len=$k
+			echo "$i"
+			return 0
+		fi
+		k=$((k - 2))
+	done
+	return 1
 }
 
 # kf_in_run I: buffer I is in one of the two runs.
@@ -88,40 +119,44 @@ kf_blockers() {
 }
 
 kfrag_setup() {
-	local core=$1 work=$2 held=$3 a i nf nb freed
+	local core=$1 work=$2 held=$3 a i nf nb freed max
 	: >/tmp/kfrag.fill
 	: >/tmp/kfrag.used
 	: >/tmp/kfrag.freed
 	: >/tmp/kfrag.blockers
 	: >/tmp/kfrag.sacrificed
 	while [ "$(meminfo MemAvailable)" -gt $((300 * 1024)) ] &&
-		a=$(lazy-cma alloc 8M --name t-frag 2>/dev/null); do
+		a=$(lazy-cma alloc "${KF_UNIT}M" --name t-frag 2>/dev/null); do
 		echo "$a" >>/tmp/kfrag.fill
 	done
 	nf=$(grep -c . /tmp/kfrag.fill)
-	diag "kfrag: filled with $nf buffers of 8M; MemAvailable $(meminfo MemAvailable) kB"
+	diag "kfrag: filled with $nf buffers of ${KF_UNIT}M; MemAvailable $(meminfo MemAvailable) kB"
 	# "index address(decimal) address(hex)", by address.
 	while read -r a; do echo "$((a)) $a"; done </tmp/kfrag.fill | sort -n |
 		awk '{ printf "%d %s %s\n", NR - 1, $1, $2 }' >/tmp/kfrag.sorted
+	max=$(kf_run_max "$held")
 	kf_kc=$(kf_run_len "$core")
 	kf_kw=$(kf_run_len "$work")
-	kf_rc=$(kf_find_run "$kf_kc")
-	kf_rw=
-	if [ -n "$kf_rc" ]; then
+	kf_rc='' kf_rw=''
+	# kf_plan runs in a subshell: its count comes back through a file.
+	if kf_rc=$(kf_plan "$kf_kc" "$max" && echo "$kf_len" >/tmp/kfrag.len); then
+		kf_kc=$(cat /tmp/kfrag.len)
 		seq $((kf_rc - 1)) $((kf_rc + kf_kc)) >>/tmp/kfrag.used
-		kf_rw=$(kf_find_run "$kf_kw")
+		if kf_rw=$(kf_plan "$kf_kw" "$max" && echo "$kf_len" >/tmp/kfrag.len); then
+			kf_kw=$(cat /tmp/kfrag.len)
+		fi
 	fi
 	if [ -z "$kf_rc" ] || [ -z "$kf_rw" ]; then
-		diag "kfrag: no run of $kf_kc and $kf_kw contiguous 8M buffers among the $nf"
+		diag "kfrag: no run of $kf_kc and $kf_kw (up to $max) contiguous ${KF_UNIT}M buffers among the $nf"
 		diag "$(head -n 40 /tmp/kfrag.sorted)"
 		kf_rc=-1000 kf_rw=-1000
 		return 1
 	fi
 	seq $((kf_rw - 1)) $((kf_rw + kf_kw)) >>/tmp/kfrag.used
 	# shellcheck disable=SC2034 # read by the scripts that source this file
-	KF_PLAN="$((kf_kc * 8))M at buffer $kf_rc, $((kf_kw * 8))M at buffer $kf_rw"
+	KF_PLAN="$((kf_kc * KF_UNIT))M at buffer $kf_rc, $((kf_kw * KF_UNIT))M at buffer $kf_rw"
 	# shellcheck disable=SC2034 # read by the scripts that source this file
-	KF_LARGER=$((kf_kc * 8 + 2 * 8))
+	KF_LARGER=$(((kf_kc > kf_kw ? kf_kc : kf_kw) * KF_UNIT + 2 * KF_UNIT))
 	# Every other buffer given back, the runs' kept for now (memory the
 	# kernel gets back is soon used by it, unmovably too: the windows are
 	# opened only just before arming).
@@ -141,12 +176,12 @@ kfrag_setup() {
 	while read -r i _ a; do
 		if kf_in_run "$i"; then kf_free "$i" "$a" && freed=$((freed + 1)); fi
 	done </tmp/kfrag.sorted
-	# Four more buffers away from the runs, given back last, take what the
+	# Eight more buffers away from the runs, given back last, take what the
 	# kernel allocates next.
 	sort -rn /tmp/kfrag.sorted | while read -r i _ a; do
 		[ $((i % 2)) = 0 ] || continue
 		kf_in_run "$i" || kf_in_run $((i - 1)) || kf_in_run $((i + 1)) && continue
-		[ "$(grep -c . /tmp/kfrag.sacrificed)" -lt 4 ] || break
+		[ "$(grep -c . /tmp/kfrag.sacrificed)" -lt 8 ] || break
 		kf_free "$i" "$a" && echo "$i" >>/tmp/kfrag.sacrificed
 	done
 	diag "kfrag: opened the two windows ($freed buffers given back, then $(grep -c . /tmp/kfrag.sacrificed) away from them); MemAvailable $(meminfo MemAvailable) kB"
