@@ -70,7 +70,7 @@ kd_nothing_left "split: after unload nothing reserved or loaded, the working mem
 # --- fragmented: no window of the held size, two smaller ones ---
 # (kfrag.sh says how.)
 if ! kfrag_setup "$core" "$work" "$total"; then
-	not_ok "two runs of contiguous 8M buffers for the crash region's and the working memory's windows"
+	not_ok "two runs of contiguous 4M buffers for the crash region's and the working memory's windows"
 	exit 1
 fi
 ok "windows planned: $KF_PLAN (held total $((total / mib))M)"
