@@ -3,10 +3,11 @@
 #   make                 build the module (for KDIR) and the userspace tools
 #   make module KDIR=DIR build module/lazy_cma.ko against a prepared kernel tree
 #   make tools           build the userspace commands only
-#   make check           every test: host unit tests, checkpatch and sparse
-#                        on the module, VM tests on the newest Debian 6.1,
-#                        6.12 and 7.x kernels under QEMU, the full-system
-#                        test, and the bench smoke run
+#   make check           host unit tests, checkpatch and sparse on the
+#                        module, VM tests on the newest Debian 6.1, 6.12
+#                        and 7.x kernels under QEMU, the Debian packages,
+#                        the full-system tests (BENCH=quick: also the bench
+#                        smoke run)
 #   make check-unit      host unit tests only
 #   make check-static    the static checkers on module/ (scripts/check-static.sh):
 #                        checkpatch --strict, sparse (C=2) and W=1 builds for

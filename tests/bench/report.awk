@@ -76,6 +76,8 @@ function addlist(arr, key, v,    t) {
 
 /^GROUP / {
 	group = $2
+	if (group ~ /-kfrag$/)
+		kfrag_groups[group] = 1
 	next
 }
 
@@ -238,10 +240,12 @@ END {
 	}
 	# The kdump-fragmented guest: split arms in every run, where held and
 	# the baseline found no window of the auto size.
+	kfrag_cases = 0
 	for (ci = 1; ci <= ncases; ci++) {
 		c = cases[ci]
 		if (c !~ /-kfrag$/)
 			continue
+		kfrag_cases++
 		name = c " split arms in every run where held and the seed fail"
 		ks = c SUBSEP "auto" SUBSEP "split"
 		kh = c SUBSEP "auto" SUBSEP "ours"
@@ -259,6 +263,13 @@ END {
 			jstr(name), v ? "true" : "false", okc[ks], n[ks], okc[kh], n[kh],
 			(kb in n) ? okc[kb] + 0 : "null", (kb in n) ? n[kb] : "null")
 	}
+	for (g in kfrag_groups)
+		if (!kfrag_cases) {
+			name = "kfrag split arms in every run where held and the seed fail"
+			tl[++ntl] = "TARGET " name ": NOT MEASURED (the guest " g " gave no measurements)"
+			tj[ntl] = "{\"name\": " jstr(name) ", \"holds\": null}"
+			break
+		}
 	# What arming took from production, held (ours) and split side by side,
 	# on the idle guest only: with the page cache full, or memory just
 	# given back (kfrag), reclaim and the per-CPU lists move MemAvailable

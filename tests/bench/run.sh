@@ -88,8 +88,14 @@ part alloc "$here/alloc.sh" "${alloc_args[@]}" "${suites[@]}"
 # The report.
 shopt -s nullglob
 mem=("$out"/memory-*.json)
-alloc_md=("$out"/alloc-*.md)
-alloc_json=("$out"/alloc-*.json)
+# This run's allocation results only: alloc-quick-SUITE.* in quick mode,
+# alloc-SUITE.* otherwise (not alloc.sh --groups' alloc-groups-SUITE.*).
+alloc_md=() alloc_json=()
+[ "$mode" = quick ] && ap=alloc-quick- || ap=alloc-
+for s in "${suites[@]}"; do
+	[ ! -f "$out/$ap$s.md" ] || alloc_md+=("$out/$ap$s.md")
+	[ ! -f "$out/$ap$s.json" ] || alloc_json+=("$out/$ap$s.json")
+done
 cap=("$out"/capture.json)
 {
 	echo "# lazy-kdump benchmarks"

@@ -36,18 +36,18 @@ KF_MIB=1048576
 # The buffers' size, in MiB.
 KF_UNIT=4
 
-# kf_find_run K: the first index i (odd) where buffers i .. i+K-1 are
-# contiguous, not touching the indexes in /tmp/kfrag.used (and their
-# neighbours).
+# kf_find_run K: the first index i (odd) where buffers i-1 .. i+K are
+# contiguous (the run i .. i+K-1 and the two held buffers that bound it),
+# not touching the indexes in /tmp/kfrag.used.
 kf_find_run() {
 	awk -v k="$1" -v s=$((KF_UNIT * KF_MIB)) '
 		FILENAME == "/tmp/kfrag.used" { used[$1] = 1; next }
 		{ addr[$1] = $2 + 0; n = $1 + 1 }
 		END {
-			for (i = 1; i + k - 1 < n; i += 2) {
+			for (i = 1; i + k < n; i += 2) {
 				good = 1
 				for (j = i - 1; j <= i + k; j++) if (used[j]) good = 0
-				for (j = i; j < i + k - 1 && good; j++) if (addr[j + 1] != addr[j] + s) good = 0
+				for (j = i - 1; j < i + k && good; j++) if (addr[j + 1] != addr[j] + s) good = 0
 				if (good) { print i; exit }
 			}
 		}' /tmp/kfrag.used /tmp/kfrag.sorted
@@ -177,9 +177,10 @@ kfrag_setup() {
 		if kf_in_run "$i"; then kf_free "$i" "$a" && freed=$((freed + 1)); fi
 	done </tmp/kfrag.sorted
 	# Eight more buffers away from the runs, given back last, take what the
-	# kernel allocates next.
+	# kernel allocates next: every other held one (4k), each a 12M hole
+	# between held buffers (side by side, eight would open a 68M window).
 	sort -rn /tmp/kfrag.sorted | while read -r i _ a; do
-		[ $((i % 2)) = 0 ] || continue
+		[ $((i % 4)) = 0 ] || continue
 		kf_in_run "$i" || kf_in_run $((i - 1)) || kf_in_run $((i + 1)) && continue
 		[ "$(grep -c . /tmp/kfrag.sacrificed)" -lt 8 ] || break
 		kf_free "$i" "$a" && echo "$i" >>/tmp/kfrag.sacrificed
