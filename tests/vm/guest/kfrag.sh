@@ -23,8 +23,10 @@
 #     blocks most recently freed: the windows; 6.1 once lost 20M of an
 #     88M one so); a last round of blockers takes a window of HELD that
 #     appeared meanwhile.
-# Free fragments beside the runs are below 4M. Return status 0, or 1 with
-# a diag saying why (no run of contiguous buffers long enough).
+# A held buffer lies right next to each end of a run, so a window is the
+# run alone; its size plus 4M on each side (the margin kf_run_max keeps)
+# stays below HELD. Return status 0, or 1 with a diag saying why (no run
+# of contiguous buffers long enough).
 # KF_PLAN says what was planned ("72M at buffer 1, 40M at buffer 13"),
 # KF_LARGER the larger window with its fragments (MiB).
 #
