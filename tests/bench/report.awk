@@ -69,6 +69,12 @@ function jnum(x) {
 	return x == "" ? "null" : x
 }
 
+# Is allocator @b ours (held, or split: another mode of lazy-kdump load),
+# never a baseline?
+function is_ours(b) {
+	return b == "ours" || b == "split"
+}
+
 function addlist(arr, key, v,    t) {
 	t = (key in arr) ? arr[key] " " v : v
 	arr[key] = t
@@ -173,8 +179,7 @@ END {
 			ko = c SUBSEP s SUBSEP "ours"
 			for (ai = 1; ai <= na; ai++) {
 				b = al[ai]
-				# split is ours too (another mode), not a baseline.
-				if (b == "ours" || b == "split")
+				if (is_ours(b))
 					continue
 				kb = c SUBSEP s SUBSEP b
 				lr = ""; lf = ""; la = ""; lk = ""; np = 0
@@ -263,8 +268,9 @@ END {
 			jstr(name), v ? "true" : "false", okc[ks], n[ks], okc[kh], n[kh],
 			(kb in n) ? okc[kb] + 0 : "null", (kb in n) ? n[kb] : "null")
 	}
-	for (g in kfrag_groups)
-		if (!kfrag_cases) {
+	# A kfrag guest that gave no measurement at all.
+	if (!kfrag_cases)
+		for (g in kfrag_groups) {
 			name = "kfrag split arms in every run where held and the seed fail"
 			tl[++ntl] = "TARGET " name ": NOT MEASURED (the guest " g " gave no measurements)"
 			tj[ntl] = "{\"name\": " jstr(name) ", \"holds\": null}"
@@ -341,7 +347,7 @@ END {
 				if (!(k in n))
 					continue
 				ko = c SUBSEP s SUBSEP "ours"
-				if (b == "ours" || b == "split")
+				if (is_ours(b))
 					rs = "-"
 				else if (ratn[k] == 0)
 					rs = rat_fail[k] == "" ? "- (no run where both succeeded)" : "both failed: " ratio(rat_fail[k])
@@ -349,7 +355,7 @@ END {
 					rs = "arm " ratio(rat_arm[k]) ", alloc " ratio(rat_alloc[k])
 				else
 					rs = ratio(rat[k])
-				if (b != "ours" && b != "split" && ratn[k] > 0 && ratn[k] < n[k])
+				if (!is_ours(b) && ratn[k] > 0 && ratn[k] < n[k])
 					rs = rs " over the " ratn[k] " runs both succeeded"
 				# Successes; a cell without any shows its failures.
 				sfx = okc[k] + 0 ? "" : "fail"
@@ -403,9 +409,9 @@ END {
 					sep, jstr(c), jstr(s), jstr(b), n[k], okc[k], jnum(median(ns[k, ""])),
 					jnum(median(kns[k, ""])), jnum(median(att[k, ""])), jnum(median(ns[k, "fail"])),
 					jnum(median(att[k, "fail"])), jstr((k in zones) ? zones[k] : ""),
-					jnum((b == "ours" || b == "split") ? "" : ratn[k] + 0),
-					jnum((b == "ours" || b == "split") ? "" : rat[k]), jnum((b == "ours" || b == "split") ? "" : rat_arm[k]),
-					jnum((b == "ours" || b == "split") ? "" : rat_alloc[k]), jnum((b == "ours" || b == "split") ? "" : rat_fail[k]) > json
+					jnum(is_ours(b) ? "" : ratn[k] + 0),
+					jnum(is_ours(b) ? "" : rat[k]), jnum(is_ours(b) ? "" : rat_arm[k]),
+					jnum(is_ours(b) ? "" : rat_alloc[k]), jnum(is_ours(b) ? "" : rat_fail[k]) > json
 				sep = ","
 			}
 		}
